@@ -1,0 +1,112 @@
+import type { BackendCapabilities } from './backend';
+import { DTypeError, describe, UnsupportedError } from './errors';
+import type { ConvGeometry, ConvTransposeGeometry } from './geometry';
+import { resolveConv, resolveConvTranspose } from './geometry';
+import type { ConvOptions, ConvTransposeOptions } from './options';
+import type { DType, FloatArray, Tensor } from './tensor';
+import { checkTensor, dtypeOf, isFloatArray } from './tensor';
+
+/** A validated call: the geometry, the common float type and the bias as an array of that type. */
+export interface PreparedCall<G> {
+  readonly geometry: G;
+  readonly dtype: DType;
+  /** One value per output channel, or `null` when there is no bias. */
+  readonly bias: FloatArray | null;
+}
+
+function checkTypes(
+  input: Tensor,
+  weight: Tensor,
+  bias: ConvOptions['bias'],
+): { dtype: DType; bias: FloatArray | null } {
+  const dtype = dtypeOf(input.data);
+  if (dtypeOf(weight.data) !== dtype) {
+    throw new DTypeError(
+      'DTYPE_MISMATCH',
+      'weight',
+      `weight is ${dtypeOf(weight.data)} but input is ${dtype}: input, weight and bias must share one float type`,
+    );
+  }
+  if (bias === undefined) return { dtype, bias: null };
+  if (isFloatArray(bias)) {
+    if (dtypeOf(bias) !== dtype) {
+      throw new DTypeError(
+        'DTYPE_MISMATCH',
+        'bias',
+        `bias is ${dtypeOf(bias)} but input is ${dtype}: input, weight and bias must share one float type`,
+      );
+    }
+    return { dtype, bias };
+  }
+  for (let i = 0; i < bias.length; i++) {
+    if (typeof bias[i] !== 'number') {
+      throw new DTypeError(
+        'DTYPE_MISMATCH',
+        `bias[${i}]`,
+        `bias[${i}] must be a number, but got ${describe(bias[i])}`,
+      );
+    }
+  }
+  return { dtype, bias: dtype === 'float64' ? Float64Array.from(bias) : Float32Array.from(bias) };
+}
+
+/**
+ * Rejects what a backend's declared capabilities exclude, with a clear error.
+ * @param backend - the backend's name, for the message
+ * @param capabilities - what it declared
+ * @param rank - the spatial rank of the call
+ * @param dtype - the float type of the call
+ */
+export function checkCapabilities(
+  backend: string,
+  capabilities: BackendCapabilities | undefined,
+  rank: number,
+  dtype: DType,
+): void {
+  if (capabilities?.ranks && !capabilities.ranks.includes(rank)) {
+    throw new UnsupportedError(
+      'UNSUPPORTED',
+      'input',
+      `backend ${backend} supports spatial ranks ${capabilities.ranks.join(', ')}, but the input has ${rank} spatial axes`,
+    );
+  }
+  if (capabilities?.dtypes && !capabilities.dtypes.includes(dtype)) {
+    throw new UnsupportedError(
+      'UNSUPPORTED',
+      'input.data',
+      `backend ${backend} supports ${capabilities.dtypes.join(', ')}, but the input is ${dtype}`,
+    );
+  }
+}
+
+/**
+ * Validates a whole transposed-convolution call (tensors, data lengths, float types, options) and
+ * resolves its geometry, before anything is allocated. Backends call this first.
+ */
+export function prepareConvTranspose(
+  input: Tensor,
+  weight: Tensor,
+  options: ConvTransposeOptions = {},
+): PreparedCall<ConvTransposeGeometry> {
+  checkTensor(input, 'input');
+  checkTensor(weight, 'weight');
+  const geometry = resolveConvTranspose(input.shape, weight.shape, options);
+  return { geometry, ...checkTypes(input, weight, options.bias) };
+}
+
+/** Validates a whole convolution call and resolves its geometry; see {@link prepareConvTranspose}. */
+export function prepareConv(
+  input: Tensor,
+  weight: Tensor,
+  options: ConvOptions = {},
+): PreparedCall<ConvGeometry> {
+  checkTensor(input, 'input');
+  checkTensor(weight, 'weight');
+  const geometry = resolveConv(input.shape, weight.shape, options);
+  return { geometry, ...checkTypes(input, weight, options.bias) };
+}
+
+/** A zeroed output array of the given type and length. */
+export function allocate(dtype: DType, length: number): FloatArray {
+  return dtype === 'float64' ? new Float64Array(length) : new Float32Array(length);
+}

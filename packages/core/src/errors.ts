@@ -1,0 +1,85 @@
+/**
+ * Machine-readable reason of a {@link TconvError}. Stable across releases: match on it rather than
+ * on the message.
+ */
+export type TconvErrorCode =
+  | 'INVALID_SHAPE'
+  | 'INVALID_DATA'
+  | 'RANK_MISMATCH'
+  | 'CHANNEL_MISMATCH'
+  | 'INVALID_OPTION'
+  | 'UNKNOWN_OPTION'
+  | 'OUTPUT_PADDING_TOO_LARGE'
+  | 'OUTPUT_SIZE_UNREACHABLE'
+  | 'OUTPUT_TOO_SMALL'
+  | 'DTYPE_MISMATCH'
+  | 'UNSUPPORTED'
+  | 'LIMIT_EXCEEDED';
+
+/**
+ * Base class of every error tconv throws on purpose. `parameter` names the argument or option at
+ * fault (for example `"stride[1]"`), `code` says which rule it broke.
+ */
+export class TconvError extends Error {
+  /** Which rule was broken. */
+  readonly code: TconvErrorCode;
+  /** The argument or option at fault, with its axis where there is one. */
+  readonly parameter: string;
+
+  /**
+   * @param code - which rule was broken
+   * @param parameter - the argument or option at fault
+   * @param message - a sentence naming the parameter, the value and the rule
+   */
+  constructor(code: TconvErrorCode, parameter: string, message: string) {
+    super(message);
+    this.name = 'TconvError';
+    this.code = code;
+    this.parameter = parameter;
+  }
+}
+
+/** A tensor shape, a data length or a size relation between tensors is wrong. */
+export class ShapeError extends TconvError {
+  override readonly name = 'ShapeError';
+}
+
+/** An option (stride, padding, dilation, groups, bias, outputPadding, outputSize, …) is invalid. */
+export class OptionError extends TconvError {
+  override readonly name = 'OptionError';
+}
+
+/** Input, weight and bias do not share one float type, or a backend does not support the type. */
+export class DTypeError extends TconvError {
+  override readonly name = 'DTypeError';
+}
+
+/** A backend was asked for something outside its declared capabilities. */
+export class UnsupportedError extends TconvError {
+  override readonly name = 'UnsupportedError';
+}
+
+/** A tensor, intermediate buffer or matrix would exceed a stated size limit. */
+export class LimitError extends TconvError {
+  override readonly name = 'LimitError';
+}
+
+/** Renders a value for an error message: arrays and strings as written, numbers as they are. */
+export function describe(value: unknown): string {
+  if (typeof value === 'string') return JSON.stringify(value);
+  if (typeof value === 'number' || typeof value === 'bigint' || typeof value === 'boolean')
+    return String(value);
+  if (value === undefined) return 'undefined';
+  if (value === null) return 'null';
+  if (ArrayBuffer.isView(value))
+    return `${value.constructor.name}(${(value as unknown as ArrayLike<number>).length})`;
+  if (Array.isArray(value)) {
+    const items = value.length > 12 ? [...value.slice(0, 12).map(describe), '…'] : value.map(describe);
+    return `[${items.join(', ')}]`;
+  }
+  try {
+    return JSON.stringify(value) ?? String(value);
+  } catch {
+    return String(value);
+  }
+}

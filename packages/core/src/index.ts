@@ -1,0 +1,30 @@
+export type { Backend, BackendCapabilities } from './backend';
+export type { PreparedCall } from './call';
+export { allocate, checkCapabilities, prepareConv, prepareConvTranspose } from './call';
+export type { TconvErrorCode } from './errors';
+export { DTypeError, LimitError, OptionError, ShapeError, TconvError, UnsupportedError } from './errors';
+export type { ConvGeometry, ConvTransposeGeometry, GeometryBase } from './geometry';
+export {
+  convOutputShape,
+  convTransposeOutputShape,
+  geometryFlops,
+  resolveConv,
+  resolveConvTranspose,
+} from './geometry';
+export {
+  kernelFromKerasConv,
+  kernelFromKerasTranspose,
+  kernelToKerasTranspose,
+  permute,
+  toChannelsFirst,
+  toChannelsLast,
+} from './layout';
+export { MAX_TENSOR_ELEMENTS } from './limits';
+export type { OnnxConvTransposeAttributes } from './onnx';
+export { fromOnnx } from './onnx';
+export type { ConvOptions, ConvTransposeOptions, Padding, PaddingWord } from './options';
+export { PADDING_WORDS } from './options';
+export type { ConvAxisOptions, ConvTransposeAxisOptions } from './output-size';
+export { convOutputSize, convTransposeOutputSize } from './output-size';
+export type { DType, FloatArray, Tensor } from './tensor';
+export { checkTensor, dtypeOf, isFloatArray, shapeSize, tensor } from './tensor';

@@ -1,0 +1,16 @@
+import { fileURLToPath } from 'node:url';
+
+const src = (rel: string): string => fileURLToPath(new URL(rel, import.meta.url));
+
+/**
+ * Every workspace package resolved to its TypeScript source, so a test run needs no prior build
+ * (the tRPC layout). More specific subpaths come first: vite matches aliases in order.
+ */
+export const workspaceAliases = [
+  { find: /^@tconv\/conformance\/vitest$/, replacement: src('./packages/conformance/src/vitest.ts') },
+  { find: /^@tconv\/conformance$/, replacement: src('./packages/conformance/src/index.ts') },
+  { find: /^@tconv\/core$/, replacement: src('./packages/core/src/index.ts') },
+  { find: /^@tconv\/backend-cpu$/, replacement: src('./packages/backend-cpu/src/index.ts') },
+  { find: /^@tconv\/backend-sparse$/, replacement: src('./packages/backend-sparse/src/index.ts') },
+  { find: /^@tconv\/backend-wasm$/, replacement: src('./packages/backend-wasm/src/index.ts') },
+];
