@@ -1,0 +1,132 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { convOutputShape, convTransposeOutputSize, resolveConv, resolveConvTranspose } from '@tconv/core';
+
+const paddingArb = fc.oneof(
+  fc.integer({ min: 0, max: 3 }).map((p) => p as number | string | { begin: number[]; end: number[] }),
+  fc.constantFrom('valid', 'same', 'same-upper', 'same-lower'),
+  fc
+    .tuple(fc.integer({ min: 0, max: 3 }), fc.integer({ min: 0, max: 3 }))
+    .map(([b, e]) => ({ begin: [b], end: [e] })),
+);
+
+const axisArb = fc.record({
+  n: fc.integer({ min: 1, max: 9 }),
+  k: fc.integer({ min: 1, max: 6 }),
+  s: fc.integer({ min: 1, max: 5 }),
+  d: fc.integer({ min: 1, max: 3 }),
+  padding: paddingArb,
+  opSeed: fc.nat(),
+});
+
+describe('the resolved geometry agrees with the definition', () => {
+  it('the scatter of every (input, tap) pair lands exactly on the positions the geometry keeps', () => {
+    fc.assert(
+      fc.property(axisArb, ({ n, k, s, d, padding, opSeed }) => {
+        const kd = d * (k - 1) + 1;
+        const op = opSeed % Math.max(s, d);
+        let g: ReturnType<typeof resolveConvTranspose>;
+        try {
+          g = resolveConvTranspose([1, 1, n], [1, 1, k], {
+            stride: s,
+            dilation: d,
+            padding: padding as never,
+            outputPadding: op,
+          });
+        } catch {
+          return; // rejected geometries are covered by the error tests
+        }
+        const L = g.outputSize[0]!;
+        const pb = g.padBegin[0]!;
+        // the invariant every backend relies on
+        expect(L).toBe((n - 1) * s + kd - pb - g.padEnd[0]! + g.outputPadding[0]!);
+        // d2l's scatter: input i and tap j add into full position i*s + j*d; the output keeps
+        // full positions [pb, pb + L)
+        const hits = new Array<number>(L).fill(0);
+        for (let i = 0; i < n; i++)
+          for (let j = 0; j < k; j++) {
+            const o = i * s + j * d - pb;
+            if (o >= 0 && o < L) hits[o]!++;
+          }
+        // the gather view: output o is touched by the taps j with (o + pb - j*d) divisible by s
+        // and the quotient a valid input index
+        for (let o = 0; o < L; o++) {
+          let count = 0;
+          for (let j = 0; j < k; j++) {
+            const t = o + pb - j * d;
+            if (t >= 0 && t % s === 0 && t / s < n) count++;
+          }
+          expect(count).toBe(hits[o]);
+        }
+        if (typeof padding === 'number' && padding === 0) expect(pb).toBe(0);
+        // an explicit outputPadding (0 included) selects Keras' output_padding formulas
+        if (padding === 'same-upper' || padding === 'same-lower') expect(L).toBe(n * s);
+        if (padding === 'same') expect(L).toBe((n - 1) * s + kd - 2 * Math.floor(kd / 2) + op);
+        if (padding === 'valid') expect(L).toBe((n - 1) * s + kd + op);
+      }),
+      { numRuns: 500 },
+    );
+  });
+});
+
+describe('the transposed convolution undoes the shape of a convolution', () => {
+  it('for every convolution geometry some outputPadding restores the input size (d2l 13.10.2)', () => {
+    fc.assert(
+      fc.property(
+        fc.array(
+          fc.record({
+            n: fc.integer({ min: 1, max: 20 }),
+            k: fc.integer({ min: 1, max: 5 }),
+            s: fc.integer({ min: 1, max: 4 }),
+            d: fc.integer({ min: 1, max: 3 }),
+            p: fc.integer({ min: 0, max: 3 }),
+          }),
+          { minLength: 1, maxLength: 3 },
+        ),
+        (axes) => {
+          const ok = axes.every(
+            ({ n, k, d, p }) => n + 2 * p >= d * (k - 1) + 1 && n - 1 + d * (k - 1) + 1 > 2 * p,
+          );
+          fc.pre(ok);
+          const x = [2, 3, ...axes.map((a) => a.n)];
+          const w = [4, 3, ...axes.map((a) => a.k)];
+          const options = {
+            stride: axes.map((a) => a.s),
+            dilation: axes.map((a) => a.d),
+            padding: axes.map((a) => a.p),
+          };
+          let y: number[];
+          try {
+            y = convOutputShape(x, w, options);
+          } catch {
+            return;
+          }
+          const conv = resolveConv(x, w, options);
+          const outputPadding = axes.map((a) => (a.n + 2 * a.p - (a.d * (a.k - 1) + 1)) % a.s);
+          outputPadding.forEach((op, i) => expect(op).toBeLessThan(Math.max(axes[i]!.s, axes[i]!.d)));
+          let back: ReturnType<typeof resolveConvTranspose>;
+          try {
+            back = resolveConvTranspose(y, w, { ...options, outputPadding });
+          } catch (e) {
+            // only legitimate when the transposed padding crops everything: the conv padding is larger than the data
+            expect(String(e)).toMatch(/crops the whole output/);
+            return;
+          }
+          expect(back.outputShape).toEqual([2, 3, ...axes.map((a) => a.n)]);
+          expect(back.padBegin).toEqual(conv.padBegin);
+          axes.forEach((a, i) =>
+            expect(
+              convTransposeOutputSize(y[2 + i]!, a.k, {
+                stride: a.s,
+                padding: a.p,
+                dilation: a.d,
+                outputPadding: outputPadding[i],
+              }),
+            ).toBe(a.n),
+          );
+        },
+      ),
+      { numRuns: 500 },
+    );
+  });
+});
