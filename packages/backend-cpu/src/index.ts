@@ -1,1 +1,7 @@
-export {};
+export type { SyncBackend } from './backend';
+export { cpuBackend } from './backend';
+export { convImpl } from './conv';
+export { convTransposeImpl } from './conv-transpose';
+export { gemmTN } from './gemm';
+export { referenceConv, referenceConvTranspose } from './reference';
+export { SCRATCH_ELEMENTS } from './scratch';

@@ -1,0 +1,196 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import type { Tensor } from '@tconv/core';
+import { OptionError, resolveConvTranspose, ShapeError, tensor, TconvError } from '@tconv/core';
+import { cpuBackend, referenceConv, referenceConvTranspose } from '@tconv/backend-cpu';
+import { problemArb, randomData } from './random';
+
+const size = (shape: readonly number[]) => shape.reduce((a, b) => a * b, 1);
+
+/**
+ * |fast - exact| ≤ γ·Σ|x·w| per element, γ = (terms + 2)·2^-24: the float32 rounding bound of a
+ * sum of `terms` products (each product and partial sum rounded once) plus the final store.
+ */
+function expectWithinFloat32Rounding(
+  fast: Tensor,
+  x: Tensor,
+  w: Tensor,
+  options: object,
+  terms: number,
+): void {
+  const x64 = tensor(Float64Array.from(x.data), x.shape);
+  const w64 = tensor(Float64Array.from(w.data), w.shape);
+  const opts = options as { bias?: readonly number[] };
+  const bias64 = opts.bias ? { bias: Float64Array.from(opts.bias) } : {};
+  const exact = referenceConvTranspose(x64, w64, { ...options, ...bias64 });
+  const magnitude = referenceConvTranspose(
+    tensor(x64.data.map(Math.abs), x.shape),
+    tensor(w64.data.map(Math.abs), w.shape),
+    { ...options, ...(opts.bias ? { bias: Float64Array.from(opts.bias, Math.abs) } : {}) },
+  );
+  expect(fast.shape).toEqual(exact.shape);
+  const gamma = (terms + 2) * 2 ** -24;
+  for (let i = 0; i < exact.data.length; i++) {
+    const err = Math.abs(fast.data[i]! - exact.data[i]!);
+    if (err > gamma * magnitude.data[i]! + 1e-30) {
+      throw new Error(
+        `element ${i}: ${fast.data[i]} vs ${exact.data[i]} (error ${err}, bound ${gamma * magnitude.data[i]!})`,
+      );
+    }
+  }
+}
+
+describe('the documents worked examples', () => {
+  const X = tensor([0, 1, 2, 3], [1, 1, 2, 2]);
+  const K = tensor([0, 1, 2, 3], [1, 1, 2, 2]);
+  for (const [name, impl] of [
+    ['cpuBackend', cpuBackend.convTranspose],
+    ['referenceConvTranspose', referenceConvTranspose],
+  ] as const) {
+    it(`${name}: d2l 13.10.1 basic example`, () => {
+      const y = impl(X, K);
+      expect(y.shape).toEqual([1, 1, 3, 3]);
+      expect(Array.from(y.data)).toEqual([0, 0, 1, 0, 4, 6, 4, 12, 9]);
+      expect(y.data).toBeInstanceOf(Float32Array);
+    });
+    it(`${name}: d2l 13.10.2 padding 1 -> [[4]] and stride 2`, () => {
+      expect(Array.from(impl(X, K, { padding: 1 }).data)).toEqual([4]);
+      expect(Array.from(impl(X, K, { stride: 2 }).data)).toEqual([
+        0, 0, 0, 1, 0, 0, 2, 3, 0, 2, 0, 3, 4, 6, 6, 9,
+      ]);
+    });
+    it(`${name}: GfG example, kernel [[4, 1], [2, 3]]`, () => {
+      expect(Array.from(impl(X, tensor([4, 1, 2, 3], [1, 1, 2, 2])).data)).toEqual([
+        0, 4, 1, 8, 16, 6, 4, 12, 9,
+      ]);
+    });
+  }
+  it('d2l 13.10.3 corr2d: arange(9) with [[1, 2], [3, 4]] -> [[27, 37], [57, 67]]', () => {
+    const x = tensor([0, 1, 2, 3, 4, 5, 6, 7, 8], [1, 1, 3, 3]);
+    const k = tensor([1, 2, 3, 4], [1, 1, 2, 2]);
+    expect(Array.from(cpuBackend.conv(x, k).data)).toEqual([27, 37, 57, 67]);
+    expect(Array.from(referenceConv(x, k).data)).toEqual([27, 37, 57, 67]);
+  });
+});
+
+describe('fast path = definition on random geometries (ranks 1–3, every option)', () => {
+  it('float64: equal to the reference within 1e-12 relative', () => {
+    fc.assert(
+      fc.property(problemArb, (p) => {
+        try {
+          resolveConvTranspose(p.inputShape, p.weightShape, p.options);
+        } catch (e) {
+          if (e instanceof TconvError) return;
+          throw e;
+        }
+        const x = tensor(randomData(size(p.inputShape), p.seed, 'float64'), p.inputShape);
+        const w = tensor(randomData(size(p.weightShape), p.seed + 1, 'float64'), p.weightShape);
+        const options = p.options.bias
+          ? { ...p.options, bias: Float64Array.from(p.options.bias as number[]) }
+          : p.options;
+        const fast = cpuBackend.convTranspose(x, w, options);
+        const ref = referenceConvTranspose(x, w, options);
+        expect(fast.shape).toEqual(ref.shape);
+        expect(fast.data).toBeInstanceOf(Float64Array);
+        for (let i = 0; i < ref.data.length; i++) {
+          expect(Math.abs(fast.data[i]! - ref.data[i]!)).toBeLessThanOrEqual(
+            1e-12 * (1 + Math.abs(ref.data[i]!)),
+          );
+        }
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it('float32: within float32 rounding of a float64 reference', () => {
+    fc.assert(
+      fc.property(problemArb, (p) => {
+        try {
+          resolveConvTranspose(p.inputShape, p.weightShape, p.options);
+        } catch (e) {
+          if (e instanceof TconvError) return;
+          throw e;
+        }
+        const x = tensor(randomData(size(p.inputShape), p.seed), p.inputShape);
+        const w = tensor(randomData(size(p.weightShape), p.seed + 1), p.weightShape);
+        const fast = cpuBackend.convTranspose(x, w, p.options);
+        expect(fast.data).toBeInstanceOf(Float32Array);
+        const cinG = p.weightShape[0]! / (p.options.groups ?? 1);
+        const taps = size(p.weightShape.slice(2));
+        expectWithinFloat32Rounding(fast, x, w, p.options, cinG * taps + 1);
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it('conv: fast path = definition (float64), and the adjoint identity <conv(x), y> = <x, convTranspose(y)>', () => {
+    fc.assert(
+      fc.property(problemArb, (p) => {
+        let g: ReturnType<typeof resolveConvTranspose>;
+        try {
+          g = resolveConvTranspose(p.inputShape, p.weightShape, p.options);
+        } catch (e) {
+          if (e instanceof TconvError) return;
+          throw e;
+        }
+        // the convolution whose transpose this is: input of the transposed output's size, same
+        // stride/dilation/groups, the same crop as padding, and the end padding that gives back n
+        const end = g.padEnd.map((v, a) => v - g.outputPadding[a]!);
+        fc.pre(g.padBegin.every((v) => v >= 0) && end.every((v) => v >= 0));
+        const convOptions = {
+          stride: g.stride,
+          dilation: g.dilation,
+          groups: g.groups,
+          padding: { begin: g.padBegin, end },
+        };
+        const x = tensor(randomData(size(g.outputShape), p.seed + 2, 'float64'), g.outputShape);
+        const w = tensor(randomData(size(p.weightShape), p.seed + 1, 'float64'), p.weightShape);
+        const y = cpuBackend.conv(x, w, convOptions);
+        expect(y.shape).toEqual(p.inputShape);
+        const ref = referenceConv(x, w, convOptions);
+        for (let i = 0; i < ref.data.length; i++) {
+          expect(Math.abs(y.data[i]! - ref.data[i]!)).toBeLessThanOrEqual(
+            1e-12 * (1 + Math.abs(ref.data[i]!)),
+          );
+        }
+        const { bias: _bias, ...noBias } = p.options;
+        const v = tensor(randomData(size(y.shape), p.seed + 3, 'float64'), y.shape);
+        const back = cpuBackend.convTranspose(v, w, noBias);
+        let lhs = 0;
+        let rhs = 0;
+        for (let i = 0; i < y.data.length; i++) lhs += y.data[i]! * v.data[i]!;
+        for (let i = 0; i < back.data.length; i++) rhs += x.data[i]! * back.data[i]!;
+        expect(Math.abs(lhs - rhs)).toBeLessThanOrEqual(1e-9 * (1 + Math.abs(lhs)));
+      }),
+      { numRuns: 300 },
+    );
+  });
+});
+
+describe('dtypes and errors through the backend', () => {
+  it('float64 in gives float64 out; float32 in gives float32 out', () => {
+    const y64 = cpuBackend.convTranspose(
+      tensor(new Float64Array([1, 2]), [1, 1, 2]),
+      tensor(new Float64Array([1, 1]), [1, 1, 2]),
+    );
+    expect(y64.data).toBeInstanceOf(Float64Array);
+    expect(Array.from(y64.data)).toEqual([1, 3, 2]);
+  });
+
+  it('rejects invalid input with the core errors, before allocating', () => {
+    const x = tensor(new Float32Array(4), [1, 1, 2, 2]);
+    const w = tensor(new Float32Array(4), [1, 1, 2, 2]);
+    expect(() => cpuBackend.convTranspose(x, w, { stride: 0 })).toThrow(OptionError);
+    expect(() => cpuBackend.convTranspose(x, w, { stride: 2, outputPadding: 2 })).toThrow(
+      /smaller than either stride or dilation/,
+    );
+    expect(() => cpuBackend.convTranspose(x, tensor(new Float32Array(8), [2, 1, 2, 2]))).toThrow(ShapeError);
+    expect(() => cpuBackend.convTranspose(x, tensor(new Float64Array(4), [1, 1, 2, 2]))).toThrow(
+      /float64 but input is float32/,
+    );
+    expect(() => cpuBackend.conv(x, w, { padding: 'full' as 'same' })).toThrow(/not a padding word/);
+    expect(() => cpuBackend.convTranspose({ shape: [1, 1, 2, 2], data: new Float32Array(3) }, w)).toThrow(
+      /needs 4/,
+    );
+  });
+});
