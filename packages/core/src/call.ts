@@ -94,6 +94,20 @@ export function prepareConvTranspose(
   return { geometry, ...checkTypes(input, weight, options.bias) };
 }
 
+/**
+ * Like {@link prepareConvTranspose} for an operator prepared before its input exists: validates the
+ * weight and options against an input shape; the float type is the weight's.
+ */
+export function prepareConvTransposeFor(
+  inputShape: readonly number[],
+  weight: Tensor,
+  options: ConvTransposeOptions = {},
+): PreparedCall<ConvTransposeGeometry> {
+  checkTensor(weight, 'weight');
+  const geometry = resolveConvTranspose(inputShape, weight.shape, options);
+  return { geometry, ...checkTypes({ shape: inputShape, data: weight.data }, weight, options.bias) };
+}
+
 /** Validates a whole convolution call and resolves its geometry; see {@link prepareConvTranspose}. */
 export function prepareConv(
   input: Tensor,
@@ -104,6 +118,17 @@ export function prepareConv(
   checkTensor(weight, 'weight');
   const geometry = resolveConv(input.shape, weight.shape, options);
   return { geometry, ...checkTypes(input, weight, options.bias) };
+}
+
+/** Like {@link prepareConv} for an operator prepared before its input exists; see {@link prepareConvTransposeFor}. */
+export function prepareConvFor(
+  inputShape: readonly number[],
+  weight: Tensor,
+  options: ConvOptions = {},
+): PreparedCall<ConvGeometry> {
+  checkTensor(weight, 'weight');
+  const geometry = resolveConv(inputShape, weight.shape, options);
+  return { geometry, ...checkTypes({ shape: inputShape, data: weight.data }, weight, options.bias) };
 }
 
 /** A zeroed output array of the given type and length. */

@@ -1,8 +1,23 @@
 export type { Backend, BackendCapabilities } from './backend';
 export type { PreparedCall } from './call';
-export { allocate, checkCapabilities, prepareConv, prepareConvTranspose } from './call';
+export {
+  allocate,
+  checkCapabilities,
+  prepareConv,
+  prepareConvFor,
+  prepareConvTranspose,
+  prepareConvTransposeFor,
+} from './call';
 export type { TconvErrorCode } from './errors';
-export { DTypeError, LimitError, OptionError, ShapeError, TconvError, UnsupportedError } from './errors';
+export {
+  describe as describeValue,
+  DTypeError,
+  LimitError,
+  OptionError,
+  ShapeError,
+  TconvError,
+  UnsupportedError,
+} from './errors';
 export type { ConvGeometry, ConvTransposeGeometry, GeometryBase } from './geometry';
 export {
   convOutputShape,

@@ -1,0 +1,27 @@
+import type { Backend, ConvOptions, ConvTransposeOptions, Tensor } from '@tconv/core';
+import { prepareConv, prepareConvTranspose } from '@tconv/core';
+import { prepareSparseConv, prepareSparseConvTranspose } from './operator';
+
+/** A {@link Backend} whose methods return their result synchronously. */
+export interface SyncBackend extends Backend {
+  convTranspose(input: Tensor, weight: Tensor, options?: ConvTransposeOptions): Tensor;
+  conv(input: Tensor, weight: Tensor, options?: ConvOptions): Tensor;
+}
+
+/**
+ * The sparse backend: `convTranspose` multiplies each batch item by Wᵀ, `conv` by W, where W is
+ * the convolution matrix built from the resolved geometry. Synchronous, float32 and float64, any
+ * rank. It builds W on every call; to apply one operator to many inputs use
+ * {@link prepareSparseConvTranspose}.
+ */
+export const sparseBackend: SyncBackend = {
+  name: 'sparse',
+  convTranspose(input: Tensor, weight: Tensor, options?: ConvTransposeOptions): Tensor {
+    prepareConvTranspose(input, weight, options); // validates the input too, before W is built
+    return prepareSparseConvTranspose(input.shape, weight, options).apply(input);
+  },
+  conv(input: Tensor, weight: Tensor, options?: ConvOptions): Tensor {
+    prepareConv(input, weight, options);
+    return prepareSparseConv(input.shape, weight, options).apply(input);
+  },
+};

@@ -1,0 +1,125 @@
+import type {
+  ConvGeometry,
+  ConvOptions,
+  ConvTransposeGeometry,
+  ConvTransposeOptions,
+  FloatArray,
+  Tensor,
+} from '@tconv/core';
+import {
+  allocate,
+  checkTensor,
+  DTypeError,
+  describeValue,
+  dtypeOf,
+  prepareConvFor,
+  prepareConvTransposeFor,
+  ShapeError,
+} from '@tconv/core';
+import type { CsrMatrix } from './csr';
+import { csrMultiplyInto, csrMultiplyTransposedInto } from './csr';
+import { buildConvolutionMatrix, transposedIndexMap } from './convolution-matrix';
+
+/** An operator built once and applied to many inputs. */
+export interface SparseOperator<G> {
+  readonly geometry: G;
+  /**
+   * The convolution matrix W over one batch item. For a transposed convolution it is the matrix of
+   * the convolution it transposes; `apply` multiplies by Wᵀ.
+   */
+  readonly matrix: CsrMatrix;
+  /** Applies the operator to an input whose shape is the prepared one (any batch size). */
+  apply(input: Tensor): Tensor;
+}
+
+function checkInput(input: Tensor, shape: readonly number[], dtype: string): number {
+  checkTensor(input, 'input');
+  if (input.shape.length !== shape.length || input.shape.some((d, i) => i > 0 && d !== shape[i])) {
+    throw new ShapeError(
+      'INVALID_SHAPE',
+      'input.shape',
+      `input.shape ${describeValue(input.shape)} must be [N, ${shape.slice(1).join(', ')}], the shape the operator was prepared for`,
+    );
+  }
+  if (dtypeOf(input.data) !== dtype) {
+    throw new DTypeError(
+      'DTYPE_MISMATCH',
+      'input',
+      `input is ${dtypeOf(input.data)} but the operator was prepared with ${dtype} weights`,
+    );
+  }
+  return input.shape[0]!;
+}
+
+function addBias(
+  out: FloatArray,
+  bias: FloatArray | null,
+  batch: number,
+  channels: number,
+  plane: number,
+): void {
+  if (!bias) return;
+  for (let n = 0; n < batch; n++) {
+    for (let c = 0; c < channels; c++)
+      out.fill(bias[c]!, (n * channels + c) * plane, (n * channels + c + 1) * plane);
+  }
+}
+
+/**
+ * Builds the transposed convolution as the operator `y = Wᵀ·x` (+ bias) once, for repeated use:
+ * W is the CSR matrix of the convolution whose input has this transposed convolution's output
+ * size, so every padding convention, `outputPadding` and `outputSize` carry over.
+ * @param inputShape - `[N, Cin, ...spatial]` (N is free when applying)
+ * @param weight - `[Cin, Cout/groups, ...kernel]`
+ * @param options - as for any backend
+ */
+export function prepareSparseConvTranspose(
+  inputShape: readonly number[],
+  weight: Tensor,
+  options: ConvTransposeOptions = {},
+): SparseOperator<ConvTransposeGeometry> {
+  const { geometry: g, dtype, bias } = prepareConvTransposeFor(inputShape, weight, options);
+  const matrix = buildConvolutionMatrix(transposedIndexMap(g), weight.data);
+  const inItem = matrix.rows;
+  const outItem = matrix.cols;
+  return {
+    geometry: g,
+    matrix,
+    apply(input: Tensor): Tensor {
+      const batch = checkInput(input, g.inputShape, dtype);
+      const out = allocate(dtype, batch * outItem);
+      addBias(out, bias, batch, g.outChannels, outItem / g.outChannels);
+      for (let n = 0; n < batch; n++)
+        csrMultiplyTransposedInto(matrix, input.data, n * inItem, out, n * outItem);
+      return { shape: [batch, ...g.outputShape.slice(1)], data: out };
+    },
+  };
+}
+
+/**
+ * Builds the convolution as the operator `y = W·x` (+ bias) once, for repeated use.
+ * @param inputShape - `[N, Cin, ...spatial]` (N is free when applying)
+ * @param weight - `[Cout, Cin/groups, ...kernel]`
+ * @param options - as for any backend
+ */
+export function prepareSparseConv(
+  inputShape: readonly number[],
+  weight: Tensor,
+  options: ConvOptions = {},
+): SparseOperator<ConvGeometry> {
+  const { geometry: g, dtype, bias } = prepareConvFor(inputShape, weight, options);
+  const matrix = buildConvolutionMatrix(g, weight.data);
+  const inItem = matrix.cols;
+  const outItem = matrix.rows;
+  return {
+    geometry: g,
+    matrix,
+    apply(input: Tensor): Tensor {
+      const batch = checkInput(input, g.inputShape, dtype);
+      const out = allocate(dtype, batch * outItem);
+      addBias(out, bias, batch, g.outChannels, outItem / g.outChannels);
+      for (let n = 0; n < batch; n++) csrMultiplyInto(matrix, input.data, n * inItem, out, n * outItem);
+      return { shape: [batch, ...g.outputShape.slice(1)], data: out };
+    },
+  };
+}
