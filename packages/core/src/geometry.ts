@@ -257,13 +257,6 @@ export function resolveConvTranspose(
       pb = padding.begin[a]!;
       const pe = padding.end[a]!;
       const min = full - pb - pe;
-      if (min < 1) {
-        throw new OptionError(
-          'OUTPUT_TOO_SMALL',
-          `padding${ax}`,
-          `padding ${pb}+${pe} on axis ${a} crops the whole output: (${n}-1)×${s} + ${kd} - ${pb} - ${pe} = ${min} < 1`,
-        );
-      }
       if (wanted !== undefined) {
         // PyTorch's output_size rule: the requested length must be reachable with an output padding < stride.
         if (wanted < min || wanted > min + s - 1) {
@@ -284,6 +277,13 @@ export function resolveConvTranspose(
       }
       op ??= 0;
       length = min + op;
+      if (length < 1) {
+        throw new OptionError(
+          'OUTPUT_TOO_SMALL',
+          `padding${ax}`,
+          `padding ${pb}+${pe} on axis ${a} crops the whole output: (${n}-1)×${s} + ${kd} - ${pb} - ${pe} + outputPadding ${op} = ${length} < 1`,
+        );
+      }
     } else if (padding.word === 'valid' || padding.word === 'same') {
       if (wanted !== undefined && op !== undefined && op !== 0) {
         throw new OptionError(
