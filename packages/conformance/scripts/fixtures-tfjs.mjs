@@ -41,7 +41,7 @@ function run(xShape, wShape, stride, padding, outputSize) {
   const yDims = y.shape;
   y.dispose();
   const back = permute(yData, yDims, [0, rank + 1, ...Array.from({ length: rank }, (_, i) => i + 1)]);
-  return { x, w, y: back, spatial };
+  return { x, w, y: back.data, spatial };
 }
 
 const cases = [];

@@ -1,1 +1,13 @@
-export {};
+export { documentCases } from './cases/documents';
+export { dtypeCases } from './cases/dtypes';
+export { errorCases } from './cases/errors';
+export { fixtureCases } from './cases/fixtures';
+export { propertyCases } from './cases/properties';
+export { shapeCases } from './cases/shapes';
+export type { Tolerance } from './compare';
+export { EXACT, expectClose, expectTensor, MismatchError, seeded } from './compare';
+export { DOCS } from './define';
+export { kitConv, kitConvTranspose, referenceBackend } from './reference';
+export type { RunOptions } from './run';
+export { all, cases, outsideCapabilities, runConformance } from './run';
+export type { CaseNeeds, ConformanceCase, ConformanceReport, ConformanceResult, KitCase } from './types';

@@ -1,0 +1,95 @@
+import type { Backend } from '@tconv/core';
+import { documentCases } from './cases/documents';
+import { dtypeCases } from './cases/dtypes';
+import { errorCases } from './cases/errors';
+import { fixtureCases } from './cases/fixtures';
+import { propertyCases } from './cases/properties';
+import { shapeCases } from './cases/shapes';
+import { MismatchError } from './compare';
+import type { ConformanceCase, ConformanceReport, ConformanceResult, KitCase } from './types';
+
+/** Every case of the kit, in report order: documents, shapes, properties, fixtures, errors, dtypes. */
+export const cases: readonly KitCase[] = [
+  ...documentCases,
+  ...shapeCases,
+  ...propertyCases,
+  ...fixtureCases,
+  ...errorCases,
+  ...dtypeCases,
+];
+
+/** The same list as {@link cases}, under the name test suites conventionally export. */
+export const all = cases;
+
+/** Why a case is outside a backend's declared capabilities, or `undefined` when it applies. */
+export function outsideCapabilities(backend: Backend, c: ConformanceCase): string | undefined {
+  const needs = (c as Partial<KitCase>).needs;
+  if (!needs) return undefined;
+  const ranks = backend.capabilities?.ranks;
+  const dtypes = backend.capabilities?.dtypes;
+  const rank = ranks ? needs.ranks.find((r) => !ranks.includes(r)) : undefined;
+  if (ranks && rank !== undefined)
+    return `needs spatial rank ${rank}; the backend declares ${ranks.join(', ')}`;
+  const dtype = dtypes ? needs.dtypes.find((d) => !dtypes.includes(d)) : undefined;
+  if (dtypes && dtype) return `needs ${dtype}; the backend declares ${dtypes.join(', ')}`;
+  return undefined;
+}
+
+/** Options of {@link runConformance}. */
+export interface RunOptions {
+  /** Runs only the cases it accepts. */
+  filter?: (c: ConformanceCase) => boolean;
+  /** Called after each case, for progress displays. */
+  onProgress?: (result: ConformanceResult, done: number, total: number) => void;
+  /** The cases to run; default {@link cases}. */
+  cases?: readonly ConformanceCase[];
+}
+
+/**
+ * Runs the cases on a backend and reports. Never throws for a failing or throwing backend: each
+ * failure is a result with its message. Cases outside the backend's declared `capabilities` are
+ * reported as skipped and counted apart, never as passed.
+ * @example
+ * ```ts
+ * const report = await runConformance(myBackend);
+ * console.log(`${report.passed} passed, ${report.failed} failed, ${report.skipped} skipped`);
+ * ```
+ */
+export async function runConformance(backend: Backend, options: RunOptions = {}): Promise<ConformanceReport> {
+  const selected = (options.cases ?? cases).filter((c) => !options.filter || options.filter(c));
+  const results: ConformanceResult[] = [];
+  let passed = 0;
+  let failed = 0;
+  let skipped = 0;
+  for (const c of selected) {
+    let result: ConformanceResult;
+    const outside = outsideCapabilities(backend, c);
+    if (outside) {
+      skipped++;
+      result = { id: c.id, source: c.source, ok: false, skipped: true, message: `skipped: ${outside}` };
+    } else {
+      try {
+        const measure = (c as Partial<KitCase>).measure;
+        let maxError: number | undefined;
+        if (measure) maxError = await measure(backend);
+        else await c.run(backend);
+        passed++;
+        result = { id: c.id, source: c.source, ok: true, ...(maxError === undefined ? {} : { maxError }) };
+      } catch (e) {
+        failed++;
+        const message =
+          e instanceof Error ? `${e.name === 'MismatchError' ? '' : `${e.name}: `}${e.message}` : String(e);
+        result = {
+          id: c.id,
+          source: c.source,
+          ok: false,
+          message,
+          ...(e instanceof MismatchError && Number.isFinite(e.maxError) ? { maxError: e.maxError } : {}),
+        };
+      }
+    }
+    results.push(result);
+    options.onProgress?.(result, results.length, selected.length);
+  }
+  return { backend: backend.name, passed, failed, skipped, results };
+}

@@ -1,0 +1,48 @@
+import type { Backend, DType } from '@tconv/core';
+
+/** One conformance case. `run` throws (or rejects) on any mismatch. */
+export interface ConformanceCase {
+  readonly id: string;
+  readonly title: string;
+  /** Which document / example / framework the expectation comes from. */
+  readonly source: string;
+  readonly tags: readonly string[];
+  run(backend: Backend): void | Promise<void>;
+}
+
+/** What a case needs of a backend; cases a backend's `capabilities` exclude are skipped. */
+export interface CaseNeeds {
+  readonly ranks: readonly number[];
+  readonly dtypes: readonly DType[];
+}
+
+/** The kit's cases: a {@link ConformanceCase} that also states its needs and reports its largest error. */
+export interface KitCase extends ConformanceCase {
+  readonly needs: CaseNeeds;
+  /** The group the case belongs to (`documents`, `shapes`, `properties`, `fixtures`, `errors`, `dtypes`). */
+  readonly group: string;
+  /** Runs the case; resolves to the largest absolute error observed (0 for exact or non-numeric checks). */
+  measure(backend: Backend): Promise<number>;
+}
+
+/** One line of a {@link ConformanceReport}. */
+export interface ConformanceResult {
+  id: string;
+  source: string;
+  ok: boolean;
+  message?: string;
+  /** The case is outside the backend's declared capabilities: neither passed nor failed. */
+  skipped?: boolean;
+  /** Largest absolute error of a numeric case that ran. */
+  maxError?: number;
+}
+
+/** What {@link runConformance} reports. */
+export interface ConformanceReport {
+  readonly backend: string;
+  readonly passed: number;
+  readonly failed: number;
+  /** Cases outside the backend's declared capabilities, counted apart. */
+  readonly skipped: number;
+  readonly results: readonly ConformanceResult[];
+}
