@@ -43,7 +43,7 @@ async function loadBackend(spec: string, exportName?: string): Promise<Backend> 
 }
 
 function pad(s: string, n: number): string {
-  return s.length >= n ? `${s.slice(0, n - 1)}…` : s.padEnd(n);
+  return s.length > n ? `${s.slice(0, n - 1)}…` : s.padEnd(n);
 }
 
 async function main(argv: string[]): Promise<number> {
