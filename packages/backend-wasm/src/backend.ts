@@ -1,0 +1,166 @@
+import type {
+  Backend,
+  ConvGeometry,
+  ConvOptions,
+  ConvTransposeGeometry,
+  ConvTransposeOptions,
+  Tensor,
+} from '@tconv/core';
+import { checkCapabilities, LimitError, prepareConv, prepareConvTranspose } from '@tconv/core';
+import type { KernelExports } from './kernel-runner';
+import { COLS_ELEMENTS, kernelLayout, runKernel } from './kernel-runner';
+import { MAX_WASM_BYTES } from './limits';
+import type { WasmSource } from './module';
+import { compileWasm } from './module';
+import type { Job, WorkerPool } from './threads';
+import { createWorkerPool } from './threads';
+
+const CAPABILITIES = { dtypes: ['float32'] } as const;
+
+/** Options of {@link createWasmBackend}. */
+export interface WasmBackendOptions {
+  /** Worker threads to split output channels over; 1 (default) computes on the calling thread. */
+  threads?: number;
+  /** Where the kernels come from; default the bytes embedded in the package. */
+  module?: WasmSource;
+}
+
+/** The WebAssembly backend: asynchronous, float32, any spatial rank. */
+export interface WasmBackend extends Backend {
+  convTranspose(input: Tensor, weight: Tensor, options?: ConvTransposeOptions): Promise<Tensor>;
+  conv(input: Tensor, weight: Tensor, options?: ConvOptions): Promise<Tensor>;
+  readonly threads: number;
+  /** Stops the worker threads (if any); the backend must not be used afterwards. */
+  dispose(): Promise<void>;
+}
+
+function checkLimit(end: number): void {
+  if (end > MAX_WASM_BYTES) {
+    throw new LimitError(
+      'LIMIT_EXCEEDED',
+      'input',
+      `the problem needs ${end} bytes of WebAssembly memory, more than the limit of ${MAX_WASM_BYTES}`,
+    );
+  }
+}
+
+/**
+ * Compiles and instantiates the kernels once and returns a backend. With `threads > 1` the output
+ * channels of each group are split across that many worker threads (Node's worker_threads), each
+ * with its own instance; results are identical to one thread.
+ * @example
+ * ```ts
+ * const wasm = await createWasmBackend({ threads: 2 });
+ * const y = await wasm.convTranspose(x, w, { stride: 2, padding: 1 });
+ * await wasm.dispose();
+ * ```
+ */
+export async function createWasmBackend(options: WasmBackendOptions = {}): Promise<WasmBackend> {
+  const threads = options.threads ?? 1;
+  if (!Number.isSafeInteger(threads) || threads < 1) {
+    throw new RangeError(`threads must be a positive integer, but got ${threads}`);
+  }
+  const module = await compileWasm(options.module);
+  const exports = (await WebAssembly.instantiate(module, {})).exports as unknown as KernelExports;
+  const pool: WorkerPool | null = threads > 1 ? await createWorkerPool(module, threads) : null;
+
+  async function compute(
+    kind: 'convTranspose' | 'conv',
+    g: ConvTransposeGeometry | ConvGeometry,
+    x: Float32Array,
+    w: Float32Array,
+    bias: Float32Array | null,
+  ): Promise<Tensor> {
+    const coutG = g.outChannelsPerGroup;
+    checkLimit(kernelLayout(kind, g, !!bias, 0, coutG, exports.heapBase(), COLS_ELEMENTS).end);
+    const parts = pool ? Math.min(pool.size, coutG) : 1;
+    if (parts === 1) {
+      const layout = kernelLayout(kind, g, !!bias, 0, coutG, exports.heapBase(), COLS_ELEMENTS);
+      return { shape: g.outputShape, data: runKernel(exports, kind, g, x, w, bias, 0, coutG, layout) };
+    }
+    const jobs: Job[] = [];
+    for (let i = 0; i < parts; i++) {
+      jobs.push({
+        kind,
+        g: plain(g),
+        x,
+        w,
+        bias,
+        c0: Math.floor((i * coutG) / parts),
+        c1: Math.floor(((i + 1) * coutG) / parts),
+      });
+    }
+    const pieces = await pool!.run(jobs);
+    const plane = g.outputSize.reduce((a, b) => a * b, 1);
+    const out = new Float32Array(g.batch * g.outChannels * plane);
+    jobs.forEach((job, i) => {
+      const piece = pieces[i]!;
+      const owned = (job.c1 - job.c0) * plane;
+      let at = 0;
+      for (let n = 0; n < g.batch; n++) {
+        for (let group = 0; group < g.groups; group++) {
+          out.set(piece.subarray(at, at + owned), (n * g.outChannels + group * coutG + job.c0) * plane);
+          at += owned;
+        }
+      }
+    });
+    return { shape: g.outputShape, data: out };
+  }
+
+  return {
+    name: threads > 1 ? `wasm-${threads}t` : 'wasm',
+    capabilities: CAPABILITIES,
+    threads,
+    async convTranspose(input, weight, opts) {
+      const { geometry, dtype, bias } = prepareConvTranspose(input, weight, opts);
+      checkCapabilities('wasm', CAPABILITIES, geometry.rank, dtype);
+      return compute(
+        'convTranspose',
+        geometry,
+        input.data as Float32Array,
+        weight.data as Float32Array,
+        bias as Float32Array | null,
+      );
+    },
+    async conv(input, weight, opts) {
+      const { geometry, dtype, bias } = prepareConv(input, weight, opts);
+      checkCapabilities('wasm', CAPABILITIES, geometry.rank, dtype);
+      return compute(
+        'conv',
+        geometry,
+        input.data as Float32Array,
+        weight.data as Float32Array,
+        bias as Float32Array | null,
+      );
+    },
+    async dispose() {
+      await pool?.terminate();
+    },
+  };
+}
+
+/** A geometry without anything a structured clone would refuse (it holds only numbers and arrays). */
+function plain(g: ConvTransposeGeometry | ConvGeometry): ConvTransposeGeometry | ConvGeometry {
+  return g;
+}
+
+let shared: Promise<WasmBackend> | null = null;
+
+/**
+ * The WebAssembly backend on the calling thread, instantiated on its first call. Asynchronous:
+ * its methods return promises.
+ */
+export const wasmBackend: WasmBackend = {
+  name: 'wasm',
+  capabilities: CAPABILITIES,
+  threads: 1,
+  async convTranspose(input, weight, options) {
+    shared ??= createWasmBackend();
+    return (await shared).convTranspose(input, weight, options);
+  },
+  async conv(input, weight, options) {
+    shared ??= createWasmBackend();
+    return (await shared).conv(input, weight, options);
+  },
+  async dispose() {},
+};

@@ -1,0 +1,144 @@
+// Everything in this file is self-contained on purpose: the worker threads receive these two
+// functions as source text (Function.prototype.toString), so they may reference nothing but their
+// arguments and globals.
+
+/** The geometry fields the kernels read (a structural subset of core's geometries). */
+export interface KernelGeometry {
+  readonly rank: number;
+  readonly batch: number;
+  readonly inChannels: number;
+  readonly outChannels: number;
+  readonly groups: number;
+  readonly inChannelsPerGroup: number;
+  readonly outChannelsPerGroup: number;
+  readonly inputSize: readonly number[];
+  readonly outputSize: readonly number[];
+  readonly kernelSize: readonly number[];
+  readonly stride: readonly number[];
+  readonly dilation: readonly number[];
+  readonly padBegin: readonly number[];
+}
+
+/** Where each buffer of one call lives in linear memory (byte offsets) and how many bytes it needs. */
+export interface KernelLayout {
+  params: number;
+  table: number;
+  x: number;
+  w: number;
+  bias: number;
+  out: number;
+  cols: number;
+  colsCapacity: number;
+  end: number;
+}
+
+/** The column buffer holds at most this many elements unless one input row alone needs more. */
+export const COLS_ELEMENTS = 1 << 20;
+
+/**
+ * Lays one call out in linear memory from `base`: the parameter block, the tap table, input,
+ * weight, bias, output and (for a transposed convolution through the GEMM) the column buffer.
+ */
+export function kernelLayout(
+  kind: 'convTranspose' | 'conv',
+  g: KernelGeometry,
+  hasBias: boolean,
+  c0: number,
+  c1: number,
+  base: number,
+  colsLimit: number,
+): KernelLayout {
+  const prod = (a: readonly number[]) => a.reduce((p, v) => p * v, 1);
+  const align = (n: number) => (n + 15) & ~15;
+  const K = prod(g.kernelSize);
+  const inPlane = prod(g.inputSize);
+  const outPlane = prod(g.outputSize);
+  const params = align(base);
+  const table = align(params + (16 + 6 * g.rank) * 4);
+  const x = align(table + (K * g.rank + g.rank) * 4);
+  const w = align(x + g.batch * g.inChannels * inPlane * 4);
+  const weightLength =
+    kind === 'convTranspose'
+      ? g.inChannels * g.outChannelsPerGroup * K
+      : g.outChannels * g.inChannelsPerGroup * K;
+  const bias = align(w + weightLength * 4);
+  const out = align(bias + (hasBias ? g.outChannels * 4 : 0));
+  const cols = align(out + g.batch * g.outChannels * outPlane * 4);
+  let colsCapacity = 0;
+  if (kind === 'convTranspose' && g.inChannelsPerGroup > 2) {
+    const nLast = g.inputSize[g.rank - 1] as number;
+    const perRow = (c1 - c0) * K * nLast;
+    colsCapacity = Math.max(perRow, Math.min(colsLimit, perRow * (inPlane / nLast)));
+  }
+  return { params, table, x, w, bias, out, cols, colsCapacity, end: cols + colsCapacity * 4 };
+}
+
+/** The exports of the compiled kernels. */
+export interface KernelExports {
+  readonly memory: WebAssembly.Memory;
+  heapBase(): number;
+  convTranspose(params: number): void;
+  conv(params: number): void;
+}
+
+/**
+ * Runs one call on an instance: grows its memory if needed, copies the operands in once, runs the
+ * kernel for output channels [c0, c1) of every group, and returns those channels' planes packed
+ * as `[batch][group][c1 - c0][plane]`.
+ */
+export function runKernel(
+  exports: KernelExports,
+  kind: 'convTranspose' | 'conv',
+  g: KernelGeometry,
+  x: Float32Array,
+  w: Float32Array,
+  bias: Float32Array | null,
+  c0: number,
+  c1: number,
+  layout: KernelLayout,
+): Float32Array {
+  const memory = exports.memory;
+  const missing = layout.end - memory.buffer.byteLength;
+  if (missing > 0) memory.grow(Math.ceil(missing / 65536));
+  const heap = memory.buffer;
+  const words = new Int32Array(heap, layout.params, 16 + 6 * g.rank);
+  words.set([
+    g.rank,
+    g.batch,
+    g.inChannels,
+    g.outChannels,
+    g.groups,
+    g.inChannelsPerGroup,
+    g.outChannelsPerGroup,
+    layout.x,
+    layout.w,
+    layout.out,
+    bias ? layout.bias : 0,
+    layout.cols,
+    layout.colsCapacity,
+    layout.table,
+    c0,
+    c1,
+  ]);
+  const fields = [g.inputSize, g.outputSize, g.kernelSize, g.stride, g.dilation, g.padBegin];
+  fields.forEach((values, f) => words.set(values, 16 + f * g.rank));
+  new Float32Array(heap, layout.x, x.length).set(x);
+  new Float32Array(heap, layout.w, w.length).set(w);
+  if (bias) new Float32Array(heap, layout.bias, bias.length).set(bias);
+  if (kind === 'convTranspose') exports.convTranspose(layout.params);
+  else exports.conv(layout.params);
+  const plane = g.outputSize.reduce((p, v) => p * v, 1);
+  const out = new Float32Array(heap, layout.out, g.batch * g.outChannels * plane);
+  const owned = c1 - c0;
+  if (owned === g.outChannelsPerGroup) return out.slice();
+  const packed = new Float32Array(g.batch * g.groups * owned * plane);
+  let at = 0;
+  for (let n = 0; n < g.batch; n++) {
+    for (let group = 0; group < g.groups; group++) {
+      const start = ((n * g.outChannels + group * g.outChannelsPerGroup + c0) * plane) | 0;
+      packed.set(out.subarray(start, start + owned * plane), at);
+      at += owned * plane;
+    }
+  }
+  return packed;
+}
