@@ -6,7 +6,7 @@ import type {
   ConvTransposeOptions,
   Tensor,
 } from '@tconv/core';
-import { checkCapabilities, LimitError, prepareConv, prepareConvTranspose } from '@tconv/core';
+import { checkCapabilities, geometryFlops, LimitError, prepareConv, prepareConvTranspose } from '@tconv/core';
 import type { KernelExports } from './kernel-runner';
 import { COLS_ELEMENTS, kernelLayout, runKernel } from './kernel-runner';
 import { MAX_WASM_BYTES } from './limits';
@@ -16,6 +16,9 @@ import type { Job, WorkerPool } from './threads';
 import { createWorkerPool } from './threads';
 
 const CAPABILITIES = { dtypes: ['float32'] } as const;
+
+/** Below this many FLOPs a call stays on the calling thread even when workers are available. */
+export const MIN_THREADED_FLOPS = 50_000_000;
 
 /** Options of {@link createWasmBackend}. */
 export interface WasmBackendOptions {
@@ -73,7 +76,12 @@ export async function createWasmBackend(options: WasmBackendOptions = {}): Promi
   ): Promise<Tensor> {
     const coutG = g.outChannelsPerGroup;
     checkLimit(kernelLayout(kind, g, !!bias, 0, coutG, exports.heapBase(), COLS_ELEMENTS).end);
-    const parts = pool ? Math.min(pool.size, coutG) : 1;
+    // a worker round trip copies the operands (tens of µs per MB) and costs ~1 ms: split only work
+    // that takes several milliseconds on one thread and does enough arithmetic per copied element
+    const flops = geometryFlops(g);
+    const moved = x.length + w.length + g.outputShape.reduce((a, b) => a * b, 1);
+    const worthIt = flops >= MIN_THREADED_FLOPS && flops >= 64 * moved;
+    const parts = pool && worthIt ? Math.min(pool.size, coutG) : 1;
     if (parts === 1) {
       const layout = kernelLayout(kind, g, !!bias, 0, coutG, exports.heapBase(), COLS_ELEMENTS);
       return { shape: g.outputShape, data: runKernel(exports, kind, g, x, w, bias, 0, coutG, layout) };
