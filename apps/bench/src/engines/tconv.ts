@@ -1,0 +1,71 @@
+import type { Backend } from '@tconv/core';
+import { cpuBackend } from '@tconv/backend-cpu';
+import {
+  countNonzeros,
+  MAX_NONZEROS,
+  prepareSparseConvTranspose,
+  transposedIndexMap,
+} from '@tconv/backend-sparse';
+import { createWasmBackend } from '@tconv/backend-wasm';
+import { resolveConvTranspose } from '@tconv/core';
+import type { Engine } from '../engine';
+
+/** Wraps a tconv backend as an engine. */
+export function backendEngine(
+  name: string,
+  backend: Backend,
+  threads: number,
+  dispose?: () => Promise<void>,
+): Engine {
+  return {
+    name,
+    threads,
+    supports: () => true,
+    async prepare(w, x, weight) {
+      return {
+        async run() {
+          await backend.convTranspose(x, weight, w.options);
+        },
+        async output() {
+          return (await backend.convTranspose(x, weight, w.options)).data as Float32Array;
+        },
+      };
+    },
+    dispose,
+  };
+}
+
+/** The sparse backend's prepared operator: W is built in `prepare`, the timed call is Wᵀ·x. */
+export const sparseEngine: Engine = {
+  name: 'tconv-sparse (prepared)',
+  threads: 1,
+  supports(w) {
+    const nnz = countNonzeros(transposedIndexMap(resolveConvTranspose(w.input, w.weight, w.options)));
+    return nnz <= MAX_NONZEROS
+      ? true
+      : `W would have ${(nnz / 1e6).toFixed(0)} M nonzeros, over the ${MAX_NONZEROS / 2 ** 20} Mi limit`;
+  },
+  async prepare(w, x, weight) {
+    const op = prepareSparseConvTranspose(w.input, weight, w.options);
+    return {
+      async run() {
+        op.apply(x);
+      },
+      async output() {
+        return op.apply(x).data as Float32Array;
+      },
+    };
+  },
+};
+
+/** Every tconv engine: cpu, sparse (prepared), wasm on 1 and 2 threads. */
+export async function tconvEngines(): Promise<Engine[]> {
+  const wasm1 = await createWasmBackend();
+  const wasm2 = await createWasmBackend({ threads: 2 });
+  return [
+    backendEngine('tconv-cpu', cpuBackend, 1),
+    sparseEngine,
+    backendEngine('tconv-wasm', wasm1, 1),
+    backendEngine('tconv-wasm', wasm2, 2, () => wasm2.dispose()),
+  ];
+}

@@ -1,0 +1,49 @@
+import type { BenchResult, Row } from './run';
+
+const label = (r: Pick<Row, 'engine' | 'threads'>) => `${r.engine} ${r.threads}t`;
+
+/** A Markdown table: workloads × engines in GFLOP/s, then each tconv backend's ratio to each peer. */
+export function markdownReport(result: BenchResult): string {
+  const engines = [...new Set(result.rows.map(label))];
+  const workloads = [...new Set(result.rows.map((r) => r.workload))];
+  const cell = (w: string, e: string) => {
+    const r = result.rows.find((x) => x.workload === w && label(x) === e);
+    if (!r) return '';
+    if (r.gflops !== null) return r.gflops.toFixed(r.gflops < 10 ? 2 : 1);
+    return r.note?.startsWith('n/a') ? 'n/a' : r.note?.startsWith('disagrees') ? '✗ wrong' : 'failed';
+  };
+  const lines = [
+    `GFLOP/s (useful FLOPs 2·N·Cin·∏in·(Cout/groups)·∏kernel / median time), float32 — ${result.machine.cpus}, ${result.machine.cores} cores, Node ${result.machine.node}, ${result.date}${result.quick ? ' (quick mode)' : ''}`,
+    '',
+    `| workload | MFLOP | ${engines.join(' | ')} |`,
+    `|---|---|${engines.map(() => '---').join('|')}|`,
+  ];
+  for (const w of workloads) {
+    const mflop = result.rows.find((r) => r.workload === w)!.mflop;
+    lines.push(`| ${w} | ${mflop.toFixed(1)} | ${engines.map((e) => cell(w, e)).join(' | ')} |`);
+  }
+  const ours = engines.filter((e) => e.startsWith('tconv'));
+  const peers = engines.filter((e) => !e.startsWith('tconv') && !e.startsWith('wrong'));
+  lines.push('', 'Speed-up of each tconv backend over each peer (same run; >1 means tconv is faster):', '');
+  lines.push(
+    `| workload | tconv backend | ${peers.join(' | ')} |`,
+    `|---|---|${peers.map(() => '---').join('|')}|`,
+  );
+  for (const w of workloads) {
+    for (const o of ours) {
+      const mine = result.rows.find((r) => r.workload === w && label(r) === o)?.gflops;
+      if (!mine) continue;
+      const ratios = peers.map((p) => {
+        const theirs = result.rows.find((r) => r.workload === w && label(r) === p)?.gflops;
+        return theirs ? `${(mine / theirs).toFixed(2)}×` : '–';
+      });
+      lines.push(`| ${w} | ${o} | ${ratios.join(' | ')} |`);
+    }
+  }
+  const flagged = result.rows.filter((r) => !r.ok && !r.note?.startsWith('n/a'));
+  if (flagged.length) {
+    lines.push('', 'Not timed:', '');
+    for (const r of flagged) lines.push(`- ${r.workload} / ${label(r)}: ${r.note}`);
+  }
+  return `${lines.join('\n')}\n`;
+}
