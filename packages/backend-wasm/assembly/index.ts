@@ -25,14 +25,79 @@ export function heapBase(): usize {
 
 /**
  * C[m·cols + t] = Σ_c A[aOff + c·lda + m] · B[bOff + c·ldb + t] (element offsets), m < rows, t < cols:
- * Aᵀ·B with both operands read along contiguous rows. 4 rows × 8 columns of f32x4 accumulators.
+ * Aᵀ·B with both operands read along contiguous rows, in 6×8 and 4×8 register tiles of f32x4 accumulators.
  */
 export function gemmTN(A: usize, lda: i32, B: usize, ldb: i32, C: usize, rows: i32, cols: i32, depth: i32): void {
-  const rows4 = rows & ~3;
   const cols8 = cols & ~7;
   const strideA = <usize>lda << 2;
   const strideB = <usize>ldb << 2;
-  for (let m = 0; m < rows4; m += 4) {
+  // 6 rows × 8 columns: 12 accumulators + 2 B vectors + 1 splat fit the 16 vector registers
+  let m = 0;
+  for (; m + 6 <= rows; m += 6) {
+    for (let t = 0; t < cols8; t += 8) {
+      let c00 = f32x4.splat(0), c01 = f32x4.splat(0);
+      let c10 = f32x4.splat(0), c11 = f32x4.splat(0);
+      let c20 = f32x4.splat(0), c21 = f32x4.splat(0);
+      let c30 = f32x4.splat(0), c31 = f32x4.splat(0);
+      let c40 = f32x4.splat(0), c41 = f32x4.splat(0);
+      let c50 = f32x4.splat(0), c51 = f32x4.splat(0);
+      let pa = A + (<usize>m << 2);
+      let pb = B + (<usize>t << 2);
+      for (let c = 0; c < depth; c++) {
+        const b0 = v128.load(pb);
+        const b1 = v128.load(pb, 16);
+        let a = f32x4.splat(load<f32>(pa));
+        c00 = f32x4.add(c00, f32x4.mul(a, b0));
+        c01 = f32x4.add(c01, f32x4.mul(a, b1));
+        a = f32x4.splat(load<f32>(pa, 4));
+        c10 = f32x4.add(c10, f32x4.mul(a, b0));
+        c11 = f32x4.add(c11, f32x4.mul(a, b1));
+        a = f32x4.splat(load<f32>(pa, 8));
+        c20 = f32x4.add(c20, f32x4.mul(a, b0));
+        c21 = f32x4.add(c21, f32x4.mul(a, b1));
+        a = f32x4.splat(load<f32>(pa, 12));
+        c30 = f32x4.add(c30, f32x4.mul(a, b0));
+        c31 = f32x4.add(c31, f32x4.mul(a, b1));
+        a = f32x4.splat(load<f32>(pa, 16));
+        c40 = f32x4.add(c40, f32x4.mul(a, b0));
+        c41 = f32x4.add(c41, f32x4.mul(a, b1));
+        a = f32x4.splat(load<f32>(pa, 20));
+        c50 = f32x4.add(c50, f32x4.mul(a, b0));
+        c51 = f32x4.add(c51, f32x4.mul(a, b1));
+        pa += strideA;
+        pb += strideB;
+      }
+      const rowBytes = <usize>cols << 2;
+      const o = C + ((<usize>m * <usize>cols + <usize>t) << 2);
+      v128.store(o, c00);
+      v128.store(o, c01, 16);
+      v128.store(o + rowBytes, c10);
+      v128.store(o + rowBytes, c11, 16);
+      v128.store(o + 2 * rowBytes, c20);
+      v128.store(o + 2 * rowBytes, c21, 16);
+      v128.store(o + 3 * rowBytes, c30);
+      v128.store(o + 3 * rowBytes, c31, 16);
+      v128.store(o + 4 * rowBytes, c40);
+      v128.store(o + 4 * rowBytes, c41, 16);
+      v128.store(o + 5 * rowBytes, c50);
+      v128.store(o + 5 * rowBytes, c51, 16);
+    }
+    for (let t = cols8; t < cols; t++) {
+      for (let r = 0; r < 6; r++) {
+        let s: f32 = 0;
+        let pa = A + (<usize>(m + r) << 2);
+        let pb = B + (<usize>t << 2);
+        for (let c = 0; c < depth; c++) {
+          s += load<f32>(pa) * load<f32>(pb);
+          pa += strideA;
+          pb += strideB;
+        }
+        store<f32>(C + ((<usize>(m + r) * <usize>cols + <usize>t) << 2), s);
+      }
+    }
+  }
+  const rows4 = m + ((rows - m) & ~3);
+  for (; m < rows4; m += 4) {
     for (let t = 0; t < cols8; t += 8) {
       let c00 = f32x4.splat(0), c01 = f32x4.splat(0);
       let c10 = f32x4.splat(0), c11 = f32x4.splat(0);
@@ -88,7 +153,7 @@ export function gemmTN(A: usize, lda: i32, B: usize, ldb: i32, C: usize, rows: i
       store<f32>(C + ((<usize>(m + 3) * <usize>cols + <usize>t) << 2), s3);
     }
   }
-  for (let m = rows4; m < rows; m++) {
+  for (; m < rows; m++) {
     for (let t = 0; t < cols; t++) {
       let s: f32 = 0;
       let pa = A + (<usize>m << 2);

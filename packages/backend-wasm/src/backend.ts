@@ -80,7 +80,8 @@ export async function createWasmBackend(options: WasmBackendOptions = {}): Promi
     // that takes several milliseconds on one thread and does enough arithmetic per copied element
     const flops = geometryFlops(g);
     const moved = x.length + w.length + g.outputShape.reduce((a, b) => a * b, 1);
-    const worthIt = flops >= MIN_THREADED_FLOPS && flops >= 64 * moved;
+    // and only with enough output channels per group to balance the pieces
+    const worthIt = flops >= MIN_THREADED_FLOPS && flops >= 64 * moved && coutG >= 8;
     const parts = pool && worthIt ? Math.min(pool.size, coutG) : 1;
     if (parts === 1) {
       const layout = kernelLayout(kind, g, !!bias, 0, coutG, exports.heapBase(), COLS_ELEMENTS);
