@@ -26,6 +26,12 @@ export interface WasmBackendOptions {
   threads?: number;
   /** Where the kernels come from; default the bytes embedded in the package. */
   module?: WasmSource;
+  /**
+   * Calls below this many FLOPs (or with fewer than 8 output channels per group, or little work per
+   * copied element) stay on the calling thread; default {@link MIN_THREADED_FLOPS}. 0 splits every
+   * call across the workers (tests use it to compare threads on small problems).
+   */
+  threadThreshold?: number;
 }
 
 /** The WebAssembly backend: asynchronous, float32, any spatial rank. */
@@ -66,6 +72,7 @@ export async function createWasmBackend(options: WasmBackendOptions = {}): Promi
   const module = await compileWasm(options.module);
   const exports = (await WebAssembly.instantiate(module, {})).exports as unknown as KernelExports;
   const pool: WorkerPool | null = threads > 1 ? await createWorkerPool(module, threads) : null;
+  const threshold = options.threadThreshold ?? MIN_THREADED_FLOPS;
 
   async function compute(
     kind: 'convTranspose' | 'conv',
@@ -80,8 +87,7 @@ export async function createWasmBackend(options: WasmBackendOptions = {}): Promi
     // that takes several milliseconds on one thread and does enough arithmetic per copied element
     const flops = geometryFlops(g);
     const moved = x.length + w.length + g.outputShape.reduce((a, b) => a * b, 1);
-    // and only with enough output channels per group to balance the pieces
-    const worthIt = flops >= MIN_THREADED_FLOPS && flops >= 64 * moved && coutG >= 8;
+    const worthIt = threshold === 0 || (flops >= threshold && flops >= 64 * moved && coutG >= 8);
     const parts = pool && worthIt ? Math.min(pool.size, coutG) : 1;
     if (parts === 1) {
       const layout = kernelLayout(kind, g, !!bias, 0, coutG, exports.heapBase(), COLS_ELEMENTS);

@@ -8,7 +8,7 @@ import { problemArb, randomData } from '../../backend-cpu/test/random';
 
 const size = (shape: readonly number[]) => shape.reduce((a, b) => a * b, 1);
 const one = await createWasmBackend();
-const two = await createWasmBackend({ threads: 2 });
+const two = await createWasmBackend({ threads: 2, threadThreshold: 0 });
 afterAll(() => two.dispose());
 
 /** float32 within the worst-case rounding bound of a float64 reference: (terms + 2)·2^-24·Σ|x·w|. */
