@@ -40,5 +40,7 @@ for (const [name, xs, ws, o] of workloads) {
   const fast = time(() => cpuBackend.convTranspose(x, w, o));
   const ref = time(() => referenceConvTranspose(x, w, o), 0);
   const gf = (ms) => (flops / ms / 1e6).toFixed(2);
-  console.log(`${name.padEnd(18)} ${(flops / 1e6).toFixed(0).padStart(6)} ${gf(fast).padStart(14)} ${gf(ref).padStart(19)} ${(ref / fast).toFixed(1).padStart(10)}×`);
+  console.log(
+    `${name.padEnd(18)} ${(flops / 1e6).toFixed(0).padStart(6)} ${gf(fast).padStart(14)} ${gf(ref).padStart(19)} ${(ref / fast).toFixed(1).padStart(10)}×`,
+  );
 }
