@@ -1,6 +1,7 @@
 import type { ConvTransposeGeometry, FloatArray } from '@tconv/core';
 import { gemmTN } from './gemm';
-import { intScratch, SCRATCH_ELEMENTS, scratch } from './scratch';
+import { SCRATCH_ELEMENTS, scratch } from './scratch';
+import { rowEnd, rowStart, tapTable } from './taps';
 
 /**
  * Groups with at most this many input channels skip the GEMM: with a reduction this short
@@ -33,21 +34,7 @@ export function convTransposeImpl(
         out.fill(b, (n * g.outChannels + co) * outPlane, (n * g.outChannels + co + 1) * outPlane);
     }
   }
-  // tables: tap coordinates [K][r], then output strides of the leading axes
-  const table = intScratch(K * r + r);
-  for (let t = 0; t < K; t++) {
-    let rest = t;
-    for (let a = r - 1; a >= 0; a--) {
-      const k = g.kernelSize[a]!;
-      table[t * r + a] = rest % k;
-      rest = (rest - (rest % k)) / k;
-    }
-  }
-  let stride = 1;
-  for (let a = r - 1; a >= 0; a--) {
-    table[K * r + a] = stride;
-    stride *= g.outputSize[a]!;
-  }
+  const table = tapTable(g.kernelSize, g.outputSize);
   const nLast = g.inputSize[r - 1]!;
   const lead = inPlane / nLast;
   const cinG = g.inChannelsPerGroup;
@@ -108,8 +95,8 @@ function col2im(
     const t = row % K;
     const cog = (row - t) / K;
     const offL = table[t * r + last]! * dL - pL;
-    const lo = Math.max(0, Math.ceil(-offL / sL));
-    const hi = Math.min(nLast, Math.floor((LL - 1 - offL) / sL) + 1);
+    const lo = rowStart(offL, sL);
+    const hi = rowEnd(offL, sL, LL, nLast);
     if (lo >= hi) continue;
     const chanBase = outBase + cog * outPlane;
     for (let q = q0; q < q1; q++) {
@@ -153,8 +140,8 @@ function scatterRows(
   for (let t = 0; t < K; t++) {
     const wv = w[wBase + t]!;
     const offL = table[t * r + last]! * dL - pL;
-    const lo = Math.max(0, Math.ceil(-offL / sL));
-    const hi = Math.min(nLast, Math.floor((LL - 1 - offL) / sL) + 1);
+    const lo = rowStart(offL, sL);
+    const hi = rowEnd(offL, sL, LL, nLast);
     if (lo >= hi) continue;
     for (let q = 0; q < lead; q++) {
       const leadOff = leadingOffset(g, table, K, t, q);

@@ -1,5 +1,5 @@
 import type { ConvGeometry, FloatArray } from '@tconv/core';
-import { intScratch } from './scratch';
+import { rowEnd, rowStart, tapTable } from './taps';
 
 /**
  * The convolution (cross-correlation) on a resolved geometry: for each (output channel, input
@@ -19,20 +19,7 @@ export function convImpl(
   const K = g.kernelSize.reduce((a, b) => a * b, 1);
   const outPlane = g.outputSize.reduce((a, b) => a * b, 1);
   const inPlane = g.inputSize.reduce((a, b) => a * b, 1);
-  const table = intScratch(K * r + r);
-  for (let t = 0; t < K; t++) {
-    let rest = t;
-    for (let a = r - 1; a >= 0; a--) {
-      const k = g.kernelSize[a]!;
-      table[t * r + a] = rest % k;
-      rest = (rest - (rest % k)) / k;
-    }
-  }
-  let stride = 1;
-  for (let a = r - 1; a >= 0; a--) {
-    table[K * r + a] = stride;
-    stride *= g.inputSize[a]!;
-  }
+  const table = tapTable(g.kernelSize, g.inputSize);
   const LL = g.outputSize[last]!;
   const lead = outPlane / LL;
   const nLast = g.inputSize[last]!;
@@ -51,8 +38,8 @@ export function convImpl(
         for (let t = 0; t < K; t++) {
           const wv = w[wBase + t]!;
           const offL = table[t * r + last]! * dL - pL;
-          const lo = Math.max(0, Math.ceil(-offL / sL));
-          const hi = Math.min(LL, Math.floor((nLast - 1 - offL) / sL) + 1);
+          const lo = rowStart(offL, sL);
+          const hi = rowEnd(offL, sL, nLast, LL);
           if (lo >= hi) continue;
           for (let q = 0; q < lead; q++) {
             let inOff = 0;

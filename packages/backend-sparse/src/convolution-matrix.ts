@@ -1,4 +1,11 @@
-import type { ConvGeometry, ConvOptions, ConvTransposeGeometry, FloatArray, Tensor } from '@tconv/core';
+import type {
+  ConvGeometry,
+  ConvOptions,
+  ConvTransposeGeometry,
+  FloatArray,
+  GeometryBase,
+  Tensor,
+} from '@tconv/core';
 import { checkTensor, describeValue, LimitError, resolveConv, ShapeError } from '@tconv/core';
 import type { CsrMatrix } from './csr';
 import { csrMatrix } from './csr';
@@ -8,19 +15,19 @@ import { MAX_NONZEROS } from './limits';
  * The index map of a convolution, which is all the matrix needs: output position `o` and tap `k`
  * read input `o*stride + k*dilation - padBegin` on each axis. Weight `[outChannels, inChannels/groups, ...kernel]`.
  */
-export interface ConvIndexMap {
-  readonly inChannels: number;
-  readonly outChannels: number;
-  readonly inChannelsPerGroup: number;
-  readonly outChannelsPerGroup: number;
-  readonly inputSize: readonly number[];
-  readonly outputSize: readonly number[];
-  readonly kernelSize: readonly number[];
-  readonly stride: readonly number[];
-  readonly dilation: readonly number[];
-  /** May be negative: the convolution then starts reading before the input (which reads nothing). */
-  readonly padBegin: readonly number[];
-}
+export type ConvIndexMap = Pick<
+  GeometryBase,
+  | 'inChannels'
+  | 'outChannels'
+  | 'inChannelsPerGroup'
+  | 'outChannelsPerGroup'
+  | 'inputSize'
+  | 'outputSize'
+  | 'kernelSize'
+  | 'stride'
+  | 'dilation'
+  | 'padBegin'
+>;
 
 /**
  * The convolution a transposed convolution is the transpose of: its input has the transposed

@@ -2,22 +2,25 @@
 // functions as source text (Function.prototype.toString), so they may reference nothing but their
 // arguments and globals.
 
-/** The geometry fields the kernels read (a structural subset of core's geometries). */
-export interface KernelGeometry {
-  readonly rank: number;
-  readonly batch: number;
-  readonly inChannels: number;
-  readonly outChannels: number;
-  readonly groups: number;
-  readonly inChannelsPerGroup: number;
-  readonly outChannelsPerGroup: number;
-  readonly inputSize: readonly number[];
-  readonly outputSize: readonly number[];
-  readonly kernelSize: readonly number[];
-  readonly stride: readonly number[];
-  readonly dilation: readonly number[];
-  readonly padBegin: readonly number[];
-}
+import type { GeometryBase } from '@tconv/core';
+
+/** The geometry fields the kernels read (core's geometries have them all). */
+export type KernelGeometry = Pick<
+  GeometryBase,
+  | 'rank'
+  | 'batch'
+  | 'inChannels'
+  | 'outChannels'
+  | 'groups'
+  | 'inChannelsPerGroup'
+  | 'outChannelsPerGroup'
+  | 'inputSize'
+  | 'outputSize'
+  | 'kernelSize'
+  | 'stride'
+  | 'dilation'
+  | 'padBegin'
+>;
 
 /** Where each buffer of one call lives in linear memory (byte offsets) and how many bytes it needs. */
 export interface KernelLayout {
