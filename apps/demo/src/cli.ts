@@ -1,1 +1,133 @@
-export {};
+import { relative, sep } from 'node:path';
+import type { DemoOptions } from './args';
+import { HELP, parseCliArgs, UsageError } from './args';
+import { loadBackends } from './backends';
+import type { CrossCheck } from './cross-check';
+import { crossCheck, crossCheckTable, failureLines, summaryLine } from './cross-check';
+import { exampleLines, matrixViewLines, runExamples, runMatrixView } from './examples';
+import { writePictures } from './pictures';
+import { runShapes, shapeLines } from './shapes';
+import type { Paint } from './table';
+import { paintFor } from './table';
+
+function progressReporter(paint: Paint): (backend: string, done: number, total: number, id: string) => void {
+  const tty = process.stderr.isTTY === true;
+  let start = performance.now();
+  return (backend, done, total, id) => {
+    if (done === 1) start = performance.now();
+    if (tty) {
+      const bar = '#'.repeat(Math.round((done / total) * 20)).padEnd(20, '.');
+      const head = `${backend.padEnd(7)} [${bar}] ${done}/${total} `;
+      // One line that never wraps, or the carriage return would not return to its start.
+      const room = Math.max(0, (process.stderr.columns ?? 80) - 1 - head.length);
+      process.stderr.write(`\r\u001b[K${head}${paint.dim(id.slice(0, room))}`);
+      if (done === total) process.stderr.write('\r\u001b[K');
+    }
+    if (done === total) {
+      const seconds = ((performance.now() - start) / 1000).toFixed(1);
+      process.stderr.write(`${backend}: ${total} conformance cases run in ${seconds} s\n`);
+    }
+  };
+}
+
+async function run(options: DemoOptions): Promise<number> {
+  const paint = paintFor(process.stdout, options.color);
+  const errPaint = paintFor(process.stderr, options.color);
+  const width = Math.max(60, process.stdout.columns ?? 120);
+  const backends = await loadBackends(options.backends);
+  const filter = options.filter;
+  const check: CrossCheck = await crossCheck(backends, {
+    ...(filter === null
+      ? {}
+      : {
+          filter: (c) => [c.id, c.source, ...c.tags].some((text) => text.toLowerCase().includes(filter)),
+        }),
+    onProgress: progressReporter(errPaint),
+  });
+  const examples = await runExamples(backends);
+  const matrixView = await runMatrixView(backends);
+  const shapes = await runShapes(backends);
+  const pictures = options.out === null ? null : await writePictures(options.out, backends);
+
+  const examplesOk =
+    examples.every((e) => e.outputs.every((o) => o.ok)) &&
+    matrixView.ok &&
+    shapes.every((s) => s.coreOk && s.backends.every((b) => b.ok));
+  const picturesOk = pictures === null || pictures.errors.length === 0;
+  const ok = check.ok && examplesOk && picturesOk && check.rows.length > 0;
+
+  if (options.json) {
+    const json = {
+      ok,
+      backends: check.backends,
+      summary: check.summaries,
+      cases: check.rows,
+      examples: examples.map(({ example, outputs }) => ({ ...example, outputs })),
+      matrixView,
+      shapes: shapes.map(({ example, ...rest }) => ({ ...example, ...rest })),
+      pictures: pictures === null ? null : { dir: options.out, ...pictures },
+    };
+    process.stdout.write(`${JSON.stringify(json, null, 2)}\n`);
+    return ok ? 0 : 1;
+  }
+
+  const out: string[] = [];
+  const section = (title: string): void => {
+    out.push(
+      paint.bold(`== ${title} ${'='.repeat(Math.max(0, Math.min(width, 100) - title.length - 4))}`),
+      '',
+    );
+  };
+  section("The documents' worked examples, on every backend");
+  out.push(...exampleLines(examples, paint, width));
+  out.push(...matrixViewLines(matrixView, paint, width));
+  section("Shape walkthrough: the documents' size examples, through core and every backend");
+  out.push(...shapeLines(shapes, paint), '');
+  if (pictures !== null && options.out !== null) {
+    section('Pictures');
+    const shown = relative(process.cwd(), options.out) || '.';
+    out.push(`  in ${shown}${sep}`);
+    const nameWidth = Math.max(0, ...pictures.pictures.map((p) => p.file.length));
+    for (const p of pictures.pictures) {
+      out.push(`  ${p.file.padEnd(nameWidth)}  ${p.width}×${p.height}  ${paint.dim(p.description)}`);
+    }
+    for (const e of pictures.errors) out.push(`  ${paint.red('could not draw')} ${e}`);
+    out.push('');
+  }
+  section(`Conformance: ${check.rows.length} cases × ${check.backends.length} backends`);
+  out.push(...crossCheckTable(check, paint), '');
+  const failures = failureLines(check, paint);
+  if (failures.length > 0) out.push(...failures, '');
+  if (!examplesOk)
+    out.push(paint.red('A worked example or a shape check above disagrees with its document (✗).'));
+  if (check.rows.length === 0) out.push(paint.red(`--filter ${JSON.stringify(filter)} selected no case.`));
+  out.push(summaryLine(check, paint));
+  process.stdout.write(`${out.join('\n')}\n`);
+  return ok ? 0 : 1;
+}
+
+async function main(): Promise<void> {
+  let options: DemoOptions;
+  try {
+    options = parseCliArgs(process.argv.slice(2), process.env, process.cwd());
+  } catch (error) {
+    if (!(error instanceof UsageError)) throw error;
+    process.stderr.write(`tconv-demo: ${error.message}\nRun with --help for the options.\n`);
+    process.exitCode = 2;
+    return;
+  }
+  if (options.help) {
+    process.stdout.write(HELP);
+    return;
+  }
+  const code = await run(options);
+  process.exitCode = code;
+  // Worker threads or other handles a backend keeps must not hold the process open once the
+  // output is written; an unref'd timer only fires if something else keeps the loop alive.
+  setTimeout(() => process.exit(code), 2000).unref();
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`tconv-demo: ${(error as Error)?.stack ?? String(error)}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,88 @@
+import { cpuBackend } from '@tconv/backend-cpu';
+import { sparseBackend } from '@tconv/backend-sparse';
+import { createWasmBackend } from '@tconv/backend-wasm';
+import type { Backend, ConvOptions, ConvTransposeOptions, Tensor } from '@tconv/core';
+import { prepareConv, prepareConvTranspose } from '@tconv/core';
+
+/** The backends the demo knows, in the order of the table's columns. */
+export const BACKEND_NAMES = ['cpu', 'sparse', 'wasm', 'wrong'] as const;
+
+/** One of {@link BACKEND_NAMES}. */
+export type BackendName = (typeof BACKEND_NAMES)[number];
+
+/** The real backends, run when no `--backend` is given. */
+export const DEFAULT_BACKENDS: readonly BackendName[] = ['cpu', 'sparse', 'wasm'];
+
+/** The environment variable that adds the deliberately wrong backend when set to `1`. */
+export const WRONG_BACKEND_ENV = 'TCONV_DEMO_WRONG_BACKEND';
+
+/** One sentence per backend, for `--help` and the README. */
+export const BACKEND_DESCRIPTIONS: Record<BackendName, string> = {
+  cpu: '@tconv/backend-cpu cpuBackend (JavaScript)',
+  sparse: '@tconv/backend-sparse sparseBackend (transposed sparse convolution matrix)',
+  wasm: '@tconv/backend-wasm createWasmBackend() (WebAssembly SIMD, 1 thread)',
+  wrong:
+    'deliberately wrong: the cpu backend with every kernel flipped (true convolution instead of cross-correlation); it must fail',
+};
+
+/**
+ * A copy of the weight with every spatial axis reversed. Reversing all trailing axes of a
+ * row-major block is the same as reversing the block's flat order, so each `[Cin, Cout]` block
+ * is simply reversed.
+ */
+function flipKernel(weight: Tensor): Tensor {
+  const block = weight.shape.slice(2).reduce((p, k) => p * k, 1);
+  const data = weight.data.slice();
+  for (let start = 0; start < data.length; start += block) {
+    data.subarray(start, start + block).reverse();
+  }
+  return { shape: weight.shape, data };
+}
+
+/**
+ * The classic mistake, as a backend: it validates like every backend (so error cases still
+ * pass) and then computes with the kernel flipped, which only matches where kernels are
+ * symmetric. The demo uses it to show that the cross-check catches a wrong backend.
+ */
+export const wrongBackend: Backend = {
+  name: 'wrong',
+  convTranspose(input: Tensor, weight: Tensor, options?: ConvTransposeOptions): Tensor | Promise<Tensor> {
+    prepareConvTranspose(input, weight, options);
+    return cpuBackend.convTranspose(input, flipKernel(weight), options);
+  },
+  conv(input: Tensor, weight: Tensor, options?: ConvOptions): Tensor | Promise<Tensor> {
+    prepareConv(input, weight, options);
+    return cpuBackend.conv(input, flipKernel(weight), options);
+  },
+};
+
+/** A backend as the demo lists it: its column name and the backend itself. */
+export interface DemoBackend {
+  readonly name: BackendName;
+  readonly backend: Backend;
+}
+
+/**
+ * Instantiates the named backends, in the order given (the WebAssembly module is compiled once).
+ * @param names - which backends, see {@link BACKEND_NAMES}
+ */
+export async function loadBackends(names: readonly BackendName[]): Promise<DemoBackend[]> {
+  const out: DemoBackend[] = [];
+  for (const name of names) {
+    switch (name) {
+      case 'cpu':
+        out.push({ name, backend: cpuBackend });
+        break;
+      case 'sparse':
+        out.push({ name, backend: sparseBackend });
+        break;
+      case 'wasm':
+        out.push({ name, backend: await createWasmBackend() });
+        break;
+      case 'wrong':
+        out.push({ name, backend: wrongBackend });
+        break;
+    }
+  }
+  return out;
+}
