@@ -183,7 +183,11 @@ export function summaryLine(check: CrossCheck, paint: Paint): string {
   const failing = check.summaries.filter((s) => s.failed > 0).map((s) => s.backend);
   const verdict =
     failing.length === 0
-      ? paint.green(`every backend passed all ${check.rows.length} cases`)
+      ? paint.green(
+          check.summaries.some((s) => s.skipped > 0)
+            ? `every backend passed every case within its declared capabilities (${check.rows.length} cases)`
+            : `every backend passed all ${check.rows.length} cases`,
+        )
       : paint.red(`FAILED: ${failing.join(', ')}`);
   return `${parts.join(' · ')} — ${verdict}`;
 }
