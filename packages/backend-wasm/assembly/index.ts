@@ -23,147 +23,106 @@ export function heapBase(): usize {
   return (__heap_base + 15) & ~15;
 }
 
+/** Scalar dot product of A's column m and B's column t over `depth` rows: the tiles' leftovers. */
+@inline function dotTN(A: usize, strideA: usize, B: usize, strideB: usize, m: i32, t: i32, depth: i32): f32 {
+  let s: f32 = 0;
+  let pa = A + (<usize>m << 2);
+  let pb = B + (<usize>t << 2);
+  for (let c = 0; c < depth; c++) {
+    s += load<f32>(pa) * load<f32>(pb);
+    pa += strideA;
+    pb += strideB;
+  }
+  return s;
+}
+
+/** One 6×8 tile: rows m..m+5, columns t..t+7. */
+@inline function tile6x8(A: usize, strideA: usize, B: usize, strideB: usize, C: usize, cols: i32, m: i32, t: i32, depth: i32): void {
+  let c00 = f32x4.splat(0), c01 = f32x4.splat(0);
+  let c10 = f32x4.splat(0), c11 = f32x4.splat(0);
+  let c20 = f32x4.splat(0), c21 = f32x4.splat(0);
+  let c30 = f32x4.splat(0), c31 = f32x4.splat(0);
+  let c40 = f32x4.splat(0), c41 = f32x4.splat(0);
+  let c50 = f32x4.splat(0), c51 = f32x4.splat(0);
+  let pa = A + (<usize>m << 2);
+  let pb = B + (<usize>t << 2);
+  for (let c = 0; c < depth; c++) {
+    const b0 = v128.load(pb);
+    const b1 = v128.load(pb, 16);
+    let a = v128.load32_splat(pa);
+    c00 = f32x4.add(c00, f32x4.mul(a, b0));
+    c01 = f32x4.add(c01, f32x4.mul(a, b1));
+    a = v128.load32_splat(pa, 4);
+    c10 = f32x4.add(c10, f32x4.mul(a, b0));
+    c11 = f32x4.add(c11, f32x4.mul(a, b1));
+    a = v128.load32_splat(pa, 8);
+    c20 = f32x4.add(c20, f32x4.mul(a, b0));
+    c21 = f32x4.add(c21, f32x4.mul(a, b1));
+    a = v128.load32_splat(pa, 12);
+    c30 = f32x4.add(c30, f32x4.mul(a, b0));
+    c31 = f32x4.add(c31, f32x4.mul(a, b1));
+    a = v128.load32_splat(pa, 16);
+    c40 = f32x4.add(c40, f32x4.mul(a, b0));
+    c41 = f32x4.add(c41, f32x4.mul(a, b1));
+    a = v128.load32_splat(pa, 20);
+    c50 = f32x4.add(c50, f32x4.mul(a, b0));
+    c51 = f32x4.add(c51, f32x4.mul(a, b1));
+    pa += strideA;
+    pb += strideB;
+  }
+  const rowBytes = <usize>cols << 2;
+  const o = C + ((<usize>m * <usize>cols + <usize>t) << 2);
+  v128.store(o, c00);
+  v128.store(o, c01, 16);
+  v128.store(o + rowBytes, c10);
+  v128.store(o + rowBytes, c11, 16);
+  v128.store(o + 2 * rowBytes, c20);
+  v128.store(o + 2 * rowBytes, c21, 16);
+  v128.store(o + 3 * rowBytes, c30);
+  v128.store(o + 3 * rowBytes, c31, 16);
+  v128.store(o + 4 * rowBytes, c40);
+  v128.store(o + 4 * rowBytes, c41, 16);
+  v128.store(o + 5 * rowBytes, c50);
+  v128.store(o + 5 * rowBytes, c51, 16);
+}
+
+/** One 1×8 tile: row m, columns t..t+7 (rows left over after the 6-row tiles). */
+@inline function tile1x8(A: usize, strideA: usize, B: usize, strideB: usize, C: usize, cols: i32, m: i32, t: i32, depth: i32): void {
+  let c0 = f32x4.splat(0), c1 = f32x4.splat(0);
+  let pa = A + (<usize>m << 2);
+  let pb = B + (<usize>t << 2);
+  for (let c = 0; c < depth; c++) {
+    const a = v128.load32_splat(pa);
+    c0 = f32x4.add(c0, f32x4.mul(a, v128.load(pb)));
+    c1 = f32x4.add(c1, f32x4.mul(a, v128.load(pb, 16)));
+    pa += strideA;
+    pb += strideB;
+  }
+  const o = C + ((<usize>m * <usize>cols + <usize>t) << 2);
+  v128.store(o, c0);
+  v128.store(o, c1, 16);
+}
+
 /**
- * C[m·cols + t] = Σ_c A[aOff + c·lda + m] · B[bOff + c·ldb + t] (element offsets), m < rows, t < cols:
- * Aᵀ·B with both operands read along contiguous rows, in 6×8 and 4×8 register tiles of f32x4 accumulators.
+ * C[m·cols + t] = Σ_c A[c·lda + m] · B[c·ldb + t] (pointers to f32, element strides), m < rows,
+ * t < cols: Aᵀ·B with both operands read along contiguous rows. 6×8 register tiles of f32x4
+ * accumulators (12 accumulators, 2 B vectors and a splat fit the 16 vector registers). Blocking
+ * the columns for L1 measured no gain: the tile is bound by multiply and add issue, not memory.
  */
 export function gemmTN(A: usize, lda: i32, B: usize, ldb: i32, C: usize, rows: i32, cols: i32, depth: i32): void {
   const cols8 = cols & ~7;
+  const rows6 = rows - (rows % 6);
   const strideA = <usize>lda << 2;
   const strideB = <usize>ldb << 2;
-  // 6 rows × 8 columns: 12 accumulators + 2 B vectors + 1 splat fit the 16 vector registers
-  let m = 0;
-  for (; m + 6 <= rows; m += 6) {
-    for (let t = 0; t < cols8; t += 8) {
-      let c00 = f32x4.splat(0), c01 = f32x4.splat(0);
-      let c10 = f32x4.splat(0), c11 = f32x4.splat(0);
-      let c20 = f32x4.splat(0), c21 = f32x4.splat(0);
-      let c30 = f32x4.splat(0), c31 = f32x4.splat(0);
-      let c40 = f32x4.splat(0), c41 = f32x4.splat(0);
-      let c50 = f32x4.splat(0), c51 = f32x4.splat(0);
-      let pa = A + (<usize>m << 2);
-      let pb = B + (<usize>t << 2);
-      for (let c = 0; c < depth; c++) {
-        const b0 = v128.load(pb);
-        const b1 = v128.load(pb, 16);
-        let a = f32x4.splat(load<f32>(pa));
-        c00 = f32x4.add(c00, f32x4.mul(a, b0));
-        c01 = f32x4.add(c01, f32x4.mul(a, b1));
-        a = f32x4.splat(load<f32>(pa, 4));
-        c10 = f32x4.add(c10, f32x4.mul(a, b0));
-        c11 = f32x4.add(c11, f32x4.mul(a, b1));
-        a = f32x4.splat(load<f32>(pa, 8));
-        c20 = f32x4.add(c20, f32x4.mul(a, b0));
-        c21 = f32x4.add(c21, f32x4.mul(a, b1));
-        a = f32x4.splat(load<f32>(pa, 12));
-        c30 = f32x4.add(c30, f32x4.mul(a, b0));
-        c31 = f32x4.add(c31, f32x4.mul(a, b1));
-        a = f32x4.splat(load<f32>(pa, 16));
-        c40 = f32x4.add(c40, f32x4.mul(a, b0));
-        c41 = f32x4.add(c41, f32x4.mul(a, b1));
-        a = f32x4.splat(load<f32>(pa, 20));
-        c50 = f32x4.add(c50, f32x4.mul(a, b0));
-        c51 = f32x4.add(c51, f32x4.mul(a, b1));
-        pa += strideA;
-        pb += strideB;
-      }
-      const rowBytes = <usize>cols << 2;
-      const o = C + ((<usize>m * <usize>cols + <usize>t) << 2);
-      v128.store(o, c00);
-      v128.store(o, c01, 16);
-      v128.store(o + rowBytes, c10);
-      v128.store(o + rowBytes, c11, 16);
-      v128.store(o + 2 * rowBytes, c20);
-      v128.store(o + 2 * rowBytes, c21, 16);
-      v128.store(o + 3 * rowBytes, c30);
-      v128.store(o + 3 * rowBytes, c31, 16);
-      v128.store(o + 4 * rowBytes, c40);
-      v128.store(o + 4 * rowBytes, c41, 16);
-      v128.store(o + 5 * rowBytes, c50);
-      v128.store(o + 5 * rowBytes, c51, 16);
-    }
-    for (let t = cols8; t < cols; t++) {
-      for (let r = 0; r < 6; r++) {
-        let s: f32 = 0;
-        let pa = A + (<usize>(m + r) << 2);
-        let pb = B + (<usize>t << 2);
-        for (let c = 0; c < depth; c++) {
-          s += load<f32>(pa) * load<f32>(pb);
-          pa += strideA;
-          pb += strideB;
-        }
-        store<f32>(C + ((<usize>(m + r) * <usize>cols + <usize>t) << 2), s);
-      }
-    }
+  for (let m = 0; m < rows6; m += 6) {
+    for (let t = 0; t < cols8; t += 8) tile6x8(A, strideA, B, strideB, C, cols, m, t, depth);
   }
-  const rows4 = m + ((rows - m) & ~3);
-  for (; m < rows4; m += 4) {
-    for (let t = 0; t < cols8; t += 8) {
-      let c00 = f32x4.splat(0), c01 = f32x4.splat(0);
-      let c10 = f32x4.splat(0), c11 = f32x4.splat(0);
-      let c20 = f32x4.splat(0), c21 = f32x4.splat(0);
-      let c30 = f32x4.splat(0), c31 = f32x4.splat(0);
-      let pa = A + (<usize>m << 2);
-      let pb = B + (<usize>t << 2);
-      for (let c = 0; c < depth; c++) {
-        const b0 = v128.load(pb);
-        const b1 = v128.load(pb, 16);
-        const a0 = f32x4.splat(load<f32>(pa));
-        const a1 = f32x4.splat(load<f32>(pa, 4));
-        const a2 = f32x4.splat(load<f32>(pa, 8));
-        const a3 = f32x4.splat(load<f32>(pa, 12));
-        c00 = f32x4.add(c00, f32x4.mul(a0, b0));
-        c01 = f32x4.add(c01, f32x4.mul(a0, b1));
-        c10 = f32x4.add(c10, f32x4.mul(a1, b0));
-        c11 = f32x4.add(c11, f32x4.mul(a1, b1));
-        c20 = f32x4.add(c20, f32x4.mul(a2, b0));
-        c21 = f32x4.add(c21, f32x4.mul(a2, b1));
-        c30 = f32x4.add(c30, f32x4.mul(a3, b0));
-        c31 = f32x4.add(c31, f32x4.mul(a3, b1));
-        pa += strideA;
-        pb += strideB;
-      }
-      const o = C + ((<usize>m * <usize>cols + <usize>t) << 2);
-      const rowBytes = <usize>cols << 2;
-      v128.store(o, c00);
-      v128.store(o, c01, 16);
-      v128.store(o + rowBytes, c10);
-      v128.store(o + rowBytes, c11, 16);
-      v128.store(o + 2 * rowBytes, c20);
-      v128.store(o + 2 * rowBytes, c21, 16);
-      v128.store(o + 3 * rowBytes, c30);
-      v128.store(o + 3 * rowBytes, c31, 16);
-    }
-    for (let t = cols8; t < cols; t++) {
-      let s0: f32 = 0, s1: f32 = 0, s2: f32 = 0, s3: f32 = 0;
-      let pa = A + (<usize>m << 2);
-      let pb = B + (<usize>t << 2);
-      for (let c = 0; c < depth; c++) {
-        const b = load<f32>(pb);
-        s0 += load<f32>(pa) * b;
-        s1 += load<f32>(pa, 4) * b;
-        s2 += load<f32>(pa, 8) * b;
-        s3 += load<f32>(pa, 12) * b;
-        pa += strideA;
-        pb += strideB;
-      }
-      store<f32>(C + ((<usize>m * <usize>cols + <usize>t) << 2), s0);
-      store<f32>(C + ((<usize>(m + 1) * <usize>cols + <usize>t) << 2), s1);
-      store<f32>(C + ((<usize>(m + 2) * <usize>cols + <usize>t) << 2), s2);
-      store<f32>(C + ((<usize>(m + 3) * <usize>cols + <usize>t) << 2), s3);
-    }
+  for (let m = rows6; m < rows; m++) {
+    for (let t = 0; t < cols8; t += 8) tile1x8(A, strideA, B, strideB, C, cols, m, t, depth);
   }
-  for (; m < rows; m++) {
-    for (let t = 0; t < cols; t++) {
-      let s: f32 = 0;
-      let pa = A + (<usize>m << 2);
-      let pb = B + (<usize>t << 2);
-      for (let c = 0; c < depth; c++) {
-        s += load<f32>(pa) * load<f32>(pb);
-        pa += strideA;
-        pb += strideB;
-      }
-      store<f32>(C + ((<usize>m * <usize>cols + <usize>t) << 2), s);
+  for (let m = 0; m < rows; m++) {
+    for (let t = cols8; t < cols; t++) {
+      store<f32>(C + ((<usize>m * <usize>cols + <usize>t) << 2), dotTN(A, strideA, B, strideB, m, t, depth));
     }
   }
 }
