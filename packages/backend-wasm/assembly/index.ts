@@ -127,13 +127,35 @@ export function gemmTN(A: usize, lda: i32, B: usize, ldb: i32, C: usize, rows: i
   }
 }
 
-/** dst[i·step] += src[i] for i < n; SIMD when the destination is contiguous. */
+/**
+ * dst[i·step] += src[i] for i < n. SIMD when the destination is contiguous, and for steps 2 and 4
+ * (the common upsampling strides): four sources are spread over 8 or 16 destinations with zeros
+ * between, so the destinations in between are added 0 and stay as they are.
+ */
 @inline function addRow(dst: usize, step: i32, src: usize, n: i32): void {
   let i = 0;
   if (step == 1) {
     for (; i + 4 <= n; i += 4) {
       const o = dst + (<usize>i << 2);
       v128.store(o, f32x4.add(v128.load(o), v128.load(src + (<usize>i << 2))));
+    }
+  } else if (step == 2) {
+    const zero = f32x4.splat(0);
+    for (; i + 4 <= n; i += 4) {
+      const v = v128.load(src + (<usize>i << 2));
+      const o = dst + (<usize>i << 3);
+      v128.store(o, f32x4.add(v128.load(o), v128.shuffle<f32>(v, zero, 0, 4, 1, 4)));
+      v128.store(o, f32x4.add(v128.load(o, 16), v128.shuffle<f32>(v, zero, 2, 4, 3, 4)), 16);
+    }
+  } else if (step == 4) {
+    const zero = f32x4.splat(0);
+    for (; i + 4 <= n; i += 4) {
+      const v = v128.load(src + (<usize>i << 2));
+      const o = dst + (<usize>i << 4);
+      v128.store(o, f32x4.add(v128.load(o), v128.shuffle<f32>(v, zero, 0, 4, 4, 4)));
+      v128.store(o, f32x4.add(v128.load(o, 16), v128.shuffle<f32>(v, zero, 1, 4, 4, 4)), 16);
+      v128.store(o, f32x4.add(v128.load(o, 32), v128.shuffle<f32>(v, zero, 2, 4, 4, 4)), 32);
+      v128.store(o, f32x4.add(v128.load(o, 48), v128.shuffle<f32>(v, zero, 3, 4, 4, 4)), 48);
     }
   }
   const stepBytes = <usize>step << 2;
@@ -144,14 +166,22 @@ export function gemmTN(A: usize, lda: i32, B: usize, ldb: i32, C: usize, rows: i
   }
 }
 
-/** dst[i·step] += w · src[i] for i < n; SIMD when the destination is contiguous. */
+/** dst[i·step] += w · src[i] for i < n; SIMD when the destination is contiguous or step is 2 (see addRow). */
 @inline function axpyRow(dst: usize, step: i32, w: f32, src: usize, n: i32): void {
   let i = 0;
+  const wv = f32x4.splat(w);
   if (step == 1) {
-    const wv = f32x4.splat(w);
     for (; i + 4 <= n; i += 4) {
       const o = dst + (<usize>i << 2);
       v128.store(o, f32x4.add(v128.load(o), f32x4.mul(wv, v128.load(src + (<usize>i << 2)))));
+    }
+  } else if (step == 2) {
+    const zero = f32x4.splat(0);
+    for (; i + 4 <= n; i += 4) {
+      const v = f32x4.mul(wv, v128.load(src + (<usize>i << 2)));
+      const o = dst + (<usize>i << 3);
+      v128.store(o, f32x4.add(v128.load(o), v128.shuffle<f32>(v, zero, 0, 4, 1, 4)));
+      v128.store(o, f32x4.add(v128.load(o, 16), v128.shuffle<f32>(v, zero, 2, 4, 3, 4)), 16);
     }
   }
   const stepBytes = <usize>step << 2;
