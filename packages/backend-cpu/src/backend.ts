@@ -1,13 +1,7 @@
-import type { Backend, ConvOptions, ConvTransposeOptions, Tensor } from '@tconv/core';
+import type { ConvOptions, ConvTransposeOptions, SyncBackend, Tensor } from '@tconv/core';
 import { allocate, prepareConv, prepareConvTranspose } from '@tconv/core';
 import { convImpl } from './conv';
 import { convTransposeImpl } from './conv-transpose';
-
-/** A {@link Backend} whose methods return their result synchronously. */
-export interface SyncBackend extends Backend {
-  convTranspose(input: Tensor, weight: Tensor, options?: ConvTransposeOptions): Tensor;
-  conv(input: Tensor, weight: Tensor, options?: ConvOptions): Tensor;
-}
 
 /**
  * The CPU backend: synchronous, float32 and float64, any spatial rank, every option of the

@@ -1,4 +1,3 @@
-export type { SyncBackend } from './backend';
 export { cpuBackend } from './backend';
 export { convImpl } from './conv';
 export { convTransposeImpl } from './conv-transpose';

@@ -1,12 +1,6 @@
-import type { Backend, ConvOptions, ConvTransposeOptions, Tensor } from '@tconv/core';
+import type { ConvOptions, ConvTransposeOptions, SyncBackend, Tensor } from '@tconv/core';
 import { prepareConv, prepareConvTranspose } from '@tconv/core';
 import { prepareSparseConv, prepareSparseConvTranspose } from './operator';
-
-/** A {@link Backend} whose methods return their result synchronously. */
-export interface SyncBackend extends Backend {
-  convTranspose(input: Tensor, weight: Tensor, options?: ConvTransposeOptions): Tensor;
-  conv(input: Tensor, weight: Tensor, options?: ConvOptions): Tensor;
-}
 
 /**
  * The sparse backend: `convTranspose` multiplies each batch item by Wᵀ, `conv` by W, where W is

@@ -1,4 +1,3 @@
-export type { SyncBackend } from './backend';
 export { sparseBackend } from './backend';
 export type { ConvIndexMap } from './convolution-matrix';
 export {

@@ -24,3 +24,9 @@ export interface Backend {
   /** What it supports; absent means everything in this contract. */
   readonly capabilities?: BackendCapabilities;
 }
+
+/** A {@link Backend} whose methods return their result synchronously (the CPU and sparse backends). */
+export interface SyncBackend extends Backend {
+  convTranspose(input: Tensor, weight: Tensor, options?: ConvTransposeOptions): Tensor;
+  conv(input: Tensor, weight: Tensor, options?: ConvOptions): Tensor;
+}

@@ -1,4 +1,4 @@
-export type { Backend, BackendCapabilities } from './backend';
+export type { Backend, BackendCapabilities, SyncBackend } from './backend';
 export type { PreparedCall } from './call';
 export {
   allocate,
