@@ -3,6 +3,7 @@ import type {
   ConvOptions,
   ConvTransposeGeometry,
   ConvTransposeOptions,
+  DType,
   FloatArray,
   Tensor,
 } from '@tconv/core';
@@ -66,6 +67,33 @@ function addBias(
 }
 
 /**
+ * The operator around a matrix: `transposed` multiplies each batch item by Wᵀ (scatter over W's
+ * rows), otherwise by W; the bias is written first.
+ */
+function operator<G extends ConvGeometry | ConvTransposeGeometry>(
+  g: G,
+  matrix: CsrMatrix,
+  dtype: DType,
+  bias: FloatArray | null,
+  transposed: boolean,
+): SparseOperator<G> {
+  const inItem = transposed ? matrix.rows : matrix.cols;
+  const outItem = transposed ? matrix.cols : matrix.rows;
+  const multiply = transposed ? csrMultiplyTransposedInto : csrMultiplyInto;
+  return {
+    geometry: g,
+    matrix,
+    apply(input: Tensor): Tensor {
+      const batch = checkInput(input, g.inputShape, dtype);
+      const out = allocate(dtype, batch * outItem);
+      addBias(out, bias, batch, g.outChannels, outItem / g.outChannels);
+      for (let n = 0; n < batch; n++) multiply(matrix, input.data, n * inItem, out, n * outItem);
+      return { shape: [batch, ...g.outputShape.slice(1)], data: out };
+    },
+  };
+}
+
+/**
  * Builds the transposed convolution as the operator `y = Wᵀ·x` (+ bias) once, for repeated use:
  * W is the CSR matrix of the convolution whose input has this transposed convolution's output
  * size, so every padding convention, `outputPadding` and `outputSize` carry over.
@@ -79,21 +107,7 @@ export function prepareSparseConvTranspose(
   options: ConvTransposeOptions = {},
 ): SparseOperator<ConvTransposeGeometry> {
   const { geometry: g, dtype, bias } = prepareConvTransposeFor(inputShape, weight, options);
-  const matrix = buildConvolutionMatrix(transposedIndexMap(g), weight.data);
-  const inItem = matrix.rows;
-  const outItem = matrix.cols;
-  return {
-    geometry: g,
-    matrix,
-    apply(input: Tensor): Tensor {
-      const batch = checkInput(input, g.inputShape, dtype);
-      const out = allocate(dtype, batch * outItem);
-      addBias(out, bias, batch, g.outChannels, outItem / g.outChannels);
-      for (let n = 0; n < batch; n++)
-        csrMultiplyTransposedInto(matrix, input.data, n * inItem, out, n * outItem);
-      return { shape: [batch, ...g.outputShape.slice(1)], data: out };
-    },
-  };
+  return operator(g, buildConvolutionMatrix(transposedIndexMap(g), weight.data), dtype, bias, true);
 }
 
 /**
@@ -108,18 +122,5 @@ export function prepareSparseConv(
   options: ConvOptions = {},
 ): SparseOperator<ConvGeometry> {
   const { geometry: g, dtype, bias } = prepareConvFor(inputShape, weight, options);
-  const matrix = buildConvolutionMatrix(g, weight.data);
-  const inItem = matrix.cols;
-  const outItem = matrix.rows;
-  return {
-    geometry: g,
-    matrix,
-    apply(input: Tensor): Tensor {
-      const batch = checkInput(input, g.inputShape, dtype);
-      const out = allocate(dtype, batch * outItem);
-      addBias(out, bias, batch, g.outChannels, outItem / g.outChannels);
-      for (let n = 0; n < batch; n++) csrMultiplyInto(matrix, input.data, n * inItem, out, n * outItem);
-      return { shape: [batch, ...g.outputShape.slice(1)], data: out };
-    },
-  };
+  return operator(g, buildConvolutionMatrix(g, weight.data), dtype, bias, false);
 }
