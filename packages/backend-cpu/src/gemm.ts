@@ -4,8 +4,9 @@ import type { FloatArray } from '@tconv/core';
  * `C[m][t] = Σ_c A[aOff + c·lda + m] · B[bOff + c·ldb + t]` for `m < rows`, `t < cols`, written to
  * `C[m·cols + t]`: the product Aᵀ·B where A is stored `[depth][lda]` and B `[depth][ldb]`. Both
  * operands are read along their contiguous rows, so the transposed weight needs no packing.
- * Register-tiled 4×4: sixteen accumulators live in locals (doubles in the JIT, so float32 inputs
- * are summed in double precision and rounded once).
+ * Register-tiled 3×4: twelve accumulators in locals (doubles in the JIT, so float32 inputs are
+ * summed in double precision and rounded once). 3×4 measured ~12 % faster than 4×4 here: with 16
+ * accumulators plus 8 operands V8 spills registers.
  */
 export function gemmTN(
   A: FloatArray,
@@ -19,37 +20,32 @@ export function gemmTN(
   cols: number,
   depth: number,
 ): void {
-  const rows4 = rows - (rows % 4);
+  const rows3 = rows - (rows % 3);
   const cols4 = cols - (cols % 4);
-  for (let m = 0; m < rows4; m += 4) {
+  for (let m = 0; m < rows3; m += 3) {
     for (let t = 0; t < cols4; t += 4) {
-      let c00 = 0,
-        c01 = 0,
-        c02 = 0,
-        c03 = 0;
-      let c10 = 0,
-        c11 = 0,
-        c12 = 0,
-        c13 = 0;
-      let c20 = 0,
-        c21 = 0,
-        c22 = 0,
-        c23 = 0;
-      let c30 = 0,
-        c31 = 0,
-        c32 = 0,
-        c33 = 0;
+      let c00 = 0;
+      let c01 = 0;
+      let c02 = 0;
+      let c03 = 0;
+      let c10 = 0;
+      let c11 = 0;
+      let c12 = 0;
+      let c13 = 0;
+      let c20 = 0;
+      let c21 = 0;
+      let c22 = 0;
+      let c23 = 0;
       let ai = aOff + m;
       let bi = bOff + t;
       for (let c = 0; c < depth; c++) {
-        const a0 = A[ai]!,
-          a1 = A[ai + 1]!,
-          a2 = A[ai + 2]!,
-          a3 = A[ai + 3]!;
-        const b0 = B[bi]!,
-          b1 = B[bi + 1]!,
-          b2 = B[bi + 2]!,
-          b3 = B[bi + 3]!;
+        const a0 = A[ai]!;
+        const a1 = A[ai + 1]!;
+        const a2 = A[ai + 2]!;
+        const b0 = B[bi]!;
+        const b1 = B[bi + 1]!;
+        const b2 = B[bi + 2]!;
+        const b3 = B[bi + 3]!;
         c00 += a0 * b0;
         c01 += a0 * b1;
         c02 += a0 * b2;
@@ -62,10 +58,6 @@ export function gemmTN(
         c21 += a2 * b1;
         c22 += a2 * b2;
         c23 += a2 * b3;
-        c30 += a3 * b0;
-        c31 += a3 * b1;
-        c32 += a3 * b2;
-        c33 += a3 * b3;
         ai += lda;
         bi += ldb;
       }
@@ -84,45 +76,31 @@ export function gemmTN(
       C[o + 1] = c21;
       C[o + 2] = c22;
       C[o + 3] = c23;
-      o += cols;
-      C[o] = c30;
-      C[o + 1] = c31;
-      C[o + 2] = c32;
-      C[o + 3] = c33;
-    }
-    for (let t = cols4; t < cols; t++) {
-      let c0 = 0,
-        c1 = 0,
-        c2 = 0,
-        c3 = 0;
-      let ai = aOff + m;
-      let bi = bOff + t;
-      for (let c = 0; c < depth; c++) {
-        const b = B[bi]!;
-        c0 += A[ai]! * b;
-        c1 += A[ai + 1]! * b;
-        c2 += A[ai + 2]! * b;
-        c3 += A[ai + 3]! * b;
-        ai += lda;
-        bi += ldb;
-      }
-      C[m * cols + t] = c0;
-      C[(m + 1) * cols + t] = c1;
-      C[(m + 2) * cols + t] = c2;
-      C[(m + 3) * cols + t] = c3;
     }
   }
-  for (let m = rows4; m < rows; m++) {
-    for (let t = 0; t < cols; t++) {
-      let acc = 0;
-      let ai = aOff + m;
-      let bi = bOff + t;
-      for (let c = 0; c < depth; c++) {
-        acc += A[ai]! * B[bi]!;
-        ai += lda;
-        bi += ldb;
-      }
-      C[m * cols + t] = acc;
-    }
+  // leftovers: the last rows (fewer than 3) over every column, then the last columns of the tiled rows
+  for (let m = rows3; m < rows; m++) {
+    for (let t = 0; t < cols; t++) C[m * cols + t] = dot(A, aOff + m, lda, B, bOff + t, ldb, depth);
   }
+  for (let m = 0; m < rows3; m++) {
+    for (let t = cols4; t < cols; t++) C[m * cols + t] = dot(A, aOff + m, lda, B, bOff + t, ldb, depth);
+  }
+}
+
+function dot(
+  A: FloatArray,
+  ai: number,
+  lda: number,
+  B: FloatArray,
+  bi: number,
+  ldb: number,
+  depth: number,
+): number {
+  let acc = 0;
+  for (let c = 0; c < depth; c++) {
+    acc += A[ai]! * B[bi]!;
+    ai += lda;
+    bi += ldb;
+  }
+  return acc;
 }
