@@ -12,7 +12,8 @@ const HELP = `tconv bench — every tconv backend side by side with TensorFlow.j
   --quick               a smoke run: the tiny workload plus fewer, shorter repetitions
   --workload a,b        only workloads whose name contains one of the strings
   --engine a,b          only engines whose name contains one of the strings
-  --out <dir>           where to write latest.json / latest.md / latest.svg (default apps/bench/results)
+  --out <dir>           where to write latest.json / latest.md / latest.svg (default apps/bench/results,
+                        or apps/bench/results/quick with --quick)
   --help                this text
 
 Environment: TCONV_BENCH_INJECT_WRONG=1 adds an engine 'wrong' (results × 1.001) that the
@@ -33,7 +34,12 @@ async function main(argv: string[]): Promise<number> {
   const workloadFilter = list(argv, '--workload');
   const engineFilter = list(argv, '--engine');
   const outIndex = argv.indexOf('--out');
-  const out = resolve(outIndex >= 0 ? argv[outIndex + 1]! : join(import.meta.dirname, '..', 'results'));
+  // a quick smoke run must not overwrite the committed full results
+  const out = resolve(
+    outIndex >= 0
+      ? argv[outIndex + 1]!
+      : join(import.meta.dirname, '..', 'results', ...(quick ? ['quick'] : [])),
+  );
   const workloads = (quick ? [TINY, ...WORKLOADS.slice(1, 2)] : WORKLOADS).filter(
     (w) => !workloadFilter || workloadFilter.some((f) => w.name.includes(f)),
   );
