@@ -1,6 +1,8 @@
 import type { ConvTransposeGeometry, FloatArray } from '@tconv/core';
+import { stridePhases } from '@tconv/core';
 import { gemmTN } from './gemm';
 import { SCRATCH_ELEMENTS, scratch } from './scratch';
+import { convTransposePhasesImpl, marginedInputLength } from './stride-phases';
 import { rowEnd, rowStart, tapTable } from './taps';
 
 /**
@@ -10,10 +12,42 @@ import { rowEnd, rowStart, tapTable } from './taps';
 const DIRECT_MAX_CHANNELS = 2;
 
 /**
- * The fast transposed convolution on a resolved geometry: per batch item and group,
- * `cols = Wᵀ · X` (GEMM over the group's input channels, tiled over input rows so the column
- * buffer stays within {@link SCRATCH_ELEMENTS}), then col2im scatter-adds each column row into the
- * output along whole input rows. Depthwise and thin groups scatter directly.
+ * The stride-phase kernel packs the weights once per call (about 5 ns per weight in V8), which
+ * pays off only when each weight meets enough input positions (batch × input plane): measured
+ * break-even near 130. Below it (DCGAN's 4×4 → 8×8 with 512 channels: 16) the GEMM, which reads
+ * the weights in place, is faster.
+ */
+const PHASES_MIN_POSITIONS = 128;
+
+/** The stride-phase kernel's float64 copy of one batch item's group input is capped (32 MiB). */
+export const PHASES_MAX_INPUT = 1 << 22;
+
+/**
+ * The CPU backend's transposed-convolution kernels: `'direct'` scatters each tap along input rows,
+ * `'phases'` is the stride-phase implicit GEMM ({@link convTransposePhasesImpl}), `'gemm'` is
+ * `cols = Wᵀ·X` and col2im. All three compute every geometry; they differ in speed.
+ */
+export type ConvTransposeKernel = 'direct' | 'gemm' | 'phases';
+
+/**
+ * The kernel {@link convTransposeImpl} uses by default, by shape (each rule measured):
+ * depthwise and thin groups scatter directly; problems whose weights each meet enough input
+ * positions take the stride phases, unless the margined input copy would exceed
+ * {@link PHASES_MAX_INPUT}; the rest (few positions, heavy weights) the GEMM, which reads the
+ * weights in place.
+ */
+export function chooseConvTransposeKernel(g: ConvTransposeGeometry): ConvTransposeKernel {
+  if (g.inChannelsPerGroup <= DIRECT_MAX_CHANNELS) return 'direct';
+  const inPlane = g.inputSize.reduce((a, b) => a * b, 1);
+  if (g.batch * inPlane < PHASES_MIN_POSITIONS) return 'gemm';
+  return marginedInputLength(g, stridePhases(g)) <= PHASES_MAX_INPUT ? 'phases' : 'gemm';
+}
+
+/**
+ * The fast transposed convolution on a resolved geometry with the given kernel (by default the
+ * one {@link chooseConvTransposeKernel} picks). The GEMM runs per batch item and group over the
+ * group's input channels, tiled over input rows so the column buffer stays within
+ * {@link SCRATCH_ELEMENTS}, then col2im adds along whole input rows.
  * `out` must be zero-filled or hold what is to be added to (the bias is written first).
  */
 export function convTransposeImpl(
@@ -22,6 +56,7 @@ export function convTransposeImpl(
   w: FloatArray,
   bias: FloatArray | null,
   out: FloatArray,
+  kernel: ConvTransposeKernel = chooseConvTransposeKernel(g),
 ): void {
   const r = g.rank;
   const K = g.kernelSize.reduce((a, b) => a * b, 1);
@@ -36,14 +71,18 @@ export function convTransposeImpl(
   }
   const table = tapTable(g.kernelSize, g.outputSize);
   const nLast = g.inputSize[r - 1]!;
-  const lead = inPlane / nLast;
+  const lead = (inPlane / nLast) | 0;
   const cinG = g.inChannelsPerGroup;
   const coutG = g.outChannelsPerGroup;
   const M = coutG * K;
-  if (cinG <= DIRECT_MAX_CHANNELS) {
+  if (kernel === 'phases') {
+    convTransposePhasesImpl(g, stridePhases(g), x, w, out);
+    return;
+  }
+  if (kernel === 'direct') {
     for (let n = 0; n < g.batch; n++) {
       for (let ci = 0; ci < g.inChannels; ci++) {
-        const group = (ci - (ci % cinG)) / cinG;
+        const group = ((ci - (ci % cinG)) / cinG) | 0;
         for (let cog = 0; cog < coutG; cog++) {
           const outBase = (n * g.outChannels + group * coutG + cog) * outPlane;
           const wBase = (ci * coutG + cog) * K;
@@ -53,7 +92,7 @@ export function convTransposeImpl(
     }
     return;
   }
-  const rowsPerTile = Math.max(1, Math.min(lead, Math.floor(SCRATCH_ELEMENTS / (M * nLast))));
+  const rowsPerTile = Math.max(1, Math.min(lead, Math.floor(SCRATCH_ELEMENTS / (M * nLast)))) | 0;
   const cols = scratch(x instanceof Float64Array ? 'float64' : 'float32', M * rowsPerTile * nLast);
   for (let n = 0; n < g.batch; n++) {
     for (let group = 0; group < g.groups; group++) {
@@ -93,7 +132,7 @@ function col2im(
   const LL = g.outputSize[last]!;
   for (let row = 0; row < M; row++) {
     const t = row % K;
-    const cog = (row - t) / K;
+    const cog = ((row - t) / K) | 0;
     const offL = table[t * r + last]! * dL - pL;
     const lo = rowStart(offL, sL);
     const hi = rowEnd(offL, sL, LL, nLast);
@@ -168,7 +207,7 @@ function leadingOffset(g: ConvTransposeGeometry, table: Int32Array, K: number, t
   for (let a = r - 2; a >= 0; a--) {
     const n = g.inputSize[a]!;
     const idx = rest % n;
-    rest = (rest - idx) / n;
+    rest = ((rest - idx) / n) | 0;
     const pos = idx * g.stride[a]! + table[t * r + a]! * g.dilation[a]! - g.padBegin[a]!;
     if (pos < 0 || pos >= g.outputSize[a]!) return -1;
     off += pos * table[K * r + a]!;

@@ -1,6 +1,8 @@
 export { cpuBackend } from './backend';
 export { convImpl } from './conv';
-export { convTransposeImpl } from './conv-transpose';
+export type { ConvTransposeKernel } from './conv-transpose';
+export { chooseConvTransposeKernel, convTransposeImpl, PHASES_MAX_INPUT } from './conv-transpose';
 export { gemmTN } from './gemm';
 export { referenceConv, referenceConvTranspose } from './reference';
 export { SCRATCH_ELEMENTS } from './scratch';
+export { convTransposePhasesImpl } from './stride-phases';

@@ -23,6 +23,17 @@ export function scratch(dtype: DType, length: number): FloatArray {
   return f32;
 }
 
+let phases: Float64Array | null = null;
+
+/**
+ * The stride-phase kernel's float64 buffer (packed weights, then the margined input), grown
+ * (never shrunk) to at least `length` elements and reused across calls.
+ */
+export function f64Scratch(length: number): Float64Array {
+  if (!phases || phases.length < length) phases = new Float64Array(Math.max(length, 1024));
+  return phases;
+}
+
 let ints: Int32Array | null = null;
 
 /** A reusable integer table (kernel tap coordinates, loop counters), grown as needed. */

@@ -2,7 +2,14 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { Tensor } from '@tconv/core';
 import { OptionError, resolveConvTranspose, ShapeError, tensor, TconvError } from '@tconv/core';
-import { cpuBackend, referenceConv, referenceConvTranspose } from '@tconv/backend-cpu';
+import type { ConvTransposeKernel } from '@tconv/backend-cpu';
+import {
+  chooseConvTransposeKernel,
+  convTransposeImpl,
+  cpuBackend,
+  referenceConv,
+  referenceConvTranspose,
+} from '@tconv/backend-cpu';
 import { problemArb, randomData } from './random';
 
 const size = (shape: readonly number[]) => shape.reduce((a, b) => a * b, 1);
@@ -164,6 +171,89 @@ describe('fast path = definition on random geometries (ranks 1–3, every option
       }),
       { numRuns: 300 },
     );
+  });
+});
+
+describe('each kernel = definition, whichever the backend would pick', () => {
+  const kernels: ConvTransposeKernel[] = ['direct', 'gemm', 'phases'];
+  /** Runs one kernel on a resolved problem, the bias written first as the backend does. */
+  function run(
+    p: ReturnType<typeof resolveConvTranspose>,
+    x: Tensor,
+    w: Tensor,
+    kernel: ConvTransposeKernel,
+  ) {
+    const out =
+      x.data instanceof Float64Array
+        ? new Float64Array(size(p.outputShape))
+        : new Float32Array(size(p.outputShape));
+    convTransposeImpl(p, x.data, w.data, null, out, kernel);
+    return { shape: p.outputShape, data: out };
+  }
+  for (const kernel of kernels) {
+    it(`${kernel}: float64 within 1e-12, float32 within float32 rounding (ranks 1–3, every option)`, () => {
+      fc.assert(
+        fc.property(problemArb, (p) => {
+          const { bias: _bias, ...options } = p.options;
+          let g: ReturnType<typeof resolveConvTranspose>;
+          try {
+            g = resolveConvTranspose(p.inputShape, p.weightShape, options);
+          } catch (e) {
+            if (e instanceof TconvError) return;
+            throw e;
+          }
+          const x64 = tensor(randomData(size(p.inputShape), p.seed, 'float64'), p.inputShape);
+          const w64 = tensor(randomData(size(p.weightShape), p.seed + 1, 'float64'), p.weightShape);
+          const ref = referenceConvTranspose(x64, w64, options);
+          const fast = run(g, x64, w64, kernel);
+          for (let i = 0; i < ref.data.length; i++) {
+            expect(Math.abs(fast.data[i]! - ref.data[i]!)).toBeLessThanOrEqual(
+              1e-12 * (1 + Math.abs(ref.data[i]!)),
+            );
+          }
+          const x = tensor(randomData(size(p.inputShape), p.seed), p.inputShape);
+          const w = tensor(randomData(size(p.weightShape), p.seed + 1), p.weightShape);
+          const taps = size(p.weightShape.slice(2));
+          expectWithinFloat32Rounding(run(g, x, w, kernel), x, w, options, g.inChannelsPerGroup * taps + 1);
+        }),
+        { numRuns: 200 },
+      );
+    });
+  }
+
+  it('phases: register-tile edges (channels 1–7 around the 3-channel tile, rows 1–9 around the 4-wide tile)', () => {
+    for (const cout of [1, 2, 3, 4, 5, 7]) {
+      for (const n of [1, 3, 4, 5, 9]) {
+        for (const [s, k, pad] of [
+          [1, 3, 1],
+          [2, 4, 1],
+          [3, 2, 0],
+        ] as const) {
+          const inputShape = [2, 3, n + 1, n];
+          const weightShape = [3, cout, k, k];
+          const options = { stride: s, padding: pad };
+          const x = tensor(randomData(size(inputShape), n * 31 + cout, 'float64'), inputShape);
+          const w = tensor(randomData(size(weightShape), s * 7 + k, 'float64'), weightShape);
+          const ref = referenceConvTranspose(x, w, options);
+          const fast = run(resolveConvTranspose(inputShape, weightShape, options), x, w, 'phases');
+          for (let i = 0; i < ref.data.length; i++) {
+            expect(Math.abs(fast.data[i]! - ref.data[i]!)).toBeLessThanOrEqual(
+              1e-12 * (1 + Math.abs(ref.data[i]!)),
+            );
+          }
+        }
+      }
+    }
+  });
+
+  it('the backend picks direct for depthwise, gemm for few positions per weight, phases otherwise', () => {
+    const pick = (x: number[], w: number[], o = {}) =>
+      chooseConvTransposeKernel(resolveConvTranspose(x, w, o));
+    expect(pick([1, 64, 32, 32], [64, 1, 4, 4], { groups: 64 })).toBe('direct');
+    expect(pick([1, 512, 4, 4], [512, 256, 4, 4], { stride: 2, padding: 1 })).toBe('gemm');
+    expect(pick([1, 64, 64, 64], [64, 32, 3, 3], { padding: 1 })).toBe('phases');
+    // a margined input over the cap falls back to the bounded column buffer
+    expect(pick([1, 8, 1024, 1024], [8, 1, 3, 3])).toBe('gemm');
   });
 });
 

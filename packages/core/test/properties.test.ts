@@ -1,6 +1,12 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { convOutputShape, convTransposeOutputSize, resolveConv, resolveConvTranspose } from '@tconv/core';
+import {
+  convOutputShape,
+  convTransposeOutputSize,
+  resolveConv,
+  resolveConvTranspose,
+  stridePhases,
+} from '@tconv/core';
 
 const paddingArb = fc.oneof(
   fc.integer({ min: 0, max: 3 }).map((p) => p as number | string | { begin: number[]; end: number[] }),
@@ -128,5 +134,66 @@ describe('the transposed convolution undoes the shape of a convolution', () => {
       ),
       { numRuns: 500 },
     );
+  });
+});
+
+describe('the stride phases are the scatter, regrouped', () => {
+  it('every (output, tap, input) triple of the definition appears exactly once, and the margins hold every read', () => {
+    fc.assert(
+      fc.property(axisArb, ({ n, k, s, d, padding, opSeed }) => {
+        let g: ReturnType<typeof resolveConvTranspose>;
+        try {
+          g = resolveConvTranspose([1, 1, n], [1, 1, k], {
+            stride: s,
+            dilation: d,
+            padding: padding as never,
+            outputPadding: opSeed % Math.max(s, d),
+          });
+        } catch {
+          return;
+        }
+        const L = g.outputSize[0]!;
+        const pb = g.padBegin[0]!;
+        const plan = stridePhases(g);
+        const phases = plan.axes[0]!;
+        expect(phases.map((p) => p.phase)).toEqual(Array.from({ length: s }, (_, i) => i));
+        expect(phases.reduce((a, p) => a + p.count, 0)).toBe(L);
+        // each tap belongs to exactly one residue
+        expect(phases.flatMap((p) => p.taps).sort((a, b) => a - b)).toEqual(
+          Array.from({ length: k }, (_, i) => i),
+        );
+        const fromDefinition: string[] = [];
+        for (let i = 0; i < n; i++)
+          for (let j = 0; j < k; j++) {
+            const o = i * s + j * d - pb;
+            if (o >= 0 && o < L) fromDefinition.push(`${o}:${j}:${i}`);
+          }
+        const fromPhases: string[] = [];
+        for (const p of phases) {
+          for (let jj = 0; jj < p.count; jj++) {
+            p.taps.forEach((tap, t) => {
+              const i = jj + p.shifts[t]!;
+              expect(i).toBeGreaterThanOrEqual(-plan.marginBegin[0]!);
+              expect(i).toBeLessThan(n + plan.marginEnd[0]!);
+              if (i >= 0 && i < n) fromPhases.push(`${p.phase + s * jj}:${tap}:${i}`);
+            });
+          }
+        }
+        expect(fromPhases.sort()).toEqual(fromDefinition.sort());
+        expect(plan.marginBegin[0]).toBeGreaterThanOrEqual(0);
+        expect(plan.marginEnd[0]).toBeGreaterThanOrEqual(0);
+      }),
+      { numRuns: 500 },
+    );
+  });
+
+  it("DCGAN's k4 s2 p1: even outputs take taps 1 and 3, odd outputs taps 0 and 2", () => {
+    const plan = stridePhases(resolveConvTranspose([1, 1, 4], [1, 1, 4], { stride: 2, padding: 1 }));
+    expect(plan.axes[0]).toEqual([
+      { phase: 0, count: 4, taps: [1, 3], shifts: [0, -1] },
+      { phase: 1, count: 4, taps: [0, 2], shifts: [1, 0] },
+    ]);
+    expect(plan.marginBegin).toEqual([1]);
+    expect(plan.marginEnd).toEqual([1]);
   });
 });
