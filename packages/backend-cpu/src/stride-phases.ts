@@ -7,6 +7,13 @@ const MR = 3;
 const NR = 4;
 /** Input channels per pass, so one tile's input reads stay in L1 across the channel tiles. */
 const CHANNEL_BLOCK = 128;
+/**
+ * Elements between the packed weights of one tap and the next within a tile: 3·cinG plus one
+ * cache line, so the taps' streams (written together when packing, read together by a tile) do
+ * not fall in one L1 set when 24·cinG bytes is a multiple of 4 KiB.
+ */
+const slotStride = (cinG: number): number => cinG * MR + 8;
+
 /** Packed weights per block of output channels, in elements (2 MiB of float64): stays in L2. */
 const PANEL_ELEMENTS = 1 << 18;
 
@@ -132,9 +139,9 @@ export function convTransposePhasesImpl(
     tapShift[t] = shift;
   }
 
-  const tilesPerBlock = Math.max(1, Math.floor(PANEL_ELEMENTS / (MR * cinG * K)));
+  const tilesPerBlock = Math.max(1, Math.floor(PANEL_ELEMENTS / (slotStride(cinG) * K)));
   const blockChannels = Math.min(tilesPerBlock, Math.ceil(coutG / MR)) * MR;
-  const panelLength = blockChannels * cinG * K;
+  const panelLength = (blockChannels / MR) * slotStride(cinG) * K;
   // NR − 1 slack: the last tile of a row reads (and discards) positions past it
   const F = f64Scratch(panelLength + cinG * padPlane + NR);
   const panelBase = new Array<number>(combos).fill(0);
@@ -158,12 +165,12 @@ export function convTransposePhasesImpl(
         let at = 0;
         phases.forEach((ph, c) => {
           panelBase[c] = at;
-          at += tiles * MR * cinG * ph.taps;
+          at += tiles * slotStride(cinG) * ph.taps;
         });
         for (let t = 0; t < K; t++) {
           const c = ints[tapCombo + t]!;
-          const stride = phases[c]!.taps * cinG * MR;
-          ints[tapDest + t] = panelBase[c]! + ints[tapSlot + t]! * cinG * MR;
+          const stride = phases[c]!.taps * slotStride(cinG);
+          ints[tapDest + t] = panelBase[c]! + ints[tapSlot + t]! * slotStride(cinG);
           ints[tapTileStride + t] = stride;
         }
         packWeights(w, group * cinG * coutG * K, coutG, K, cinG, cb0, cb1, ints, tapDest, tapTileStride, F);
@@ -261,7 +268,7 @@ function packWeights(
   F: Float64Array,
 ): void {
   const tiles = Math.ceil((cb1 - cb0) / MR);
-  F.fill(0, 0, tiles * MR * cinG * K);
+  F.fill(0, 0, tiles * slotStride(cinG) * K);
   // tile by tile, so the writes go to one tile's few streams (one per tap) at a time
   for (let tile = 0; tile < tiles; tile++) {
     const rows = Math.min(MR, cb1 - cb0 - tile * MR);
@@ -298,7 +305,7 @@ function phaseRow(
 ): void {
   const taps = ph.taps;
   const count = ph.count;
-  const tileDepth = taps * cinG; // panel elements per output channel
+  const tileElements = taps * slotStride(cinG);
   for (let c0 = 0; c0 < cinG; c0 += CHANNEL_BLOCK) {
     const c1 = Math.min(cinG, c0 + CHANNEL_BLOCK);
     for (let j0 = 0; j0 < count; j0 += NR) {
@@ -306,7 +313,7 @@ function phaseRow(
       for (let co = cb0; co < cb1; co += MR) {
         tileKernel(
           F,
-          panel + (co - cb0) * tileDepth,
+          panel + (((co - cb0) / MR) | 0) * tileElements,
           xb + j0 + c0 * padPlane,
           padPlane,
           ints,
@@ -364,7 +371,7 @@ function tileKernel(
   let c23 = 0;
   for (let t = 0; t < taps; t++) {
     let xi = xb + ints[shifts + t]!;
-    let pa = panel + (t * cinG + c0) * 3;
+    let pa = panel + t * (cinG * 3 + 8) + c0 * 3; // slotStride(cinG), inlined for V8
     for (let c = 0; c < channels; c++) {
       const a0 = F[pa]!;
       const a1 = F[pa + 1]!;

@@ -8,6 +8,8 @@
 //   14 cogStart, 15 cogEnd (the output channels of each group this call computes),
 //   16.. per axis: inputSize, outputSize, kernelSize, stride, dilation, padBegin (rank words each).
 
+export { convTransposePhases } from './phases';
+
 const HEADER: i32 = 16;
 
 @inline function param(p: usize, i: i32): i32 {
@@ -36,14 +38,12 @@ export function heapBase(): usize {
   return s;
 }
 
-/** One 6×8 tile: rows m..m+5, columns t..t+7. */
-@inline function tile6x8(A: usize, strideA: usize, B: usize, strideB: usize, C: usize, cols: i32, m: i32, t: i32, depth: i32): void {
+/** One 4×8 tile: rows m..m+3, columns t..t+7. */
+@inline function tile4x8(A: usize, strideA: usize, B: usize, strideB: usize, C: usize, cols: i32, m: i32, t: i32, depth: i32): void {
   let c00 = f32x4.splat(0), c01 = f32x4.splat(0);
   let c10 = f32x4.splat(0), c11 = f32x4.splat(0);
   let c20 = f32x4.splat(0), c21 = f32x4.splat(0);
   let c30 = f32x4.splat(0), c31 = f32x4.splat(0);
-  let c40 = f32x4.splat(0), c41 = f32x4.splat(0);
-  let c50 = f32x4.splat(0), c51 = f32x4.splat(0);
   let pa = A + (<usize>m << 2);
   let pb = B + (<usize>t << 2);
   for (let c = 0; c < depth; c++) {
@@ -61,12 +61,6 @@ export function heapBase(): usize {
     a = v128.load32_splat(pa, 12);
     c30 = f32x4.add(c30, f32x4.mul(a, b0));
     c31 = f32x4.add(c31, f32x4.mul(a, b1));
-    a = v128.load32_splat(pa, 16);
-    c40 = f32x4.add(c40, f32x4.mul(a, b0));
-    c41 = f32x4.add(c41, f32x4.mul(a, b1));
-    a = v128.load32_splat(pa, 20);
-    c50 = f32x4.add(c50, f32x4.mul(a, b0));
-    c51 = f32x4.add(c51, f32x4.mul(a, b1));
     pa += strideA;
     pb += strideB;
   }
@@ -80,13 +74,9 @@ export function heapBase(): usize {
   v128.store(o + 2 * rowBytes, c21, 16);
   v128.store(o + 3 * rowBytes, c30);
   v128.store(o + 3 * rowBytes, c31, 16);
-  v128.store(o + 4 * rowBytes, c40);
-  v128.store(o + 4 * rowBytes, c41, 16);
-  v128.store(o + 5 * rowBytes, c50);
-  v128.store(o + 5 * rowBytes, c51, 16);
 }
 
-/** One 1×8 tile: row m, columns t..t+7 (rows left over after the 6-row tiles). */
+/** One 1×8 tile: row m, columns t..t+7 (rows left over after the 4-row tiles). */
 @inline function tile1x8(A: usize, strideA: usize, B: usize, strideB: usize, C: usize, cols: i32, m: i32, t: i32, depth: i32): void {
   let c0 = f32x4.splat(0), c1 = f32x4.splat(0);
   let pa = A + (<usize>m << 2);
@@ -105,19 +95,19 @@ export function heapBase(): usize {
 
 /**
  * C[m·cols + t] = Σ_c A[c·lda + m] · B[c·ldb + t] (pointers to f32, element strides), m < rows,
- * t < cols: Aᵀ·B with both operands read along contiguous rows. 6×8 register tiles of f32x4
- * accumulators (12 accumulators, 2 B vectors and a splat fit the 16 vector registers). Blocking
- * the columns for L1 measured no gain: the tile is bound by multiply and add issue, not memory.
+ * t < cols: Aᵀ·B with both operands read along contiguous rows. 4×8 register tiles of f32x4
+ * accumulators: 8 accumulators, 2 B vectors, the splat and the product fit V8's 15 vector
+ * registers (6×8 spills four accumulators: 26 against 42 GFLOP/s measured).
  */
 export function gemmTN(A: usize, lda: i32, B: usize, ldb: i32, C: usize, rows: i32, cols: i32, depth: i32): void {
   const cols8 = cols & ~7;
-  const rows6 = rows - (rows % 6);
+  const rows4 = rows & ~3;
   const strideA = <usize>lda << 2;
   const strideB = <usize>ldb << 2;
-  for (let m = 0; m < rows6; m += 6) {
-    for (let t = 0; t < cols8; t += 8) tile6x8(A, strideA, B, strideB, C, cols, m, t, depth);
+  for (let m = 0; m < rows4; m += 4) {
+    for (let t = 0; t < cols8; t += 8) tile4x8(A, strideA, B, strideB, C, cols, m, t, depth);
   }
-  for (let m = rows6; m < rows; m++) {
+  for (let m = rows4; m < rows; m++) {
     for (let t = 0; t < cols8; t += 8) tile1x8(A, strideA, B, strideB, C, cols, m, t, depth);
   }
   for (let m = 0; m < rows; m++) {
@@ -283,7 +273,7 @@ function initOutput(p: usize, outPlane: i32): void {
 /**
  * Transposed convolution (float32): per batch item and group, cols = Wᵀ·X by {@link gemmTN}, tiled
  * over leading input positions so cols fits its capacity, then col2im along whole input rows.
- * Groups with ≤ 2 input channels scatter directly (no column buffer).
+ * With a capacity of 0 (the caller's choice for depthwise and thin groups) taps scatter directly.
  */
 export function convTranspose(p: usize): void {
   const rank = param(p, 0);
@@ -320,7 +310,8 @@ export function convTranspose(p: usize): void {
   const lead = inPlane / nLast;
   const M = coutG * K;
   const rowsOwned = (c1 - c0) * K;
-  if (cinG <= 2) {
+  // no column buffer: scatter each tap directly (the caller's choice for depthwise and thin groups)
+  if (capacity == 0) {
     for (let n = 0; n < batch; n++) {
       for (let ci = 0; ci < inC; ci++) {
         const g = ci / cinG;

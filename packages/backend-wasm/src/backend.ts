@@ -7,8 +7,9 @@ import type {
   Tensor,
 } from '@tconv/core';
 import { checkCapabilities, geometryFlops, LimitError, prepareConv, prepareConvTranspose } from '@tconv/core';
-import type { KernelExports } from './kernel-runner';
+import type { KernelExports, KernelPlan } from './kernel-runner';
 import { COLS_ELEMENTS, kernelLayout, runKernel } from './kernel-runner';
+import { PANEL_ELEMENTS, phasePlan } from './phase-plan';
 import { MAX_WASM_BYTES } from './limits';
 import type { WasmSource } from './module';
 import { compileWasm } from './module';
@@ -19,6 +20,30 @@ const CAPABILITIES = { dtypes: ['float32'] } as const;
 
 /** Below this many FLOPs a call stays on the calling thread even when workers are available. */
 export const MIN_THREADED_FLOPS = 50_000_000;
+
+/**
+ * The WebAssembly transposed-convolution kernels: `'direct'` scatters taps along rows (depthwise
+ * and other thin groups), `'gemm'` is `cols = Wᵀ·X` and col2im, `'phases'` the stride-phase
+ * implicit GEMM (assembly/phases.ts). All compute every geometry.
+ */
+export type WasmConvTransposeKernel = 'direct' | 'gemm' | 'phases';
+
+/**
+ * Below this many input positions per weight (batch × input plane) the phases' weight packing
+ * costs more than the GEMM, which reads the weights in place (measured: DCGAN's 4×4 → 8×8 with 512
+ * channels, 16 positions, 24 against 12.6 GFLOP/s; 8×8 → 16×16, 64 positions, 23 against 27).
+ */
+export const PHASES_MIN_POSITIONS = 64;
+
+/**
+ * The kernel a call takes by default, by shape: groups with ≤ 2 input channels scatter directly;
+ * few input positions per weight go through the GEMM; the rest through the phases.
+ */
+export function convTransposeKernel(g: ConvTransposeGeometry): WasmConvTransposeKernel {
+  if (g.inChannelsPerGroup <= 2) return 'direct';
+  const positions = g.batch * g.inputSize.reduce((a, b) => a * b, 1);
+  return positions < PHASES_MIN_POSITIONS ? 'gemm' : 'phases';
+}
 
 /** Options of {@link createWasmBackend}. */
 export interface WasmBackendOptions {
@@ -32,6 +57,11 @@ export interface WasmBackendOptions {
    * call across the workers (tests use it to compare threads on small problems).
    */
   threadThreshold?: number;
+  /**
+   * The transposed-convolution kernel for every call instead of the one {@link convTransposeKernel}
+   * picks by shape (all compute the same; tests use it to check each).
+   */
+  kernel?: WasmConvTransposeKernel;
 }
 
 /** The WebAssembly backend: asynchronous, float32, any spatial rank. */
@@ -73,6 +103,8 @@ export async function createWasmBackend(options: WasmBackendOptions = {}): Promi
   const exports = (await WebAssembly.instantiate(module, {})).exports as unknown as KernelExports;
   const pool: WorkerPool | null = threads > 1 ? await createWorkerPool(module, threads) : null;
   const threshold = options.threadThreshold ?? MIN_THREADED_FLOPS;
+  const chooseKernel = (g: ConvTransposeGeometry): WasmConvTransposeKernel =>
+    options.kernel ?? convTransposeKernel(g);
 
   async function compute(
     kind: 'convTranspose' | 'conv',
@@ -82,7 +114,25 @@ export async function createWasmBackend(options: WasmBackendOptions = {}): Promi
     bias: Float32Array | null,
   ): Promise<Tensor> {
     const coutG = g.outChannelsPerGroup;
-    checkLimit(kernelLayout(kind, g, !!bias, 0, coutG, exports.heapBase(), COLS_ELEMENTS).end);
+    const kernel = kind === 'convTranspose' ? chooseKernel(g as ConvTransposeGeometry) : null;
+    let plan: KernelPlan | null = kernel === 'phases' ? phasePlan(g as ConvTransposeGeometry) : null;
+    const layoutOf = (c0: number, c1: number) =>
+      kernelLayout(
+        kind,
+        g,
+        !!bias,
+        c0,
+        c1,
+        exports.heapBase(),
+        COLS_ELEMENTS,
+        plan,
+        PANEL_ELEMENTS,
+        kernel === 'direct',
+      );
+    // the phases keep every batch item's margined input; past the memory limit the GEMM's bounded
+    // column buffer may still fit
+    if (plan && !options.kernel && layoutOf(0, coutG).end > MAX_WASM_BYTES) plan = null;
+    checkLimit(layoutOf(0, coutG).end);
     // a worker round trip copies the operands (tens of µs per MB) and costs ~1 ms: split only work
     // that takes several milliseconds on one thread and does enough arithmetic per copied element
     const flops = geometryFlops(g);
@@ -90,8 +140,10 @@ export async function createWasmBackend(options: WasmBackendOptions = {}): Promi
     const worthIt = threshold === 0 || (flops >= threshold && flops >= 64 * moved && coutG >= 8);
     const parts = pool && worthIt ? Math.min(pool.size, coutG) : 1;
     if (parts === 1) {
-      const layout = kernelLayout(kind, g, !!bias, 0, coutG, exports.heapBase(), COLS_ELEMENTS);
-      return { shape: g.outputShape, data: runKernel(exports, kind, g, x, w, bias, 0, coutG, layout) };
+      return {
+        shape: g.outputShape,
+        data: runKernel(exports, kind, g, x, w, bias, 0, coutG, layoutOf(0, coutG), plan),
+      };
     }
     const jobs: Job[] = [];
     for (let i = 0; i < parts; i++) {
@@ -101,6 +153,8 @@ export async function createWasmBackend(options: WasmBackendOptions = {}): Promi
         x,
         w,
         bias,
+        plan,
+        direct: kernel === 'direct',
         c0: Math.floor((i * coutG) / parts),
         c1: Math.floor(((i + 1) * coutG) / parts),
       });

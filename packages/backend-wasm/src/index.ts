@@ -1,5 +1,11 @@
-export type { WasmBackend, WasmBackendOptions } from './backend';
-export { createWasmBackend, MIN_THREADED_FLOPS, wasmBackend } from './backend';
+export type { WasmBackend, WasmBackendOptions, WasmConvTransposeKernel } from './backend';
+export {
+  convTransposeKernel,
+  createWasmBackend,
+  MIN_THREADED_FLOPS,
+  PHASES_MIN_POSITIONS,
+  wasmBackend,
+} from './backend';
 export type { KernelGeometry, KernelLayout } from './kernel-runner';
 export { COLS_ELEMENTS } from './kernel-runner';
 export { MAX_WASM_BYTES } from './limits';

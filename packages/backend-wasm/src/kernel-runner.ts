@@ -22,6 +22,16 @@ export type KernelGeometry = Pick<
   | 'padBegin'
 >;
 
+/**
+ * The stride-phase kernel's plan (built on the main thread by `phasePlan`): its parameter block
+ * with tables, the margined input's size, and the packed weights per output channel.
+ */
+export interface KernelPlan {
+  readonly words: Int32Array;
+  readonly paddedElements: number;
+  readonly depth: number;
+}
+
 /** Where each buffer of one call lives in linear memory (byte offsets) and how many bytes it needs. */
 export interface KernelLayout {
   params: number;
@@ -32,6 +42,10 @@ export interface KernelLayout {
   out: number;
   cols: number;
   colsCapacity: number;
+  /** Phase kernel: margined input, packed weights, and output channels packed at once. */
+  padded: number;
+  panel: number;
+  blockChannels: number;
   end: number;
 }
 
@@ -39,8 +53,12 @@ export interface KernelLayout {
 export const COLS_ELEMENTS = 1 << 20;
 
 /**
- * Lays one call out in linear memory from `base`: the parameter block, the tap table, input,
- * weight, bias, output and (for a transposed convolution through the GEMM) the column buffer.
+ * Lays one call out in linear memory from `base`: the parameter block (with the phase plan's
+ * tables when there is a plan), the tap table, input, weight, bias, output, and the kernel's
+ * scratch: the column buffer (GEMM, ≤ `colsLimit` elements unless one input row needs more) or
+ * the margined input and packed weights (phases, ≤ `panelLimit` packed elements unless one tile
+ * of 4 output channels needs more). A transposed convolution without a plan and not `direct`
+ * takes the GEMM; a zero column capacity tells the kernel to scatter directly.
  */
 export function kernelLayout(
   kind: 'convTranspose' | 'conv',
@@ -50,6 +68,9 @@ export function kernelLayout(
   c1: number,
   base: number,
   colsLimit: number,
+  plan: KernelPlan | null,
+  panelLimit: number,
+  direct: boolean,
 ): KernelLayout {
   const prod = (a: readonly number[]) => a.reduce((p, v) => p * v, 1);
   const align = (n: number) => (n + 15) & ~15;
@@ -57,7 +78,7 @@ export function kernelLayout(
   const inPlane = prod(g.inputSize);
   const outPlane = prod(g.outputSize);
   const params = align(base);
-  const table = align(params + (16 + 6 * g.rank) * 4);
+  const table = align(params + Math.max(16 + 6 * g.rank, plan ? plan.words.length : 0) * 4);
   const x = align(table + (K * g.rank + g.rank) * 4);
   const w = align(x + g.batch * g.inChannels * inPlane * 4);
   const weightLength =
@@ -68,12 +89,24 @@ export function kernelLayout(
   const out = align(bias + (hasBias ? g.outChannels * 4 : 0));
   const cols = align(out + g.batch * g.outChannels * outPlane * 4);
   let colsCapacity = 0;
-  if (kind === 'convTranspose' && g.inChannelsPerGroup > 2) {
+  if (kind === 'convTranspose' && !direct && !plan) {
     const nLast = g.inputSize[g.rank - 1] as number;
     const perRow = (c1 - c0) * K * nLast;
     colsCapacity = Math.max(perRow, Math.min(colsLimit, perRow * (inPlane / nLast)));
   }
-  return { params, table, x, w, bias, out, cols, colsCapacity, end: cols + colsCapacity * 4 };
+  const padded = align(cols + colsCapacity * 4);
+  let panel = padded;
+  let blockChannels = 0;
+  let end = padded;
+  if (plan) {
+    panel = align(padded + g.batch * plan.paddedElements * 4);
+    // per tile of 4 channels: each tap's 4·cinG weights and 16 floats of padding
+    const tileElements = plan.depth * 4 + (plan.depth / g.inChannelsPerGroup) * 16;
+    const tiles = Math.max(1, Math.min(Math.floor(panelLimit / tileElements), Math.ceil((c1 - c0) / 4)));
+    blockChannels = tiles * 4;
+    end = panel + tiles * tileElements * 4;
+  }
+  return { params, table, x, w, bias, out, cols, colsCapacity, padded, panel, blockChannels, end };
 }
 
 /** The exports of the compiled kernels. */
@@ -81,6 +114,7 @@ export interface KernelExports {
   readonly memory: WebAssembly.Memory;
   heapBase(): number;
   convTranspose(params: number): void;
+  convTransposePhases(params: number): void;
   conv(params: number): void;
 }
 
@@ -99,11 +133,30 @@ export function runKernel(
   c0: number,
   c1: number,
   layout: KernelLayout,
+  plan: KernelPlan | null,
 ): Float32Array {
   const memory = exports.memory;
   const missing = layout.end - memory.buffer.byteLength;
   if (missing > 0) memory.grow(Math.ceil(missing / 65536));
   const heap = memory.buffer;
+  new Float32Array(heap, layout.x, x.length).set(x);
+  new Float32Array(heap, layout.w, w.length).set(w);
+  if (bias) new Float32Array(heap, layout.bias, bias.length).set(bias);
+  if (plan) {
+    const block = new Int32Array(heap, layout.params, plan.words.length);
+    block.set(plan.words);
+    block[6] = layout.x;
+    block[7] = layout.w;
+    block[8] = layout.out;
+    block[9] = bias ? layout.bias : 0;
+    block[13] = c0;
+    block[14] = c1;
+    block[15] = layout.padded;
+    block[20] = layout.panel;
+    block[21] = layout.blockChannels;
+    exports.convTransposePhases(layout.params);
+    return collect();
+  }
   const words = new Int32Array(heap, layout.params, 16 + 6 * g.rank);
   words.set([
     g.rank,
@@ -125,23 +178,25 @@ export function runKernel(
   ]);
   const fields = [g.inputSize, g.outputSize, g.kernelSize, g.stride, g.dilation, g.padBegin];
   fields.forEach((values, f) => words.set(values, 16 + f * g.rank));
-  new Float32Array(heap, layout.x, x.length).set(x);
-  new Float32Array(heap, layout.w, w.length).set(w);
-  if (bias) new Float32Array(heap, layout.bias, bias.length).set(bias);
   if (kind === 'convTranspose') exports.convTranspose(layout.params);
   else exports.conv(layout.params);
-  const plane = g.outputSize.reduce((p, v) => p * v, 1);
-  const out = new Float32Array(heap, layout.out, g.batch * g.outChannels * plane);
-  const owned = c1 - c0;
-  if (owned === g.outChannelsPerGroup) return out.slice();
-  const packed = new Float32Array(g.batch * g.groups * owned * plane);
-  let at = 0;
-  for (let n = 0; n < g.batch; n++) {
-    for (let group = 0; group < g.groups; group++) {
-      const start = ((n * g.outChannels + group * g.outChannelsPerGroup + c0) * plane) | 0;
-      packed.set(out.subarray(start, start + owned * plane), at);
-      at += owned * plane;
+  return collect();
+
+  // the computed channels' planes, packed [batch][group][c1 - c0][plane]
+  function collect(): Float32Array {
+    const plane = g.outputSize.reduce((p, v) => p * v, 1);
+    const out = new Float32Array(heap, layout.out, g.batch * g.outChannels * plane);
+    const owned = c1 - c0;
+    if (owned === g.outChannelsPerGroup) return out.slice();
+    const packed = new Float32Array(g.batch * g.groups * owned * plane);
+    let at = 0;
+    for (let n = 0; n < g.batch; n++) {
+      for (let group = 0; group < g.groups; group++) {
+        const start = ((n * g.outChannels + group * g.outChannelsPerGroup + c0) * plane) | 0;
+        packed.set(out.subarray(start, start + owned * plane), at);
+        at += owned * plane;
+      }
     }
+    return packed;
   }
-  return packed;
 }

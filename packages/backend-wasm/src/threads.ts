@@ -1,5 +1,6 @@
-import type { KernelGeometry } from './kernel-runner';
+import type { KernelGeometry, KernelPlan } from './kernel-runner';
 import { COLS_ELEMENTS, kernelLayout, runKernel } from './kernel-runner';
+import { PANEL_ELEMENTS } from './phase-plan';
 
 /** One piece of a call: output channels [c0, c1) of every group. */
 export interface Job {
@@ -8,6 +9,10 @@ export interface Job {
   x: Float32Array;
   w: Float32Array;
   bias: Float32Array | null;
+  /** The stride-phase plan when the call goes through the phase kernel. */
+  plan: KernelPlan | null;
+  /** Scatter directly (no column buffer) when the call takes no plan. */
+  direct: boolean;
   c0: number;
   c1: number;
 }
@@ -30,8 +35,8 @@ let exports;
 parentPort.on('message', (m) => {
   try {
     if (m.module) { exports = new WebAssembly.Instance(m.module, {}).exports; return; }
-    const layout = kernelLayout(m.kind, m.g, !!m.bias, m.c0, m.c1, exports.heapBase(), m.colsLimit);
-    const out = runKernel(exports, m.kind, m.g, m.x, m.w, m.bias, m.c0, m.c1, layout);
+    const layout = kernelLayout(m.kind, m.g, !!m.bias, m.c0, m.c1, exports.heapBase(), m.colsLimit, m.plan, m.panelLimit, m.direct);
+    const out = runKernel(exports, m.kind, m.g, m.x, m.w, m.bias, m.c0, m.c1, layout, m.plan);
     parentPort.postMessage({ id: m.id, out }, [out.buffer]);
   } catch (e) {
     parentPort.postMessage({ id: m.id, error: String((e && e.message) || e) });
@@ -82,7 +87,7 @@ export async function createWorkerPool(module: WebAssembly.Module, size: number)
               const id = nextId++;
               pending.set(id, { resolve, reject, worker });
               worker.ref();
-              worker.postMessage({ id, colsLimit: COLS_ELEMENTS, ...job });
+              worker.postMessage({ id, colsLimit: COLS_ELEMENTS, panelLimit: PANEL_ELEMENTS, ...job });
             }),
         ),
       );

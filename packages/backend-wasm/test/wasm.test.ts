@@ -3,13 +3,19 @@ import { afterAll, describe, expect, it } from 'vitest';
 import type { ConvTransposeOptions } from '@tconv/core';
 import { resolveConvTranspose, TconvError, tensor, UnsupportedError } from '@tconv/core';
 import { referenceConv, referenceConvTranspose } from '@tconv/backend-cpu';
-import { createWasmBackend, MAX_WASM_BYTES, wasmBackend } from '@tconv/backend-wasm';
+import type { WasmConvTransposeKernel } from '@tconv/backend-wasm';
+import { convTransposeKernel, createWasmBackend, MAX_WASM_BYTES, wasmBackend } from '@tconv/backend-wasm';
 import { problemArb, randomData } from '../../backend-cpu/test/random';
 
 const size = (shape: readonly number[]) => shape.reduce((a, b) => a * b, 1);
 const one = await createWasmBackend();
 const two = await createWasmBackend({ threads: 2, threadThreshold: 0 });
-afterAll(() => two.dispose());
+const kernels: WasmConvTransposeKernel[] = ['direct', 'gemm', 'phases'];
+const forced = await Promise.all(kernels.map((kernel) => createWasmBackend({ kernel })));
+const forcedTwo = await Promise.all(
+  kernels.map((kernel) => createWasmBackend({ kernel, threads: 2, threadThreshold: 0 })),
+);
+afterAll(() => Promise.all([two, ...forcedTwo].map((b) => b.dispose())));
 
 /** float32 within the worst-case rounding bound of a float64 reference: (terms + 2)·2^-24·Σ|x·w|. */
 function expectFloat32Close(
@@ -71,6 +77,68 @@ describe('wasm backend against the definition', () => {
       }),
       { numRuns: 150 },
     );
+  });
+
+  kernels.forEach((kernel, k) => {
+    it(`kernel ${kernel}: random geometries (ranks 1–3, every option), 1 and 2 threads identical`, async () => {
+      await fc.assert(
+        fc.asyncProperty(problemArb, async (p) => {
+          try {
+            resolveConvTranspose(p.inputShape, p.weightShape, p.options);
+          } catch (e) {
+            if (e instanceof TconvError) return;
+            throw e;
+          }
+          const x = randomData(size(p.inputShape), p.seed) as Float32Array;
+          const w = randomData(size(p.weightShape), p.seed + 1) as Float32Array;
+          const args = [tensor(x, p.inputShape), tensor(w, p.weightShape), p.options] as const;
+          const y1 = await forced[k]!.convTranspose(...args);
+          const y2 = await forcedTwo[k]!.convTranspose(...args);
+          expect(Array.from(y2.data)).toEqual(Array.from(y1.data));
+          const cinG = p.weightShape[0]! / (p.options.groups ?? 1);
+          expectFloat32Close(
+            y1.data,
+            x,
+            w,
+            p.inputShape,
+            p.weightShape,
+            p.options,
+            cinG * size(p.weightShape.slice(2)) + 1,
+          );
+        }),
+        { numRuns: 120 },
+      );
+    });
+  });
+
+  it('phases: the tile edges (output channels 1–9 around the 4-channel tile, rows 1–17 around 4 and 8 positions, 130 input channels over a channel block)', async () => {
+    const phases = forced[2]!;
+    for (const cout of [1, 2, 3, 4, 5, 7, 9]) {
+      for (const n of [1, 3, 4, 5, 8, 9, 17]) {
+        for (const [cin, s, k, pad] of [
+          [3, 1, 3, 1],
+          [5, 2, 4, 1],
+          [130, 2, 2, 0],
+          [2, 3, 5, 2],
+        ] as const) {
+          if (cin === 130 && cout > 4) continue;
+          const xs = [2, cin, n + 1, n];
+          const ws = [cin, cout, k, k];
+          const o = { stride: s, padding: pad, bias: Array.from({ length: cout }, (_, i) => i / 3 - 1) };
+          const x = randomData(size(xs), n * 31 + cout) as Float32Array;
+          const w = randomData(size(ws), s * 7 + k + cin) as Float32Array;
+          const y = await phases.convTranspose(tensor(x, xs), tensor(w, ws), o);
+          expectFloat32Close(y.data, x, w, xs, ws, o, cin * k * k + 1);
+        }
+      }
+    }
+  });
+
+  it('picks direct for depthwise, gemm for few positions per weight, phases otherwise', () => {
+    const pick = (x: number[], w: number[], o = {}) => convTransposeKernel(resolveConvTranspose(x, w, o));
+    expect(pick([1, 64, 32, 32], [64, 1, 4, 4], { groups: 64 })).toBe('direct');
+    expect(pick([1, 512, 4, 4], [512, 256, 4, 4], { stride: 2, padding: 1 })).toBe('gemm');
+    expect(pick([1, 64, 64, 64], [64, 32, 3, 3], { padding: 1 })).toBe('phases');
   });
 
   it('the edges of the SIMD tiling: sizes 1, 3, 5, 7, 9, 17 in channels and rows, strides 2 and 4', async () => {

@@ -1,0 +1,321 @@
+// Transposed convolution by stride phases (float32, 128-bit SIMD). The JavaScript side takes the
+// phase plan from @tconv/core (stridePhases) and writes it as tables; this file only copies,
+// packs and multiplies.
+//
+// For each residue combination of the output modulo the stride, every output of one phase row is
+// out[co][j] += Σ_(tap, ci) W[ci][co][tap] · X[ci][j + shift(tap)], read from a zero-margined copy
+// of the input so no read needs a bounds test. Tiles are 6 output channels × 8 positions (two f32x4
+// per channel), the weights packed per phase as [tile][tap][ci][4] so the splats load at constant
+// offsets. 4 × 8 keeps its 8 accumulators, 2 input vectors, the splat and the product in V8's 15
+// vector registers: measured 42 GFLOP/s against 26 for 6 × 8, which spills four accumulators.
+//
+// Parameter block (i32 words at p):
+//   0 batch, 1 groups, 2 inChannels, 3 outChannels, 4 cinG, 5 coutG, 6 x, 7 w, 8 out, 9 bias (0: none),
+//   10 K (kernel taps), 11 inPlane, 12 outPlane, 13 c0, 14 c1 (the output channels of each group
+//   this call computes), 15 padded (margined input buffer, every batch item of one group), 16 padPlane (elements between its
+//   channel planes), 17 inputRows (input rows per plane), 18 rowDst (per input row: its element
+//   offset in a margined plane), 19 nLast (input row length), 20 panel (packed weights buffer:
+//   per tile and tap 4·cinG floats and 16 of padding),
+//   21 blockChannels (output channels packed at once, a multiple of 4), 22 tapInfo (per tap, 3
+//   words: taps of its phase before it in phase order, its slot in its phase, its phase's taps),
+//   23 phaseCount, 24 phaseTable (per phase, 6 words: count along the last axis, rows, taps, taps
+//   of the phases before it, shifts pointer, rows pointer), 25 sL (stride of the last axis),
+//   26 dest (2 words per tap of scratch for the packing).
+// The table pointers (18, 22, 24, 26 and each phase's shifts and rows) are byte offsets from p. A
+// phase's shifts: per slot, the element offset of its reads in the margined input. Its rows: per
+// row, 2 words: the margined-input element offset of the row's first read, and the output element
+// offset (within a channel plane) of its first output.
+
+/** Output channels per tile (and per packed row of the panels). */
+const MR: i32 = 4;
+/**
+ * Bytes between the packed weights of one tap and the next within a tile: the tap's 4 × cinG
+ * floats plus one cache line, so that the taps' streams (written together when packing, read
+ * together by a tile) do not all fall in one L1 set when 16·cinG is a multiple of 4 KiB.
+ */
+@inline function slotBytes(cinG: i32): usize {
+  return (<usize>(cinG * MR) << 2) + 64;
+}
+
+/** Input channels per pass of a tile: the tile's input reads stay in L1 across the channel tiles. */
+const CHANNEL_BLOCK: i32 = 128;
+
+@inline function word(p: usize, i: i32): i32 {
+  return load<i32>(p + (<usize>i << 2));
+}
+
+/** out[o + l·step] += lane l of v, for the first n ≤ 4 lanes. */
+@inline function addLanes(o: usize, step: usize, v: v128, n: i32): void {
+  store<f32>(o, load<f32>(o) + f32x4.extract_lane(v, 0));
+  if (n > 1) store<f32>(o + step, load<f32>(o + step) + f32x4.extract_lane(v, 1));
+  if (n > 2) store<f32>(o + 2 * step, load<f32>(o + 2 * step) + f32x4.extract_lane(v, 2));
+  if (n > 3) store<f32>(o + 3 * step, load<f32>(o + 3 * step) + f32x4.extract_lane(v, 3));
+}
+
+/** Adds 4·NV accumulated positions of one output channel: whole vectors when contiguous and complete. */
+@inline function addRow(NV: i32, o: usize, stepBytes: usize, v0: v128, v1: v128, cols: i32): void {
+  if (stepBytes == 4 && cols == 4 * NV) {
+    v128.store(o, f32x4.add(v128.load(o), v0));
+    if (NV > 1) v128.store(o, f32x4.add(v128.load(o, 16), v1), 16);
+    return;
+  }
+  addLanes(o, stepBytes, v0, min(cols, 4));
+  if (NV > 1 && cols > 4) addLanes(o + 4 * stepBytes, stepBytes, v1, cols - 4);
+}
+
+/**
+ * One tile of up to 4 output channels × 8 or 4 positions: for each tap, its input channels
+ * [cc0, cc0 + chans) from the margined input, weights from the packed panel; then adds the
+ * `rows` × `cols` that exist into the output. The shape comes from the type arguments, decided at
+ * compile time so each instance is straight-line code (constant arguments of an inlined function
+ * were not folded out of the inner loop): `Rows` u8, u16, f32, u32 for 1, 2, 3, 4 channels;
+ * `Vecs` u8, u16 for one or two vectors of positions.
+ */
+function tile<Rows, Vecs>(
+  panel: usize,
+  tapStride: usize,
+  xb: usize,
+  shifts: usize,
+  taps: i32,
+  chans: i32,
+  planeBytes: usize,
+  o: usize,
+  outPlaneBytes: usize,
+  stepBytes: usize,
+  cols: i32,
+): void {
+  const R: i32 = isFloat<Rows>() ? 3 : sizeof<Rows>();
+  const NV: i32 = sizeof<Vecs>();
+  const zero = f32x4.splat(0);
+  let c00 = zero, c01 = zero, c10 = zero, c11 = zero, c20 = zero, c21 = zero, c30 = zero, c31 = zero;
+  for (let t = 0; t < taps; t++) {
+    let pa = panel + <usize>t * tapStride;
+    let pb = xb + (<usize>load<i32>(shifts + (<usize>t << 2)) << 2);
+    for (let c = 0; c < chans; c++) {
+      const b0 = v128.load(pb);
+      const b1 = NV > 1 ? v128.load(pb, 16) : zero;
+      let a = v128.load32_splat(pa);
+      c00 = f32x4.add(c00, f32x4.mul(a, b0));
+      if (NV > 1) c01 = f32x4.add(c01, f32x4.mul(a, b1));
+      if (R > 1) {
+        a = v128.load32_splat(pa, 4);
+        c10 = f32x4.add(c10, f32x4.mul(a, b0));
+        if (NV > 1) c11 = f32x4.add(c11, f32x4.mul(a, b1));
+      }
+      if (R > 2) {
+        a = v128.load32_splat(pa, 8);
+        c20 = f32x4.add(c20, f32x4.mul(a, b0));
+        if (NV > 1) c21 = f32x4.add(c21, f32x4.mul(a, b1));
+      }
+      if (R > 3) {
+        a = v128.load32_splat(pa, 12);
+        c30 = f32x4.add(c30, f32x4.mul(a, b0));
+        if (NV > 1) c31 = f32x4.add(c31, f32x4.mul(a, b1));
+      }
+      pa += <usize>(MR << 2);
+      pb += planeBytes;
+    }
+  }
+  addRow(NV, o, stepBytes, c00, c01, cols);
+  if (R > 1) addRow(NV, o + outPlaneBytes, stepBytes, c10, c11, cols);
+  if (R > 2) addRow(NV, o + 2 * outPlaneBytes, stepBytes, c20, c21, cols);
+  if (R > 3) addRow(NV, o + 3 * outPlaneBytes, stepBytes, c30, c31, cols);
+}
+
+/** One tile of `rows` (1–4) channels: the instance of {@link tile} for that shape. */
+@inline function tileRows<Vecs>(
+  rows: i32,
+  pa: usize,
+  tapStride: usize,
+  pb: usize,
+  shifts: usize,
+  taps: i32,
+  chans: i32,
+  planeBytes: usize,
+  o: usize,
+  outPlaneBytes: usize,
+  stepBytes: usize,
+  cols: i32,
+): void {
+  if (rows == 4) tile<u32, Vecs>(pa, tapStride, pb, shifts, taps, chans, planeBytes, o, outPlaneBytes, stepBytes, cols);
+  else if (rows == 3) tile<f32, Vecs>(pa, tapStride, pb, shifts, taps, chans, planeBytes, o, outPlaneBytes, stepBytes, cols);
+  else if (rows == 2) tile<u16, Vecs>(pa, tapStride, pb, shifts, taps, chans, planeBytes, o, outPlaneBytes, stepBytes, cols);
+  else tile<u8, Vecs>(pa, tapStride, pb, shifts, taps, chans, planeBytes, o, outPlaneBytes, stepBytes, cols);
+}
+
+/**
+ * Every tile of one output row of a phase: input channels in blocks, then 8 positions at a time
+ * across all the channel tiles of the block (so those positions' reads stay in L1).
+ */
+function phaseRow(
+  panel: usize,
+  cinG: i32,
+  taps: i32,
+  xb: usize,
+  padPlane: i32,
+  shifts: usize,
+  count: i32,
+  o: usize,
+  outPlane: i32,
+  sL: i32,
+  channels: i32,
+): void {
+  const tapStride = slotBytes(cinG);
+  const tileBytes = <usize>taps * tapStride;
+  const planeBytes = <usize>padPlane << 2;
+  const outPlaneBytes = <usize>outPlane << 2;
+  const stepBytes = <usize>sL << 2;
+  for (let cc0 = 0; cc0 < cinG; cc0 += CHANNEL_BLOCK) {
+    const chans = min(CHANNEL_BLOCK, cinG - cc0);
+    const pa0 = panel + (<usize>(cc0 * MR) << 2);
+    const pb0 = xb + <usize>cc0 * planeBytes;
+    for (let j0 = 0; j0 < count; j0 += 8) {
+      const cols = min(8, count - j0);
+      const pb = pb0 + (<usize>j0 << 2);
+      const oj = o + <usize>j0 * stepBytes;
+      let tileIndex = 0;
+      for (let co = 0; co < channels; co += MR) {
+        const rows = min(MR, channels - co);
+        const pa = pa0 + <usize>tileIndex * tileBytes;
+        const oc = oj + <usize>co * outPlaneBytes;
+        if (cols > 4) tileRows<u16>(rows, pa, tapStride, pb, shifts, taps, chans, planeBytes, oc, outPlaneBytes, stepBytes, cols);
+        else tileRows<u8>(rows, pa, tapStride, pb, shifts, taps, chans, planeBytes, oc, outPlaneBytes, stepBytes, cols);
+        tileIndex++;
+      }
+    }
+  }
+}
+
+/** Writes the bias (or zeros) into output channels [c0, c1) of every group. */
+function fillOutput(p: usize): void {
+  const batch = word(p, 0);
+  const groups = word(p, 1);
+  const outC = word(p, 3);
+  const coutG = word(p, 5);
+  const out = <usize>word(p, 8);
+  const bias = <usize>word(p, 9);
+  const outPlane = word(p, 12);
+  for (let n = 0; n < batch; n++) {
+    for (let g = 0; g < groups; g++) {
+      for (let cog = word(p, 13); cog < word(p, 14); cog++) {
+        const co = g * coutG + cog;
+        const v: f32 = bias ? load<f32>(bias + (<usize>co << 2)) : 0;
+        const base = out + (<usize>((n * outC + co) * outPlane) << 2);
+        const vv = f32x4.splat(v);
+        let i = 0;
+        for (; i + 4 <= outPlane; i += 4) v128.store(base + (<usize>i << 2), vv);
+        for (; i < outPlane; i++) store<f32>(base + (<usize>i << 2), v);
+      }
+    }
+  }
+}
+
+/**
+ * Packs output channels [cb0, cb1) of group g into the panels of every phase, phase after phase,
+ * each as [tile][slot][ci][4]; channels past cb1 in the last tile are zero. Reads the weights in
+ * order; per block, each tap's destination and per-tile step are computed once into `dest`.
+ */
+function packWeights(p: usize, g: i32, cb0: i32, cb1: i32, dest: usize): void {
+  const cinG = word(p, 4);
+  const coutG = word(p, 5);
+  const w = <usize>word(p, 7);
+  const K = word(p, 10);
+  const panel = <usize>word(p, 20);
+  const tapInfo = p + <usize>word(p, 22);
+  const tiles = (cb1 - cb0 + MR - 1) / MR;
+  for (let t = 0; t < K; t++) {
+    const info = tapInfo + <usize>(t * 12);
+    const depthBytes = <i32>slotBytes(cinG);
+    store<i32>(dest + (<usize>t << 3), (tiles * load<i32>(info) + load<i32>(info, 4)) * depthBytes);
+    store<i32>(dest + (<usize>t << 3), load<i32>(info, 8) * depthBytes, 4);
+  }
+  memory.fill(panel, 0, <usize>(tiles * K) * slotBytes(cinG));
+  for (let tile = 0; tile < tiles; tile++) {
+    const rows = min(MR, cb1 - cb0 - tile * MR);
+    for (let ci = 0; ci < cinG; ci++) {
+      let src = w + (<usize>(((g * cinG + ci) * coutG + cb0 + tile * MR) * K) << 2);
+      for (let m = 0; m < rows; m++) {
+        const at = panel + (<usize>(ci * MR + m) << 2);
+        for (let t = 0; t < K; t++) {
+          const d = dest + (<usize>t << 3);
+          store<f32>(at + <usize>load<i32>(d) + <usize>tile * <usize>load<i32>(d, 4), load<f32>(src));
+          src += 4;
+        }
+      }
+    }
+  }
+}
+
+/** Copies input channels of (batch item n, group g) into the margined buffer at `padded`, zeros around them. */
+function padInput(p: usize, n: i32, g: i32, padded: usize): void {
+  const inC = word(p, 2);
+  const cinG = word(p, 4);
+  const x = <usize>word(p, 6);
+  const inPlane = word(p, 11);
+  const padPlane = word(p, 16);
+  const inputRows = word(p, 17);
+  const rowDst = p + <usize>word(p, 18);
+  const nLast = word(p, 19);
+  // 8 floats of slack: the last tile of a row reads (and discards) up to 7 positions past it
+  memory.fill(padded, 0, <usize>(cinG * padPlane + 8) << 2);
+  for (let ci = 0; ci < cinG; ci++) {
+    const src = x + (<usize>((n * inC + g * cinG + ci) * inPlane) << 2);
+    const dst = padded + (<usize>(ci * padPlane) << 2);
+    for (let q = 0; q < inputRows; q++) {
+      memory.copy(dst + (<usize>load<i32>(rowDst + (<usize>q << 2)) << 2), src + (<usize>(q * nLast) << 2), <usize>nLast << 2);
+    }
+  }
+}
+
+/** Transposed convolution (float32) by stride phases: see the parameter block above. */
+export function convTransposePhases(p: usize): void {
+  const batch = word(p, 0);
+  const groups = word(p, 1);
+  const outC = word(p, 3);
+  const cinG = word(p, 4);
+  const coutG = word(p, 5);
+  const out = <usize>word(p, 8);
+  const outPlane = word(p, 12);
+  const c0 = word(p, 13);
+  const c1 = word(p, 14);
+  const padded = <usize>word(p, 15);
+  const padPlane = word(p, 16);
+  const panel = <usize>word(p, 20);
+  const blockChannels = word(p, 21);
+  const phaseCount = word(p, 23);
+  const phaseTable = p + <usize>word(p, 24);
+  const sL = word(p, 25);
+  const dest = p + <usize>word(p, 26);
+  // one batch item's margined input, with 8 floats of slack
+  const itemBytes = <usize>(cinG * padPlane + 8) << 2;
+  fillOutput(p);
+  for (let g = 0; g < groups; g++) {
+    // every batch item first, so each block of weights is packed once per group
+    for (let n = 0; n < batch; n++) padInput(p, n, g, padded + <usize>n * itemBytes);
+    for (let cb0 = c0; cb0 < c1; cb0 += blockChannels) {
+      const cb1 = min(c1, cb0 + blockChannels);
+      const tiles = (cb1 - cb0 + MR - 1) / MR;
+      packWeights(p, g, cb0, cb1, dest);
+      for (let n = 0; n < batch; n++) {
+        const outGroup = out + (<usize>((n * outC + g * coutG) * outPlane) << 2);
+        const item = padded + <usize>n * itemBytes;
+        for (let f = 0; f < phaseCount; f++) {
+          const entry = phaseTable + <usize>(f * 24);
+          const count = load<i32>(entry);
+          const rows = load<i32>(entry, 4);
+          const taps = load<i32>(entry, 8);
+          const before = load<i32>(entry, 12);
+          const shifts = p + <usize>load<i32>(entry, 16);
+          const rowTable = p + <usize>load<i32>(entry, 20);
+          const phasePanel = panel + <usize>(tiles * before) * slotBytes(cinG);
+          const oc = outGroup + (<usize>(cb0 * outPlane) << 2);
+          for (let q = 0; q < rows; q++) {
+            const xb = item + (<usize>load<i32>(rowTable + (<usize>q << 3)) << 2);
+            const ob = oc + (<usize>load<i32>(rowTable + (<usize>q << 3), 4) << 2);
+            phaseRow(phasePanel, cinG, taps, xb, padPlane, shifts, count, ob, outPlane, sL, cb1 - cb0);
+          }
+        }
+      }
+    }
+  }
+}
