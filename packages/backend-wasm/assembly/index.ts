@@ -8,7 +8,7 @@
 //   14 cogStart, 15 cogEnd (the output channels of each group this call computes),
 //   16.. per axis: inputSize, outputSize, kernelSize, stride, dilation, padBegin (rank words each).
 
-export { convTransposePhases } from './phases';
+export { convTransposePhases, convTransposeThin } from './phases';
 
 const HEADER: i32 = 16;
 
@@ -156,32 +156,6 @@ export function gemmTN(A: usize, lda: i32, B: usize, ldb: i32, C: usize, rows: i
   }
 }
 
-/** dst[i·step] += w · src[i] for i < n; SIMD when the destination is contiguous or step is 2 (see addRow). */
-@inline function axpyRow(dst: usize, step: i32, w: f32, src: usize, n: i32): void {
-  let i = 0;
-  const wv = f32x4.splat(w);
-  if (step == 1) {
-    for (; i + 4 <= n; i += 4) {
-      const o = dst + (<usize>i << 2);
-      v128.store(o, f32x4.add(v128.load(o), f32x4.mul(wv, v128.load(src + (<usize>i << 2)))));
-    }
-  } else if (step == 2) {
-    const zero = f32x4.splat(0);
-    for (; i + 4 <= n; i += 4) {
-      const v = f32x4.mul(wv, v128.load(src + (<usize>i << 2)));
-      const o = dst + (<usize>i << 3);
-      v128.store(o, f32x4.add(v128.load(o), v128.shuffle<f32>(v, zero, 0, 4, 1, 4)));
-      v128.store(o, f32x4.add(v128.load(o, 16), v128.shuffle<f32>(v, zero, 2, 4, 3, 4)), 16);
-    }
-  }
-  const stepBytes = <usize>step << 2;
-  let o = dst + <usize>i * stepBytes;
-  for (; i < n; i++) {
-    store<f32>(o, load<f32>(o) + w * load<f32>(src + (<usize>i << 2)));
-    o += stepBytes;
-  }
-}
-
 /** out[i] += w · src[i·step] for i < n (the convolution's strided read). */
 @inline function gatherAxpy(dst: usize, w: f32, src: usize, step: i32, n: i32): void {
   let i = 0;
@@ -273,7 +247,6 @@ function initOutput(p: usize, outPlane: i32): void {
 /**
  * Transposed convolution (float32): per batch item and group, cols = Wᵀ·X by {@link gemmTN}, tiled
  * over leading input positions so cols fits its capacity, then col2im along whole input rows.
- * With a capacity of 0 (the caller's choice for depthwise and thin groups) taps scatter directly.
  */
 export function convTranspose(p: usize): void {
   const rank = param(p, 0);
@@ -310,32 +283,6 @@ export function convTranspose(p: usize): void {
   const lead = inPlane / nLast;
   const M = coutG * K;
   const rowsOwned = (c1 - c0) * K;
-  // no column buffer: scatter each tap directly (the caller's choice for depthwise and thin groups)
-  if (capacity == 0) {
-    for (let n = 0; n < batch; n++) {
-      for (let ci = 0; ci < inC; ci++) {
-        const g = ci / cinG;
-        const xBase = x + (<usize>((n * inC + ci) * inPlane) << 2);
-        for (let cog = c0; cog < c1; cog++) {
-          const outBase = out + (<usize>((n * outC + g * coutG + cog) * outPlane) << 2);
-          const wBase = w + (<usize>((ci * coutG + cog) * K) << 2);
-          for (let t = 0; t < K; t++) {
-            const wv = load<f32>(wBase + (<usize>t << 2));
-            const offL = load<i32>(table + (<usize>(t * rank + last) << 2)) * dL - pL;
-            const lo = max(0, ceilDiv(-offL, sL));
-            const hi = min(nLast, floorDiv(LL - 1 - offL, sL) + 1);
-            if (lo >= hi) continue;
-            for (let q = 0; q < lead; q++) {
-              const lo2 = leading(p, rank, K, t, q, 0, 1);
-              if (lo2 < 0) continue;
-              axpyRow(outBase + (<usize>(lo2 + offL + lo * sL) << 2), sL, wv, xBase + (<usize>(q * nLast + lo) << 2), hi - lo);
-            }
-          }
-        }
-      }
-    }
-    return;
-  }
   let rowsPerTile = capacity / (rowsOwned * nLast);
   if (rowsPerTile < 1) rowsPerTile = 1;
   if (rowsPerTile > lead) rowsPerTile = lead;

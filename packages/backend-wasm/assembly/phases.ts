@@ -4,7 +4,7 @@
 //
 // For each residue combination of the output modulo the stride, every output of one phase row is
 // out[co][j] += Σ_(tap, ci) W[ci][co][tap] · X[ci][j + shift(tap)], read from a zero-margined copy
-// of the input so no read needs a bounds test. Tiles are 6 output channels × 8 positions (two f32x4
+// of the input so no read needs a bounds test. Tiles are 4 output channels × 8 positions (two f32x4
 // per channel), the weights packed per phase as [tile][tap][ci][4] so the splats load at constant
 // offsets. 4 × 8 keeps its 8 accumulators, 2 input vectors, the splat and the product in V8's 15
 // vector registers: measured 42 GFLOP/s against 26 for 6 × 8, which spills four accumulators.
@@ -18,13 +18,18 @@
 //   per tile and tap 4·cinG floats and 16 of padding),
 //   21 blockChannels (output channels packed at once, a multiple of 4), 22 tapInfo (per tap, 3
 //   words: taps of its phase before it in phase order, its slot in its phase, its phase's taps),
-//   23 phaseCount, 24 phaseTable (per phase, 6 words: count along the last axis, rows, taps, taps
-//   of the phases before it, shifts pointer, rows pointer), 25 sL (stride of the last axis),
+//   23 phaseCount, 24 phaseTable (per phase, 9 words: count along the last axis, rows, taps, taps
+//   of the phases before it, shifts pointer, rows pointer, kernel offsets pointer, residue on the
+//   last axis, index of the residues on the other axes), 25 sL (stride of the last axis),
 //   26 dest (2 words per tap of scratch for the packing).
-// The table pointers (18, 22, 24, 26 and each phase's shifts and rows) are byte offsets from p. A
-// phase's shifts: per slot, the element offset of its reads in the margined input. Its rows: per
+// The table pointers (18, 22, 24, 26 and each phase's shifts, rows and kernel offsets) are byte
+// offsets from p. A phase's shifts: per slot, the element offset of its reads in the margined
+// input; its kernel offsets: per slot, the tap's index in a row of K weights. Its rows: per
 // row, 2 words: the margined-input element offset of the row's first read, and the output element
 // offset (within a channel plane) of its first output.
+
+/** Bytes per phase in the phase table. */
+const ENTRY_BYTES: i32 = 36;
 
 /** Output channels per tile (and per packed row of the panels). */
 const MR: i32 = 4;
@@ -300,7 +305,7 @@ export function convTransposePhases(p: usize): void {
         const outGroup = out + (<usize>((n * outC + g * coutG) * outPlane) << 2);
         const item = padded + <usize>n * itemBytes;
         for (let f = 0; f < phaseCount; f++) {
-          const entry = phaseTable + <usize>(f * 24);
+          const entry = phaseTable + <usize>(f * ENTRY_BYTES);
           const count = load<i32>(entry);
           const rows = load<i32>(entry, 4);
           const taps = load<i32>(entry, 8);
@@ -313,6 +318,199 @@ export function convTransposePhases(p: usize): void {
             const xb = item + (<usize>load<i32>(rowTable + (<usize>q << 3)) << 2);
             const ob = oc + (<usize>load<i32>(rowTable + (<usize>q << 3), 4) << 2);
             phaseRow(phasePanel, cinG, taps, xb, padPlane, shifts, count, ob, outPlane, sL, cb1 - cb0);
+          }
+        }
+      }
+    }
+  }
+}
+
+/**
+ * Σ over the input channels of the group and the phase's taps of weight · input, for 4 positions
+ * from `pb` (a margined-input address): one f32x4 of a thin group's phase row.
+ */
+@inline function thinVector(
+  pb: usize,
+  cinG: i32,
+  planeBytes: usize,
+  wb: usize,
+  ciBytes: usize,
+  taps: i32,
+  shifts: usize,
+  kOffs: usize,
+): v128 {
+  let acc = f32x4.splat(0);
+  for (let ci = 0; ci < cinG; ci++) {
+    const x = pb + <usize>ci * planeBytes;
+    const wc = wb + <usize>ci * ciBytes;
+    for (let t = 0; t < taps; t++) {
+      const tb = <usize>t << 2;
+      const wv = v128.load32_splat(wc + (<usize>load<i32>(kOffs + tb) << 2));
+      acc = f32x4.add(acc, f32x4.mul(wv, v128.load(x + (<usize>load<i32>(shifts + tb) << 2))));
+    }
+  }
+  return acc;
+}
+
+/** The scalar of {@link thinVector} for one position: the rows' tails. */
+@inline function thinScalar(
+  pb: usize,
+  cinG: i32,
+  planeBytes: usize,
+  wb: usize,
+  ciBytes: usize,
+  taps: i32,
+  shifts: usize,
+  kOffs: usize,
+): f32 {
+  let acc: f32 = 0;
+  for (let ci = 0; ci < cinG; ci++) {
+    const x = pb + <usize>ci * planeBytes;
+    const wc = wb + <usize>ci * ciBytes;
+    for (let t = 0; t < taps; t++) {
+      const tb = <usize>t << 2;
+      acc += load<f32>(wc + (<usize>load<i32>(kOffs + tb) << 2)) * load<f32>(x + (<usize>load<i32>(shifts + tb) << 2));
+    }
+  }
+  return acc;
+}
+
+/** Margined-input address of the first read of row q of the phase at `entry`. */
+@inline function rowInput(p: usize, padded: usize, entry: usize, q: i32): usize {
+  return padded + (<usize>load<i32>(p + <usize>load<i32>(entry, 20) + (<usize>q << 3)) << 2);
+}
+
+/** {@link thinVector} for positions j… of a phase row starting at `x`, the taps from the phase's entry. */
+@inline function phaseVector(p: usize, x: usize, j: i32, cinG: i32, planeBytes: usize, wb: usize, ciBytes: usize, entry: usize): v128 {
+  return thinVector(x + (<usize>j << 2), cinG, planeBytes, wb, ciBytes, load<i32>(entry, 8), p + <usize>load<i32>(entry, 16), p + <usize>load<i32>(entry, 24));
+}
+
+/** {@link thinScalar} for position j of a phase row starting at `x`. */
+@inline function phaseScalar(p: usize, x: usize, j: i32, cinG: i32, planeBytes: usize, wb: usize, ciBytes: usize, entry: usize): f32 {
+  return thinScalar(x + (<usize>j << 2), cinG, planeBytes, wb, ciBytes, load<i32>(entry, 8), p + <usize>load<i32>(entry, 16), p + <usize>load<i32>(entry, 24));
+}
+
+/**
+ * Whether phases f … f + sL − 1 of the table are residues 0 … sL − 1 of the last axis under the
+ * same leading residues (so they fill whole output rows together).
+ */
+function interleavable(table: usize, f: i32, count: i32, sL: i32): bool {
+  if (f + sL > count) return false;
+  const lead = load<i32>(table + <usize>(f * ENTRY_BYTES), 32);
+  for (let r = 0; r < sL; r++) {
+    const e = table + <usize>((f + r) * ENTRY_BYTES);
+    if (load<i32>(e, 28) != r || load<i32>(e, 32) != lead) return false;
+  }
+  return true;
+}
+
+/**
+ * Transposed convolution (float32) by stride phases for thin groups (depthwise and other groups of
+ * few input channels), where there is no reduction worth a GEMM: per output channel and phase row,
+ * the few taps' products summed along the row four positions at a time, weights read in place.
+ * With stride 2 or 4 on the last axis the phases of a row are computed together and interleaved,
+ * so the output is written in whole vectors instead of lane by lane. Same parameter block as
+ * {@link convTransposePhases}; the panel is unused.
+ */
+export function convTransposeThin(p: usize): void {
+  const batch = word(p, 0);
+  const groups = word(p, 1);
+  const outC = word(p, 3);
+  const cinG = word(p, 4);
+  const coutG = word(p, 5);
+  const w = <usize>word(p, 7);
+  const out = <usize>word(p, 8);
+  const K = word(p, 10);
+  const outPlane = word(p, 12);
+  const c0 = word(p, 13);
+  const c1 = word(p, 14);
+  const padded = <usize>word(p, 15);
+  const padPlane = word(p, 16);
+  const phaseCount = word(p, 23);
+  const phaseTable = p + <usize>word(p, 24);
+  const sL = word(p, 25);
+  const planeBytes = <usize>padPlane << 2;
+  const ciBytes = <usize>(coutG * K) << 2;
+  const stepBytes = <usize>sL << 2;
+  fillOutput(p);
+  for (let n = 0; n < batch; n++) {
+    for (let g = 0; g < groups; g++) {
+      padInput(p, n, g, padded);
+      for (let cog = c0; cog < c1; cog++) {
+        const oc = out + (<usize>((n * outC + g * coutG + cog) * outPlane) << 2);
+        const wb = w + (<usize>((g * cinG * coutG + cog) * K) << 2);
+        for (let f = 0; f < phaseCount; f++) {
+          const a = phaseTable + <usize>(f * ENTRY_BYTES);
+          const countA = load<i32>(a);
+          const rows = load<i32>(a, 4);
+          const rowsA = p + <usize>load<i32>(a, 20);
+          // stride 2 or 4 on the last axis with every residue present: the phases of a row
+          // together, interleaved into whole output vectors
+          if ((sL == 2 || sL == 4) && interleavable(phaseTable, f, phaseCount, sL)) {
+            const e1 = a + <usize>ENTRY_BYTES;
+            const e2 = a + <usize>(2 * ENTRY_BYTES);
+            const e3 = a + <usize>(3 * ENTRY_BYTES);
+            const last = sL == 2 ? e1 : e3;
+            const full = load<i32>(last); // the shortest phase: residues past it have one more
+            for (let q = 0; q < rows; q++) {
+              const o = oc + (<usize>load<i32>(rowsA + (<usize>q << 3), 4) << 2);
+              const x0 = rowInput(p, padded, a, q);
+              const x1 = rowInput(p, padded, e1, q);
+              let j = 0;
+              if (sL == 2) {
+                for (; j + 4 <= full; j += 4) {
+                  const v0 = phaseVector(p, x0, j, cinG, planeBytes, wb, ciBytes, a);
+                  const v1 = phaseVector(p, x1, j, cinG, planeBytes, wb, ciBytes, e1);
+                  const at = o + (<usize>j << 3);
+                  v128.store(at, f32x4.add(v128.load(at), v128.shuffle<f32>(v0, v1, 0, 4, 1, 5)));
+                  v128.store(at, f32x4.add(v128.load(at, 16), v128.shuffle<f32>(v0, v1, 2, 6, 3, 7)), 16);
+                }
+              } else {
+                const x2 = rowInput(p, padded, e2, q);
+                const x3 = rowInput(p, padded, e3, q);
+                for (; j + 4 <= full; j += 4) {
+                  const v0 = phaseVector(p, x0, j, cinG, planeBytes, wb, ciBytes, a);
+                  const v1 = phaseVector(p, x1, j, cinG, planeBytes, wb, ciBytes, e1);
+                  const v2 = phaseVector(p, x2, j, cinG, planeBytes, wb, ciBytes, e2);
+                  const v3 = phaseVector(p, x3, j, cinG, planeBytes, wb, ciBytes, e3);
+                  // 4×4 transpose: output vector k holds lane k of every phase
+                  const t0 = v128.shuffle<f32>(v0, v1, 0, 4, 1, 5);
+                  const t1 = v128.shuffle<f32>(v2, v3, 0, 4, 1, 5);
+                  const t2 = v128.shuffle<f32>(v0, v1, 2, 6, 3, 7);
+                  const t3 = v128.shuffle<f32>(v2, v3, 2, 6, 3, 7);
+                  const at = o + (<usize>j << 4);
+                  v128.store(at, f32x4.add(v128.load(at), v128.shuffle<f32>(t0, t1, 0, 1, 4, 5)));
+                  v128.store(at, f32x4.add(v128.load(at, 16), v128.shuffle<f32>(t0, t1, 2, 3, 6, 7)), 16);
+                  v128.store(at, f32x4.add(v128.load(at, 32), v128.shuffle<f32>(t2, t3, 0, 1, 4, 5)), 32);
+                  v128.store(at, f32x4.add(v128.load(at, 48), v128.shuffle<f32>(t2, t3, 2, 3, 6, 7)), 48);
+                }
+              }
+              for (let r = 0; r < sL; r++) {
+                const e = a + <usize>(r * ENTRY_BYTES);
+                const x = rowInput(p, padded, e, q);
+                for (let i = j; i < load<i32>(e); i++) {
+                  const at = o + (<usize>(i * sL + r) << 2);
+                  store<f32>(at, load<f32>(at) + phaseScalar(p, x, i, cinG, planeBytes, wb, ciBytes, e));
+                }
+              }
+            }
+            f += sL - 1;
+            continue;
+          }
+          for (let q = 0; q < rows; q++) {
+            const xa = rowInput(p, padded, a, q);
+            const o = oc + (<usize>load<i32>(rowsA + (<usize>q << 3), 4) << 2);
+            let j = 0;
+            for (; j + 4 <= countA; j += 4) {
+              const v = phaseVector(p, xa, j, cinG, planeBytes, wb, ciBytes, a);
+              const at = o + <usize>j * stepBytes;
+              if (sL == 1) v128.store(at, f32x4.add(v128.load(at), v));
+              else addLanes(at, stepBytes, v, 4);
+            }
+            for (; j < countA; j++) {
+              const at = o + <usize>j * stepBytes;
+              store<f32>(at, load<f32>(at) + phaseScalar(p, xa, j, cinG, planeBytes, wb, ciBytes, a));
+            }
           }
         }
       }

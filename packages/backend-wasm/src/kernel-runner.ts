@@ -27,6 +27,8 @@ export type KernelGeometry = Pick<
  * with tables, the margined input's size, and the packed weights per output channel.
  */
 export interface KernelPlan {
+  /** Which kernel runs the plan: the packed GEMM tiles, or the thin groups' row sums. */
+  readonly kernel: 'phases' | 'thin';
   readonly words: Int32Array;
   readonly paddedElements: number;
   readonly depth: number;
@@ -57,8 +59,7 @@ export const COLS_ELEMENTS = 1 << 20;
  * tables when there is a plan), the tap table, input, weight, bias, output, and the kernel's
  * scratch: the column buffer (GEMM, ≤ `colsLimit` elements unless one input row needs more) or
  * the margined input and packed weights (phases, ≤ `panelLimit` packed elements unless one tile
- * of 4 output channels needs more). A transposed convolution without a plan and not `direct`
- * takes the GEMM; a zero column capacity tells the kernel to scatter directly.
+ * of 4 output channels needs more). A transposed convolution without a plan takes the GEMM.
  */
 export function kernelLayout(
   kind: 'convTranspose' | 'conv',
@@ -70,7 +71,6 @@ export function kernelLayout(
   colsLimit: number,
   plan: KernelPlan | null,
   panelLimit: number,
-  direct: boolean,
 ): KernelLayout {
   const prod = (a: readonly number[]) => a.reduce((p, v) => p * v, 1);
   const align = (n: number) => (n + 15) & ~15;
@@ -89,7 +89,7 @@ export function kernelLayout(
   const out = align(bias + (hasBias ? g.outChannels * 4 : 0));
   const cols = align(out + g.batch * g.outChannels * outPlane * 4);
   let colsCapacity = 0;
-  if (kind === 'convTranspose' && !direct && !plan) {
+  if (kind === 'convTranspose' && !plan) {
     const nLast = g.inputSize[g.rank - 1] as number;
     const perRow = (c1 - c0) * K * nLast;
     colsCapacity = Math.max(perRow, Math.min(colsLimit, perRow * (inPlane / nLast)));
@@ -98,7 +98,9 @@ export function kernelLayout(
   let panel = padded;
   let blockChannels = 0;
   let end = padded;
-  if (plan) {
+  if (plan?.kernel === 'thin') {
+    end = padded + plan.paddedElements * 4;
+  } else if (plan) {
     panel = align(padded + g.batch * plan.paddedElements * 4);
     // per tile of 4 channels: each tap's 4·cinG weights and 16 floats of padding
     const tileElements = plan.depth * 4 + (plan.depth / g.inChannelsPerGroup) * 16;
@@ -115,6 +117,7 @@ export interface KernelExports {
   heapBase(): number;
   convTranspose(params: number): void;
   convTransposePhases(params: number): void;
+  convTransposeThin(params: number): void;
   conv(params: number): void;
 }
 
@@ -154,7 +157,8 @@ export function runKernel(
     block[15] = layout.padded;
     block[20] = layout.panel;
     block[21] = layout.blockChannels;
-    exports.convTransposePhases(layout.params);
+    if (plan.kernel === 'thin') exports.convTransposeThin(layout.params);
+    else exports.convTransposePhases(layout.params);
     return collect();
   }
   const words = new Int32Array(heap, layout.params, 16 + 6 * g.rank);

@@ -4,6 +4,9 @@ import { stridePhases } from '@tconv/core';
 /** Packed weights per block of output channels, in elements (1 MiB of float32): stays in L2. */
 export const PANEL_ELEMENTS = 1 << 18;
 
+/** Words per phase in the phase table (assembly/phases.ts). */
+const ENTRY = 9;
+
 /** The words of the phase kernel's parameter block (assembly/phases.ts). */
 export const PHASE_PARAMS = 27;
 
@@ -13,6 +16,8 @@ export const PHASE_PARAMS = 27;
  * instance adds where it put the block). Plain data, so it crosses to worker threads as is.
  */
 export interface PhasePlan {
+  /** The kernel that runs it (assembly/phases.ts): packed GEMM tiles, or thin groups' row sums. */
+  readonly kernel: 'phases' | 'thin';
   /** Parameter block and tables (the operand pointers, c0, c1 and blockChannels are set per call). */
   readonly words: Int32Array;
   /** Float32 elements of one batch item's margined input (one group, 8 of slack). */
@@ -24,23 +29,28 @@ export interface PhasePlan {
 /**
  * Lays out the stride-phase decomposition of a transposed convolution ({@link stridePhases}) as
  * the tables of assembly/phases.ts: per tap (its phase's earlier taps, its slot, its phase's
- * taps), per nonempty phase (count, rows, taps, earlier taps, shifts, rows), each phase's read
- * offsets and its rows' (input, output) offsets, and where each input row goes in a margined plane.
+ * taps), per nonempty phase (count, rows, taps, earlier taps, shifts, rows, kernel offsets,
+ * last-axis residue, leading residues), each phase's read offsets and kernel tap offsets, its rows'
+ * (input, output) offsets, and where each input row goes in a margined plane.
  */
-export function phasePlan(g: ConvTransposeGeometry): PhasePlan {
+export function phasePlan(g: ConvTransposeGeometry, kernel: 'phases' | 'thin'): PhasePlan {
   const r = g.rank;
   const last = r - 1;
   const plan = stridePhases(g);
   const K = g.kernelSize.reduce((a, b) => a * b, 1);
   const pitch = new Array<number>(r);
   const outStride = new Array<number>(r);
+  const kStride = new Array<number>(r);
   let p = 1;
   let o = 1;
+  let k = 1;
   for (let a = last; a >= 0; a--) {
     pitch[a] = p;
     outStride[a] = o;
+    kStride[a] = k;
     p *= g.inputSize[a]! + plan.marginBegin[a]! + plan.marginEnd[a]!;
     o *= g.outputSize[a]!;
+    k *= g.kernelSize[a]!;
   }
   // channel planes an odd number of cache lines (16 floats) apart, so a tile's reads from every
   // channel do not share an L1 set
@@ -98,15 +108,19 @@ export function phasePlan(g: ConvTransposeGeometry): PhasePlan {
     const count = axes[last]!.count;
     if (tapsOf[c] === 0 || count === 0 || rowCount === 0) return;
     const s: number[] = [];
+    const kOff: number[] = [];
     for (let slot = 0; slot < tapsOf[c]!; slot++) {
       let rest = slot;
       let off = 0;
+      let tap = 0;
       for (let a = last; a >= 0; a--) {
         const i = rest % axes[a]!.taps.length;
         rest = Math.floor(rest / axes[a]!.taps.length);
         off += axes[a]!.shifts[i]! * pitch[a]!;
+        tap += axes[a]!.taps[i]! * kStride[a]!;
       }
       s.push(off);
+      kOff.push(tap);
     }
     const rw: number[] = [];
     for (let q = 0; q < rowCount; q++) {
@@ -121,8 +135,19 @@ export function phasePlan(g: ConvTransposeGeometry): PhasePlan {
       }
       rw.push(xb, ob);
     }
-    phaseTable.push(count, rowCount, tapsOf[c]!, before[c]!, 0, 0);
-    shifts.push(s);
+    // the combination of the leading residues: phases that share it differ only on the last axis
+    phaseTable.push(
+      count,
+      rowCount,
+      tapsOf[c]!,
+      before[c]!,
+      0,
+      0,
+      0,
+      res[last]!,
+      Math.floor(c / g.stride[last]!),
+    );
+    shifts.push([...s, ...kOff]);
     rows.push(rw);
   });
 
@@ -145,9 +170,10 @@ export function phasePlan(g: ConvTransposeGeometry): PhasePlan {
   const phaseTableAt = tapInfoAt + tapInfo.length;
   let at = phaseTableAt + phaseTable.length;
   for (let f = 0; f < phases; f++) {
-    phaseTable[f * 6 + 4] = at * 4;
+    phaseTable[f * ENTRY + 4] = at * 4;
+    phaseTable[f * ENTRY + 6] = (at + shifts[f]!.length / 2) * 4;
     at += shifts[f]!.length;
-    phaseTable[f * 6 + 5] = at * 4;
+    phaseTable[f * ENTRY + 5] = at * 4;
     at += rows[f]!.length;
   }
   const rowDstAt = at;
@@ -188,11 +214,12 @@ export function phasePlan(g: ConvTransposeGeometry): PhasePlan {
   words.set(tapInfo, tapInfoAt);
   words.set(phaseTable, phaseTableAt);
   for (let f = 0; f < phases; f++) {
-    words.set(shifts[f]!, phaseTable[f * 6 + 4]! / 4);
-    words.set(rows[f]!, phaseTable[f * 6 + 5]! / 4);
+    words.set(shifts[f]!, phaseTable[f * ENTRY + 4]! / 4);
+    words.set(rows[f]!, phaseTable[f * ENTRY + 5]! / 4);
   }
   words.set(rowDst, rowDstAt);
   return {
+    kernel,
     words,
     paddedElements: g.inChannelsPerGroup * padPlane + 8,
     depth: g.inChannelsPerGroup * K,

@@ -11,8 +11,6 @@ export interface Job {
   bias: Float32Array | null;
   /** The stride-phase plan when the call goes through the phase kernel. */
   plan: KernelPlan | null;
-  /** Scatter directly (no column buffer) when the call takes no plan. */
-  direct: boolean;
   c0: number;
   c1: number;
 }
@@ -35,7 +33,7 @@ let exports;
 parentPort.on('message', (m) => {
   try {
     if (m.module) { exports = new WebAssembly.Instance(m.module, {}).exports; return; }
-    const layout = kernelLayout(m.kind, m.g, !!m.bias, m.c0, m.c1, exports.heapBase(), m.colsLimit, m.plan, m.panelLimit, m.direct);
+    const layout = kernelLayout(m.kind, m.g, !!m.bias, m.c0, m.c1, exports.heapBase(), m.colsLimit, m.plan, m.panelLimit);
     const out = runKernel(exports, m.kind, m.g, m.x, m.w, m.bias, m.c0, m.c1, layout, m.plan);
     parentPort.postMessage({ id: m.id, out }, [out.buffer]);
   } catch (e) {

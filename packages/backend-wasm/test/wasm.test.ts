@@ -10,7 +10,7 @@ import { problemArb, randomData } from '../../backend-cpu/test/random';
 const size = (shape: readonly number[]) => shape.reduce((a, b) => a * b, 1);
 const one = await createWasmBackend();
 const two = await createWasmBackend({ threads: 2, threadThreshold: 0 });
-const kernels: WasmConvTransposeKernel[] = ['direct', 'gemm', 'phases'];
+const kernels: WasmConvTransposeKernel[] = ['gemm', 'phases', 'thin'];
 const forced = await Promise.all(kernels.map((kernel) => createWasmBackend({ kernel })));
 const forcedTwo = await Promise.all(
   kernels.map((kernel) => createWasmBackend({ kernel, threads: 2, threadThreshold: 0 })),
@@ -112,7 +112,7 @@ describe('wasm backend against the definition', () => {
   });
 
   it('phases: the tile edges (output channels 1–9 around the 4-channel tile, rows 1–17 around 4 and 8 positions, 130 input channels over a channel block)', async () => {
-    const phases = forced[2]!;
+    const phases = forced[1]!;
     for (const cout of [1, 2, 3, 4, 5, 7, 9]) {
       for (const n of [1, 3, 4, 5, 8, 9, 17]) {
         for (const [cin, s, k, pad] of [
@@ -134,9 +134,38 @@ describe('wasm backend against the definition', () => {
     }
   });
 
-  it('picks direct for depthwise, gemm for few positions per weight, phases otherwise', () => {
+  it('thin: the interleaved strides 2 and 4 and their tails (rows 1–17, 1 or 2 input channels per group, 1D–3D)', async () => {
+    const thin = forced[2]!;
+    for (const s of [2, 4]) {
+      for (const n of [1, 3, 4, 5, 8, 9, 17]) {
+        for (const [cinG, coutG, k, pad, op] of [
+          [1, 1, 4, 1, 0],
+          [2, 3, 3, 1, 1],
+          [1, 2, 5, 2, 1],
+        ] as const) {
+          for (const lead of [[], [3], [2, 3]]) {
+            const groups = 3;
+            const xs = [2, groups * cinG, ...lead, n];
+            const ws = [groups * cinG, coutG, ...lead.map(() => 2), k];
+            const o = {
+              stride: [...lead.map(() => 2), s],
+              padding: [...lead.map(() => 0), pad],
+              outputPadding: [...lead.map(() => 0), op],
+              groups,
+            };
+            const x = randomData(size(xs), n * 7 + s) as Float32Array;
+            const w = randomData(size(ws), k + cinG) as Float32Array;
+            const y = await thin.convTranspose(tensor(x, xs), tensor(w, ws), o);
+            expectFloat32Close(y.data, x, w, xs, ws, o, cinG * size(ws.slice(2)) + 1);
+          }
+        }
+      }
+    }
+  });
+
+  it('picks thin for depthwise, gemm for few positions per weight, phases otherwise', () => {
     const pick = (x: number[], w: number[], o = {}) => convTransposeKernel(resolveConvTranspose(x, w, o));
-    expect(pick([1, 64, 32, 32], [64, 1, 4, 4], { groups: 64 })).toBe('direct');
+    expect(pick([1, 64, 32, 32], [64, 1, 4, 4], { groups: 64 })).toBe('thin');
     expect(pick([1, 512, 4, 4], [512, 256, 4, 4], { stride: 2, padding: 1 })).toBe('gemm');
     expect(pick([1, 64, 64, 64], [64, 32, 3, 3], { padding: 1 })).toBe('phases');
   });
