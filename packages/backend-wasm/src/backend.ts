@@ -7,19 +7,22 @@ import type {
   Tensor,
 } from '@tconv/core';
 import { checkCapabilities, geometryFlops, LimitError, prepareConv, prepareConvTranspose } from '@tconv/core';
-import type { KernelExports, KernelPlan } from './kernel-runner';
-import { COLS_ELEMENTS, kernelLayout, runKernel } from './kernel-runner';
-import { PANEL_ELEMENTS, phasePlan } from './phase-plan';
+import type { KernelEntry, KernelExports, KernelPlan, PartLayout } from './kernel-runner';
+import { copyOperands, operandLayout, partLayout, writePart } from './kernel-runner';
+import { phasePlan } from './phase-plan';
 import { MAX_WASM_BYTES } from './limits';
 import type { WasmSource } from './module';
 import { compileWasm } from './module';
-import type { Job, WorkerPool } from './threads';
-import { createWorkerPool } from './threads';
+import type { WorkerHost, WorkerPool } from './threads';
+import { createWorkerPool, workerHost } from './threads';
 
 const CAPABILITIES = { dtypes: ['float32'] } as const;
 
-/** Below this many FLOPs a call stays on the calling thread even when workers are available. */
-export const MIN_THREADED_FLOPS = 50_000_000;
+/**
+ * Below this many FLOPs a call stays on the calling thread even when workers are available: a
+ * round trip to a worker costs tens of microseconds, and each part pads its own input copy.
+ */
+export const MIN_THREADED_FLOPS = 20_000_000;
 
 /**
  * The WebAssembly transposed-convolution kernels: `'gemm'` is `cols = Wᵀ·X` and col2im, `'phases'`
@@ -49,14 +52,25 @@ export function convTransposeKernel(g: ConvTransposeGeometry): WasmConvTranspose
 
 /** Options of {@link createWasmBackend}. */
 export interface WasmBackendOptions {
-  /** Worker threads to split output channels over; 1 (default) computes on the calling thread. */
-  threads?: number;
-  /** Where the kernels come from; default the bytes embedded in the package. */
-  module?: WasmSource;
   /**
-   * Calls below this many FLOPs (or with fewer than 8 output channels per group, or little work per
-   * copied element) stay on the calling thread; default {@link MIN_THREADED_FLOPS}. 0 splits every
-   * call across the workers (tests use it to compare threads on small problems).
+   * Threads to split output channels over: the calling thread and `threads − 1` workers (Node's
+   * worker_threads, or Web Workers) on one shared memory. Needs `SharedArrayBuffer` (in browsers,
+   * a cross-origin isolated page); without it the backend computes on one thread (see `threads`
+   * on the result). Default 1.
+   */
+  threads?: number;
+  /**
+   * Which worker API the threads use: Node's worker_threads or the web's `Worker` (default: what
+   * the runtime offers, see {@link workerHost}).
+   */
+  workerHost?: WorkerHost;
+  /** Where the one-thread kernels come from (`build/tconv.wasm`); default the embedded bytes. */
+  module?: WasmSource;
+  /** Where the threads' kernels come from (`build/tconv-shared.wasm`); default the embedded bytes. */
+  sharedModule?: WasmSource;
+  /**
+   * Calls below this many FLOPs (or with fewer than 8 output channels per group) stay on the
+   * calling thread; default {@link MIN_THREADED_FLOPS}. 0 splits every call (tests use it).
    */
   threadThreshold?: number;
   /**
@@ -70,6 +84,7 @@ export interface WasmBackendOptions {
 export interface WasmBackend extends Backend {
   convTranspose(input: Tensor, weight: Tensor, options?: ConvTransposeOptions): Promise<Tensor>;
   conv(input: Tensor, weight: Tensor, options?: ConvOptions): Promise<Tensor>;
+  /** Threads a large call is split over (1 when `SharedArrayBuffer` or workers are unavailable). */
   readonly threads: number;
   /** Stops the worker threads (if any); the backend must not be used afterwards. */
   dispose(): Promise<void>;
@@ -85,10 +100,19 @@ function checkLimit(end: number): void {
   }
 }
 
+/** Whether this runtime can share a WebAssembly memory between threads. */
+function canShareMemory(): boolean {
+  if (typeof SharedArrayBuffer === 'undefined') return false;
+  const isolated = (globalThis as { crossOriginIsolated?: boolean }).crossOriginIsolated;
+  return isolated !== false;
+}
+
 /**
- * Compiles and instantiates the kernels once and returns a backend. With `threads > 1` the output
- * channels of each group are split across that many worker threads (Node's worker_threads), each
- * with its own instance; results are identical to one thread.
+ * Compiles and instantiates the kernels once and returns a backend. With `threads > 1` (and
+ * `SharedArrayBuffer`), large calls split the output channels of each group between the calling
+ * thread and `threads − 1` workers that share one memory: the operands are copied in once, each
+ * thread writes its own channels, nothing is copied between threads. Results are identical to one
+ * thread.
  * @example
  * ```ts
  * const wasm = await createWasmBackend({ threads: 2 });
@@ -97,16 +121,36 @@ function checkLimit(end: number): void {
  * ```
  */
 export async function createWasmBackend(options: WasmBackendOptions = {}): Promise<WasmBackend> {
-  const threads = options.threads ?? 1;
-  if (!Number.isSafeInteger(threads) || threads < 1) {
-    throw new RangeError(`threads must be a positive integer, but got ${threads}`);
+  const requested = options.threads ?? 1;
+  if (!Number.isSafeInteger(requested) || requested < 1) {
+    throw new RangeError(`threads must be a positive integer, but got ${requested}`);
   }
-  const module = await compileWasm(options.module);
-  const exports = (await WebAssembly.instantiate(module, {})).exports as unknown as KernelExports;
-  const pool: WorkerPool | null = threads > 1 ? await createWorkerPool(module, threads) : null;
+  const host = requested > 1 && canShareMemory() ? (options.workerHost ?? workerHost()) : null;
+  const threads = host ? requested : 1;
+  let exports: KernelExports;
+  let pool: WorkerPool | null = null;
+  if (host) {
+    const module = await compileWasm(options.sharedModule, true);
+    const memory = new WebAssembly.Memory({ initial: 1, maximum: MAX_WASM_BYTES / 65536, shared: true });
+    exports = (await WebAssembly.instantiate(module, { env: { memory } }))
+      .exports as unknown as KernelExports;
+    pool = await createWorkerPool(module, memory, threads - 1, host);
+  } else {
+    const module = await compileWasm(options.module);
+    exports = (await WebAssembly.instantiate(module, {})).exports as unknown as KernelExports;
+  }
+  const memory = exports.memory;
   const threshold = options.threadThreshold ?? MIN_THREADED_FLOPS;
   const chooseKernel = (g: ConvTransposeGeometry): WasmConvTransposeKernel =>
     options.kernel ?? convTransposeKernel(g);
+
+  // a split call awaits its workers with its operands in the shared memory: calls run one at a time
+  let queue: Promise<unknown> = Promise.resolve();
+  function serialized<T>(run: () => Promise<T>): Promise<T> {
+    const result = queue.then(run, run);
+    queue = result.catch(() => {});
+    return result;
+  }
 
   async function compute(
     kind: 'convTranspose' | 'conv',
@@ -119,52 +163,54 @@ export async function createWasmBackend(options: WasmBackendOptions = {}): Promi
     const kernel = kind === 'convTranspose' ? chooseKernel(g as ConvTransposeGeometry) : null;
     let plan: KernelPlan | null =
       kernel === 'phases' || kernel === 'thin' ? phasePlan(g as ConvTransposeGeometry, kernel) : null;
-    const layoutOf = (c0: number, c1: number) =>
-      kernelLayout(kind, g, !!bias, c0, c1, exports.heapBase(), COLS_ELEMENTS, plan, PANEL_ELEMENTS);
+    const worthIt = threshold === 0 || (geometryFlops(g) >= threshold && coutG >= 8);
+    const parts = pool && worthIt ? Math.min(threads, coutG) : 1;
+    const operands = operandLayout(kind, g, !!bias, exports.heapBase());
+    const layout = () => {
+      const ranges: [number, number][] = [];
+      const layouts: PartLayout[] = [];
+      let at = operands.end;
+      for (let i = 0; i < parts; i++) {
+        const range: [number, number] = [
+          Math.floor((i * coutG) / parts),
+          Math.floor(((i + 1) * coutG) / parts),
+        ];
+        const part = partLayout(kind, g, range[0], range[1], at, plan);
+        ranges.push(range);
+        layouts.push(part);
+        at = part.end;
+      }
+      return { ranges, layouts, end: at };
+    };
+    let split = layout();
     // the phases keep every batch item's margined input; past the memory limit the GEMM's bounded
     // column buffer may still fit
-    if (plan && !options.kernel && layoutOf(0, coutG).end > MAX_WASM_BYTES) plan = null;
-    checkLimit(layoutOf(0, coutG).end);
-    // a worker round trip copies the operands (tens of µs per MB) and costs ~1 ms: split only work
-    // that takes several milliseconds on one thread and does enough arithmetic per copied element
-    const flops = geometryFlops(g);
-    const moved = x.length + w.length + g.outputShape.reduce((a, b) => a * b, 1);
-    const worthIt = threshold === 0 || (flops >= threshold && flops >= 64 * moved && coutG >= 8);
-    const parts = pool && worthIt ? Math.min(pool.size, coutG) : 1;
-    if (parts === 1) {
-      return {
-        shape: g.outputShape,
-        data: runKernel(exports, kind, g, x, w, bias, 0, coutG, layoutOf(0, coutG), plan),
-      };
+    if (plan && !options.kernel && split.end > MAX_WASM_BYTES) {
+      plan = null;
+      split = layout();
     }
-    const jobs: Job[] = [];
-    for (let i = 0; i < parts; i++) {
-      jobs.push({
-        kind,
-        g: plain(g),
-        x,
-        w,
-        bias,
-        plan,
-        c0: Math.floor((i * coutG) / parts),
-        c1: Math.floor(((i + 1) * coutG) / parts),
-      });
+    checkLimit(split.end);
+    const missing = split.end - memory.buffer.byteLength;
+    if (missing > 0) memory.grow(Math.ceil(missing / 65536));
+    const heap = memory.buffer;
+    copyOperands(heap, operands, x, w, bias);
+    const entries: KernelEntry[] = split.layouts.map((part, i) =>
+      writePart(heap, kind, g, operands, part, split.ranges[i]![0], split.ranges[i]![1], plan, !!bias),
+    );
+    // the workers take parts 1…, the calling thread part 0 meanwhile
+    const others = entries.slice(1).map((entry, i) => pool!.run(i, entry, split.layouts[i + 1]!.params));
+    let failure: unknown = null;
+    try {
+      exports[entries[0]!](split.layouts[0]!.params);
+    } catch (e) {
+      failure = e;
     }
-    const pieces = await pool!.run(jobs);
-    const plane = g.outputSize.reduce((a, b) => a * b, 1);
-    const out = new Float32Array(g.batch * g.outChannels * plane);
-    jobs.forEach((job, i) => {
-      const piece = pieces[i]!;
-      const owned = (job.c1 - job.c0) * plane;
-      let at = 0;
-      for (let n = 0; n < g.batch; n++) {
-        for (let group = 0; group < g.groups; group++) {
-          out.set(piece.subarray(at, at + owned), (n * g.outChannels + group * coutG + job.c0) * plane);
-          at += owned;
-        }
-      }
-    });
-    return { shape: g.outputShape, data: out };
+    for (const result of await Promise.allSettled(others)) {
+      if (result.status === 'rejected') failure ??= result.reason;
+    }
+    if (failure) throw failure;
+    const length = g.batch * g.outChannels * g.outputSize.reduce((a, b) => a * b, 1);
+    return { shape: g.outputShape, data: new Float32Array(memory.buffer, operands.out, length).slice() };
   }
 
   return {
@@ -174,34 +220,33 @@ export async function createWasmBackend(options: WasmBackendOptions = {}): Promi
     async convTranspose(input, weight, opts) {
       const { geometry, dtype, bias } = prepareConvTranspose(input, weight, opts);
       checkCapabilities('wasm', CAPABILITIES, geometry.rank, dtype);
-      return compute(
-        'convTranspose',
-        geometry,
-        input.data as Float32Array,
-        weight.data as Float32Array,
-        bias as Float32Array | null,
+      return serialized(() =>
+        compute(
+          'convTranspose',
+          geometry,
+          input.data as Float32Array,
+          weight.data as Float32Array,
+          bias as Float32Array | null,
+        ),
       );
     },
     async conv(input, weight, opts) {
       const { geometry, dtype, bias } = prepareConv(input, weight, opts);
       checkCapabilities('wasm', CAPABILITIES, geometry.rank, dtype);
-      return compute(
-        'conv',
-        geometry,
-        input.data as Float32Array,
-        weight.data as Float32Array,
-        bias as Float32Array | null,
+      return serialized(() =>
+        compute(
+          'conv',
+          geometry,
+          input.data as Float32Array,
+          weight.data as Float32Array,
+          bias as Float32Array | null,
+        ),
       );
     },
     async dispose() {
       await pool?.terminate();
     },
   };
-}
-
-/** A geometry without anything a structured clone would refuse (it holds only numbers and arrays). */
-function plain(g: ConvTransposeGeometry | ConvGeometry): ConvTransposeGeometry | ConvGeometry {
-  return g;
 }
 
 let shared: Promise<WasmBackend> | null = null;

@@ -6,8 +6,10 @@ export {
   PHASES_MIN_POSITIONS,
   wasmBackend,
 } from './backend';
-export type { KernelGeometry, KernelLayout } from './kernel-runner';
+export type { KernelGeometry, OperandLayout, PartLayout } from './kernel-runner';
 export { COLS_ELEMENTS } from './kernel-runner';
 export { MAX_WASM_BYTES } from './limits';
 export type { WasmSource } from './module';
 export { compileWasm, wasmBytes } from './module';
+export type { WorkerHost } from './threads';
+export { workerHost } from './threads';

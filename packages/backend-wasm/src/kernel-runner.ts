@@ -1,8 +1,5 @@
-// Everything in this file is self-contained on purpose: the worker threads receive these two
-// functions as source text (Function.prototype.toString), so they may reference nothing but their
-// arguments and globals.
-
 import type { GeometryBase } from '@tconv/core';
+import { PANEL_ELEMENTS } from './phase-plan';
 
 /** The geometry fields the kernels read (core's geometries have them all). */
 export type KernelGeometry = Pick<
@@ -23,8 +20,8 @@ export type KernelGeometry = Pick<
 >;
 
 /**
- * The stride-phase kernel's plan (built on the main thread by `phasePlan`): its parameter block
- * with tables, the margined input's size, and the packed weights per output channel.
+ * The stride-phase kernels' plan (built by `phasePlan`): its parameter block with tables, the
+ * margined input's size, and the packed weights per output channel.
  */
 export interface KernelPlan {
   /** Which kernel runs the plan: the packed GEMM tiles, or the thin groups' row sums. */
@@ -34,17 +31,25 @@ export interface KernelPlan {
   readonly depth: number;
 }
 
-/** Where each buffer of one call lives in linear memory (byte offsets) and how many bytes it needs. */
-export interface KernelLayout {
-  params: number;
-  table: number;
+/** Where the operands of one call live in linear memory (byte offsets), shared by every part. */
+export interface OperandLayout {
   x: number;
   w: number;
   bias: number;
   out: number;
+  end: number;
+}
+
+/**
+ * Where one part of a call (output channels [c0, c1) of every group, on one thread) keeps its
+ * parameter block and scratch: the tap table and column buffer (GEMM), or the margined input and
+ * packed weights (phases).
+ */
+export interface PartLayout {
+  params: number;
+  table: number;
   cols: number;
   colsCapacity: number;
-  /** Phase kernel: margined input, packed weights, and output channels packed at once. */
   padded: number;
   panel: number;
   blockChannels: number;
@@ -54,45 +59,62 @@ export interface KernelLayout {
 /** The column buffer holds at most this many elements unless one input row alone needs more. */
 export const COLS_ELEMENTS = 1 << 20;
 
-/**
- * Lays one call out in linear memory from `base`: the parameter block (with the phase plan's
- * tables when there is a plan), the tap table, input, weight, bias, output, and the kernel's
- * scratch: the column buffer (GEMM, ≤ `colsLimit` elements unless one input row needs more) or
- * the margined input and packed weights (phases, ≤ `panelLimit` packed elements unless one tile
- * of 4 output channels needs more). A transposed convolution without a plan takes the GEMM.
- */
-export function kernelLayout(
+/** The exported kernel functions; each takes the address of its parameter block. */
+export type KernelEntry = 'convTranspose' | 'convTransposePhases' | 'convTransposeThin' | 'conv';
+
+/** The exports of the compiled kernels. */
+export interface KernelExports extends Record<KernelEntry, (params: number) => void> {
+  readonly memory: WebAssembly.Memory;
+  heapBase(): number;
+}
+
+const prod = (a: readonly number[]): number => a.reduce((p, v) => p * v, 1);
+const align = (n: number): number => (n + 15) & ~15;
+
+/** Lays out input, weight, bias and output from `base`. */
+export function operandLayout(
   kind: 'convTranspose' | 'conv',
   g: KernelGeometry,
   hasBias: boolean,
-  c0: number,
-  c1: number,
   base: number,
-  colsLimit: number,
-  plan: KernelPlan | null,
-  panelLimit: number,
-): KernelLayout {
-  const prod = (a: readonly number[]) => a.reduce((p, v) => p * v, 1);
-  const align = (n: number) => (n + 15) & ~15;
+): OperandLayout {
   const K = prod(g.kernelSize);
-  const inPlane = prod(g.inputSize);
-  const outPlane = prod(g.outputSize);
-  const params = align(base);
-  const table = align(params + Math.max(16 + 6 * g.rank, plan ? plan.words.length : 0) * 4);
-  const x = align(table + (K * g.rank + g.rank) * 4);
-  const w = align(x + g.batch * g.inChannels * inPlane * 4);
+  const x = align(base);
+  const w = align(x + g.batch * g.inChannels * prod(g.inputSize) * 4);
   const weightLength =
     kind === 'convTranspose'
       ? g.inChannels * g.outChannelsPerGroup * K
       : g.outChannels * g.inChannelsPerGroup * K;
   const bias = align(w + weightLength * 4);
   const out = align(bias + (hasBias ? g.outChannels * 4 : 0));
-  const cols = align(out + g.batch * g.outChannels * outPlane * 4);
+  return { x, w, bias, out, end: align(out + g.batch * g.outChannels * prod(g.outputSize) * 4) };
+}
+
+/**
+ * Lays out one part from `base`: its parameter block (with the plan's tables when there is a
+ * plan), the tap table, and its scratch — the column buffer for a transposed convolution without
+ * a plan (≤ {@link COLS_ELEMENTS} unless one input row needs more), the margined input of every
+ * batch item and the packed weights for the phases (≤ {@link PANEL_ELEMENTS} unless one tile of 4
+ * output channels needs more), one item's margined input for the thin kernel.
+ */
+export function partLayout(
+  kind: 'convTranspose' | 'conv',
+  g: KernelGeometry,
+  c0: number,
+  c1: number,
+  base: number,
+  plan: KernelPlan | null,
+): PartLayout {
+  const K = prod(g.kernelSize);
+  const inPlane = prod(g.inputSize);
+  const params = align(base);
+  const table = align(params + Math.max(16 + 6 * g.rank, plan ? plan.words.length : 0) * 4);
+  const cols = align(table + (K * g.rank + g.rank) * 4);
   let colsCapacity = 0;
   if (kind === 'convTranspose' && !plan) {
-    const nLast = g.inputSize[g.rank - 1] as number;
+    const nLast = g.inputSize[g.rank - 1]!;
     const perRow = (c1 - c0) * K * nLast;
-    colsCapacity = Math.max(perRow, Math.min(colsLimit, perRow * (inPlane / nLast)));
+    colsCapacity = Math.max(perRow, Math.min(COLS_ELEMENTS, perRow * (inPlane / nLast)));
   }
   const padded = align(cols + colsCapacity * 4);
   let panel = padded;
@@ -104,64 +126,57 @@ export function kernelLayout(
     panel = align(padded + g.batch * plan.paddedElements * 4);
     // per tile of 4 channels: each tap's 4·cinG weights and 16 floats of padding
     const tileElements = plan.depth * 4 + (plan.depth / g.inChannelsPerGroup) * 16;
-    const tiles = Math.max(1, Math.min(Math.floor(panelLimit / tileElements), Math.ceil((c1 - c0) / 4)));
+    const tiles = Math.max(1, Math.min(Math.floor(PANEL_ELEMENTS / tileElements), Math.ceil((c1 - c0) / 4)));
     blockChannels = tiles * 4;
     end = panel + tiles * tileElements * 4;
   }
-  return { params, table, x, w, bias, out, cols, colsCapacity, padded, panel, blockChannels, end };
+  return { params, table, cols, colsCapacity, padded, panel, blockChannels, end: align(end) };
 }
 
-/** The exports of the compiled kernels. */
-export interface KernelExports {
-  readonly memory: WebAssembly.Memory;
-  heapBase(): number;
-  convTranspose(params: number): void;
-  convTransposePhases(params: number): void;
-  convTransposeThin(params: number): void;
-  conv(params: number): void;
-}
-
-/**
- * Runs one call on an instance: grows its memory if needed, copies the operands in once, runs the
- * kernel for output channels [c0, c1) of every group, and returns those channels' planes packed
- * as `[batch][group][c1 - c0][plane]`.
- */
-export function runKernel(
-  exports: KernelExports,
-  kind: 'convTranspose' | 'conv',
-  g: KernelGeometry,
+/** Copies the operands into linear memory, once per call whatever the number of parts. */
+export function copyOperands(
+  heap: ArrayBufferLike,
+  operands: OperandLayout,
   x: Float32Array,
   w: Float32Array,
   bias: Float32Array | null,
+): void {
+  new Float32Array(heap, operands.x, x.length).set(x);
+  new Float32Array(heap, operands.w, w.length).set(w);
+  if (bias) new Float32Array(heap, operands.bias, bias.length).set(bias);
+}
+
+/**
+ * Writes one part's parameter block (output channels [c0, c1) of every group) and returns the
+ * kernel to call with it.
+ */
+export function writePart(
+  heap: ArrayBufferLike,
+  kind: 'convTranspose' | 'conv',
+  g: KernelGeometry,
+  operands: OperandLayout,
+  part: PartLayout,
   c0: number,
   c1: number,
-  layout: KernelLayout,
   plan: KernelPlan | null,
-): Float32Array {
-  const memory = exports.memory;
-  const missing = layout.end - memory.buffer.byteLength;
-  if (missing > 0) memory.grow(Math.ceil(missing / 65536));
-  const heap = memory.buffer;
-  new Float32Array(heap, layout.x, x.length).set(x);
-  new Float32Array(heap, layout.w, w.length).set(w);
-  if (bias) new Float32Array(heap, layout.bias, bias.length).set(bias);
+  hasBias: boolean,
+): KernelEntry {
+  const bias = hasBias ? operands.bias : 0;
   if (plan) {
-    const block = new Int32Array(heap, layout.params, plan.words.length);
+    const block = new Int32Array(heap, part.params, plan.words.length);
     block.set(plan.words);
-    block[6] = layout.x;
-    block[7] = layout.w;
-    block[8] = layout.out;
-    block[9] = bias ? layout.bias : 0;
+    block[6] = operands.x;
+    block[7] = operands.w;
+    block[8] = operands.out;
+    block[9] = bias;
     block[13] = c0;
     block[14] = c1;
-    block[15] = layout.padded;
-    block[20] = layout.panel;
-    block[21] = layout.blockChannels;
-    if (plan.kernel === 'thin') exports.convTransposeThin(layout.params);
-    else exports.convTransposePhases(layout.params);
-    return collect();
+    block[15] = part.padded;
+    block[20] = part.panel;
+    block[21] = part.blockChannels;
+    return plan.kernel === 'thin' ? 'convTransposeThin' : 'convTransposePhases';
   }
-  const words = new Int32Array(heap, layout.params, 16 + 6 * g.rank);
+  const words = new Int32Array(heap, part.params, 16 + 6 * g.rank);
   words.set([
     g.rank,
     g.batch,
@@ -170,37 +185,17 @@ export function runKernel(
     g.groups,
     g.inChannelsPerGroup,
     g.outChannelsPerGroup,
-    layout.x,
-    layout.w,
-    layout.out,
-    bias ? layout.bias : 0,
-    layout.cols,
-    layout.colsCapacity,
-    layout.table,
+    operands.x,
+    operands.w,
+    operands.out,
+    bias,
+    part.cols,
+    part.colsCapacity,
+    part.table,
     c0,
     c1,
   ]);
   const fields = [g.inputSize, g.outputSize, g.kernelSize, g.stride, g.dilation, g.padBegin];
   fields.forEach((values, f) => words.set(values, 16 + f * g.rank));
-  if (kind === 'convTranspose') exports.convTranspose(layout.params);
-  else exports.conv(layout.params);
-  return collect();
-
-  // the computed channels' planes, packed [batch][group][c1 - c0][plane]
-  function collect(): Float32Array {
-    const plane = g.outputSize.reduce((p, v) => p * v, 1);
-    const out = new Float32Array(heap, layout.out, g.batch * g.outChannels * plane);
-    const owned = c1 - c0;
-    if (owned === g.outChannelsPerGroup) return out.slice();
-    const packed = new Float32Array(g.batch * g.groups * owned * plane);
-    let at = 0;
-    for (let n = 0; n < g.batch; n++) {
-      for (let group = 0; group < g.groups; group++) {
-        const start = ((n * g.outChannels + group * g.outChannelsPerGroup + c0) * plane) | 0;
-        packed.set(out.subarray(start, start + owned * plane), at);
-        at += owned * plane;
-      }
-    }
-    return packed;
-  }
+  return kind;
 }

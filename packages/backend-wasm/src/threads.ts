@@ -1,94 +1,132 @@
-import type { KernelGeometry, KernelPlan } from './kernel-runner';
-import { COLS_ELEMENTS, kernelLayout, runKernel } from './kernel-runner';
-import { PANEL_ELEMENTS } from './phase-plan';
+import type { KernelEntry } from './kernel-runner';
 
-/** One piece of a call: output channels [c0, c1) of every group. */
-export interface Job {
-  kind: 'convTranspose' | 'conv';
-  g: KernelGeometry;
-  x: Float32Array;
-  w: Float32Array;
-  bias: Float32Array | null;
-  /** The stride-phase plan when the call goes through the phase kernel. */
-  plan: KernelPlan | null;
-  c0: number;
-  c1: number;
-}
-
+/** What the pool needs of a worker: Node's worker_threads and the web's Worker both fit. */
 interface PoolWorker {
   postMessage(message: unknown): void;
-  on(event: 'message', listener: (m: { id: number; out?: Float32Array; error?: string }) => void): void;
-  ref(): void;
-  unref(): void;
-  terminate(): Promise<number>;
+  terminate(): unknown;
 }
 
-// The worker's whole program: the two self-contained kernel functions, as source text, plus a
-// message loop. Evaluated (no file to locate), so it runs the same from src, dist or a bundle.
-const WORKER_SOURCE = `
-const { parentPort } = require('node:worker_threads');
-const kernelLayout = ${kernelLayout.toString()};
-const runKernel = ${runKernel.toString()};
-let exports;
-parentPort.on('message', (m) => {
-  try {
-    if (m.module) { exports = new WebAssembly.Instance(m.module, {}).exports; return; }
-    const layout = kernelLayout(m.kind, m.g, !!m.bias, m.c0, m.c1, exports.heapBase(), m.colsLimit, m.plan, m.panelLimit);
-    const out = runKernel(exports, m.kind, m.g, m.x, m.w, m.bias, m.c0, m.c1, layout, m.plan);
-    parentPort.postMessage({ id: m.id, out }, [out.buffer]);
-  } catch (e) {
-    parentPort.postMessage({ id: m.id, error: String((e && e.message) || e) });
-  }
-});
-`;
+type Reply = { id: number; error?: string };
 
-/** A fixed pool of worker threads, each with its own instance of the kernels. */
+// The workers' whole program: instantiate the kernels on the shared memory, then run the kernel a
+// message names on the parameter block it points at. The calling thread has already written the
+// operands and every part's parameters into the shared memory, so messages carry two numbers.
+const PROGRAM = `
+let kernels;
+function handle(m) {
+  if (m.module) {
+    kernels = new WebAssembly.Instance(m.module, { env: { memory: m.memory } }).exports;
+    return;
+  }
+  try {
+    kernels[m.entry](m.params);
+    reply({ id: m.id });
+  } catch (e) {
+    reply({ id: m.id, error: String((e && e.message) || e) });
+  }
+}
+`;
+const NODE_WORKER = `const { parentPort } = require('node:worker_threads');
+const reply = (m) => parentPort.postMessage(m);
+${PROGRAM}
+parentPort.on('message', handle);`;
+const WEB_WORKER = `const reply = (m) => self.postMessage(m);
+${PROGRAM}
+self.onmessage = (e) => handle(e.data);`;
+
+/** Where workers come from: Node's worker_threads, or the web's `Worker` (browsers, Deno). */
+export type WorkerHost = 'node' | 'web';
+
+/** The host this runtime offers: Node's worker_threads under Node, else a global `Worker`. */
+export function workerHost(): WorkerHost | null {
+  const proc = (globalThis as { process?: { versions?: { node?: string } } }).process;
+  if (proc?.versions?.node) return 'node';
+  return typeof (globalThis as { Worker?: unknown }).Worker === 'function' ? 'web' : null;
+}
+
+/** Worker threads sharing one WebAssembly memory, each with its own instance of the kernels. */
 export interface WorkerPool {
   readonly size: number;
-  run(jobs: readonly Job[]): Promise<Float32Array[]>;
+  /** Runs `entry(params)` on worker `i`; resolves when it is done. */
+  run(i: number, entry: KernelEntry, params: number): Promise<void>;
   terminate(): Promise<void>;
 }
 
-/** Starts `size` worker threads (Node's worker_threads) sharing one compiled module. */
-export async function createWorkerPool(module: WebAssembly.Module, size: number): Promise<WorkerPool> {
-  const { Worker } = (await import('node:worker_threads')) as unknown as {
-    Worker: new (code: string, options: { eval: true }) => PoolWorker;
+/**
+ * Starts `size` workers that instantiate `module` (compiled for an imported shared memory) on
+ * `memory`. The workers never copy anything: operands, parameters and results live in the memory.
+ */
+export async function createWorkerPool(
+  module: WebAssembly.Module,
+  memory: WebAssembly.Memory,
+  size: number,
+  host: WorkerHost,
+): Promise<WorkerPool> {
+  const pending = new Map<number, { resolve: () => void; reject: (e: Error) => void }>();
+  const onReply = (m: Reply) => {
+    const job = pending.get(m.id);
+    if (!job) return;
+    pending.delete(m.id);
+    if (m.error !== undefined) job.reject(new Error(`wasm worker: ${m.error}`));
+    else job.resolve();
   };
   const workers: PoolWorker[] = [];
-  const pending = new Map<
-    number,
-    { resolve: (out: Float32Array) => void; reject: (e: Error) => void; worker: PoolWorker }
-  >();
-  let nextId = 0;
-  for (let i = 0; i < size; i++) {
-    const worker = new Worker(WORKER_SOURCE, { eval: true });
-    worker.on('message', (m) => {
-      const job = pending.get(m.id);
-      if (!job) return;
-      pending.delete(m.id);
-      if (![...pending.values()].some((p) => p.worker === worker)) worker.unref();
-      if (m.error !== undefined || !m.out) job.reject(new Error(`wasm worker: ${m.error}`));
-      else job.resolve(m.out);
-    });
-    worker.postMessage({ module });
-    worker.unref();
-    workers.push(worker);
+  let setRef: (worker: PoolWorker, busy: boolean) => void = () => {};
+  if (host === 'node') {
+    const { Worker } = (await import('node:worker_threads')) as unknown as {
+      Worker: new (
+        code: string,
+        options: { eval: true },
+      ) => PoolWorker & {
+        on(event: 'message', f: (m: Reply) => void): void;
+        ref(): void;
+        unref(): void;
+      };
+    };
+    for (let i = 0; i < size; i++) {
+      const worker = new Worker(NODE_WORKER, { eval: true });
+      worker.on('message', onReply);
+      worker.unref(); // idle workers do not keep the process alive
+      workers.push(worker);
+    }
+    setRef = (worker, busy) => {
+      const w = worker as unknown as { ref(): void; unref(): void };
+      if (busy) w.ref();
+      else w.unref();
+    };
+  } else {
+    const url = URL.createObjectURL(new Blob([WEB_WORKER], { type: 'text/javascript' }));
+    const WebWorker = (
+      globalThis as unknown as { Worker: new (url: string) => PoolWorker & { onmessage: unknown } }
+    ).Worker;
+    for (let i = 0; i < size; i++) {
+      const worker = new WebWorker(url);
+      worker.onmessage = (e: { data: Reply }) => onReply(e.data);
+      workers.push(worker);
+    }
+    URL.revokeObjectURL(url);
   }
+  for (const worker of workers) worker.postMessage({ module, memory });
+  let nextId = 0;
   return {
     size,
-    run(jobs) {
-      return Promise.all(
-        jobs.map(
-          (job, i) =>
-            new Promise<Float32Array>((resolve, reject) => {
-              const worker = workers[i % workers.length]!;
-              const id = nextId++;
-              pending.set(id, { resolve, reject, worker });
-              worker.ref();
-              worker.postMessage({ id, colsLimit: COLS_ELEMENTS, panelLimit: PANEL_ELEMENTS, ...job });
-            }),
-        ),
-      );
+    run(i, entry, params) {
+      const worker = workers[i]!;
+      return new Promise<void>((resolve, reject) => {
+        const id = nextId++;
+        setRef(worker, true);
+        pending.set(id, {
+          resolve: () => {
+            setRef(worker, false);
+            resolve();
+          },
+          reject: (e) => {
+            setRef(worker, false);
+            reject(e);
+          },
+        });
+        worker.postMessage({ id, entry, params });
+      });
     },
     async terminate() {
       await Promise.all(workers.map((w) => w.terminate()));

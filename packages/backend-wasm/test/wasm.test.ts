@@ -208,6 +208,51 @@ describe('wasm backend against the definition', () => {
   });
 });
 
+describe('threads', () => {
+  it('a page that is not cross-origin isolated (no shared memory) computes on one thread', async () => {
+    const g = globalThis as { crossOriginIsolated?: boolean };
+    g.crossOriginIsolated = false;
+    try {
+      const backend = await createWasmBackend({ threads: 4 });
+      expect(backend.threads).toBe(1);
+      const y = await backend.convTranspose(
+        tensor([0, 1, 2, 3], [1, 1, 2, 2]),
+        tensor([0, 1, 2, 3], [1, 1, 2, 2]),
+      );
+      expect(Array.from(y.data)).toEqual([0, 0, 1, 0, 4, 6, 4, 12, 9]);
+    } finally {
+      delete g.crossOriginIsolated;
+    }
+  });
+
+  it('overlapping calls on a threaded backend each get their own result', async () => {
+    const shapes = [
+      [
+        [1, 12, 8, 8],
+        [12, 16, 4, 4],
+      ],
+      [
+        [2, 6, 11, 3],
+        [6, 9, 3, 2],
+      ],
+      [
+        [1, 20, 40],
+        [20, 8, 5],
+      ],
+    ] as const;
+    const calls = shapes.map(([xs, ws], i) => {
+      const x = tensor(randomData(size(xs), i), xs);
+      const w = tensor(randomData(size(ws), i + 9), ws);
+      return { x, w, y: two.convTranspose(x, w, { stride: 2 }) };
+    });
+    for (const { x, w, y } of calls) {
+      expect(Array.from((await y).data)).toEqual(
+        Array.from((await one.convTranspose(x, w, { stride: 2 })).data),
+      );
+    }
+  });
+});
+
 describe('invalid input through this backend', () => {
   const x = tensor(new Float32Array(4), [1, 1, 2, 2]);
   it('rejects float64 clearly (declared absent in capabilities)', async () => {
