@@ -246,6 +246,27 @@ describe('each kernel = definition, whichever the backend would pick', () => {
     }
   });
 
+  it('gemm and phases over deep reductions (passes of 256 input channels, blocks of 128): 600 channels', () => {
+    const inputShape = [1, 600, 3, 4];
+    const weightShape = [600, 5, 3, 3];
+    const options = { stride: 2, padding: 1 };
+    const g = resolveConvTranspose(inputShape, weightShape, options);
+    const x64 = tensor(randomData(size(inputShape), 11, 'float64'), inputShape);
+    const w64 = tensor(randomData(size(weightShape), 12, 'float64'), weightShape);
+    const ref = referenceConvTranspose(x64, w64, options);
+    const x = tensor(randomData(size(inputShape), 11), inputShape);
+    const w = tensor(randomData(size(weightShape), 12), weightShape);
+    for (const kernel of ['gemm', 'phases'] as const) {
+      const fast = run(g, x64, w64, kernel);
+      for (let i = 0; i < ref.data.length; i++) {
+        expect(Math.abs(fast.data[i]! - ref.data[i]!)).toBeLessThanOrEqual(
+          1e-12 * (1 + Math.abs(ref.data[i]!)),
+        );
+      }
+      expectWithinFloat32Rounding(run(g, x, w, kernel), x, w, options, 600 * 9 + 1);
+    }
+  });
+
   it('the backend picks direct for depthwise, gemm for few positions per weight, phases otherwise', () => {
     const pick = (x: number[], w: number[], o = {}) =>
       chooseConvTransposeKernel(resolveConvTranspose(x, w, o));
