@@ -1,8 +1,8 @@
-import type { Backend, ConvOptions, DType, Tensor } from '@tconv/core';
+import type { Backend, ConvOptions, ConvTransposeOptions, DType, Tensor } from '@tconv/core';
 import { convOutputShape, resolveConv, tensor } from '@tconv/core';
 import { expectClose, MismatchError, seeded } from '../compare';
 import { DOCS, defineCase } from '../define';
-import { kitConv } from '../reference';
+import { kitConv, kitConvTranspose } from '../reference';
 import type { KitCase } from '../types';
 
 interface Geometry {
@@ -179,10 +179,68 @@ const exercise = defineCase({
   },
 });
 
+/**
+ * Layers big enough that a fast backend takes its real kernels (tiles over channels and positions,
+ * phases interleaved along rows), not the small-problem paths the other cases reach.
+ */
+const LAYERS: { name: string; x: number[]; w: number[]; options: ConvTransposeOptions }[] = [
+  { name: '2d-k4-s2-p1-batch2', x: [2, 10, 8, 8], w: [10, 11, 4, 4], options: { stride: 2, padding: 1 } },
+  {
+    name: '2d-depthwise-k4-s2-op1',
+    x: [1, 6, 12, 20],
+    w: [6, 2, 4, 4],
+    options: { stride: 2, padding: 1, outputPadding: 1, groups: 6 },
+  },
+  {
+    name: '1d-k8-s4',
+    x: [1, 9, 40],
+    w: [9, 7, 8],
+    options: { stride: 4, padding: 2, bias: [1, 2, 3, 4, 5, 6, 7] },
+  },
+];
+
+const layerCases = LAYERS.map((l) =>
+  defineCase({
+    id: `property/layer-${l.name}`,
+    title: `a layer-sized transposed convolution equals the definition, ${l.name}`,
+    source: `${DOCS.d2l}, 13.10.1–2 (trans_conv with channels, stride and padding)`,
+    group: 'properties',
+    ranks: [l.x.length - 2],
+    tags: ['property', 'layer'],
+    async check(backend) {
+      const dtype = pickDtype(backend);
+      const x = tensor(seeded(size(l.x), 61, dtype), l.x);
+      const w = tensor(seeded(size(l.w), 62, dtype), l.w);
+      const options = l.options.bias
+        ? {
+            ...l.options,
+            bias:
+              dtype === 'float64'
+                ? Float64Array.from(l.options.bias as number[])
+                : Float32Array.from(l.options.bias as number[]),
+          }
+        : l.options;
+      const y = await backend.convTranspose(x, w, options);
+      const expected = kitConvTranspose(
+        tensor(Float64Array.from(x.data), l.x),
+        tensor(Float64Array.from(w.data), l.w),
+        {
+          ...l.options,
+          ...(l.options.bias ? { bias: Float64Array.from(l.options.bias as number[]) } : {}),
+        },
+      );
+      if (y.shape.join() !== expected.shape.join())
+        throw new MismatchError(`shape [${y.shape}], expected [${expected.shape}]`, Number.POSITIVE_INFINITY);
+      return expectClose(y.data, expected.data, tol(dtype, 10));
+    },
+  }),
+);
+
 /** The documents' claims as properties on seeded random inputs. */
 export const propertyCases: readonly KitCase[] = [
   ...matrixCases,
   ...adjointCases,
   ...linearityCases,
+  ...layerCases,
   exercise,
 ];
