@@ -1,4 +1,5 @@
-import type { ConvTransposeGeometry, FloatArray, StridePhases } from '@tconv/core';
+import type { ConvTransposeGeometry, FloatArray, PhaseCombination, StridePhases } from '@tconv/core';
+import { phaseCombinations, slotOffsets } from '@tconv/core';
 import { f64Scratch, intScratch } from './scratch';
 
 /** Output channels per register tile (the kernel's literal 3). */
@@ -16,17 +17,6 @@ const slotStride = (cinG: number): number => cinG * MR + 8;
 
 /** Packed weights per block of output channels, in elements (2 MiB of float64): stays in L2. */
 const PANEL_ELEMENTS = 1 << 18;
-
-/** One combination of per-axis residues: how many taps reach it, and its output grid. */
-interface Phase {
-  /** Outputs along the last axis, and rows (the product of the leading axes' counts). */
-  readonly count: number;
-  readonly rows: number;
-  /** Tap combinations (row-major over the axes' tap lists). */
-  readonly taps: number;
-  /** Its residue on each axis. */
-  readonly residues: readonly number[];
-}
 
 /**
  * The margined input's layout: per-axis pitch (row-major over input size + margins) and the
@@ -78,66 +68,20 @@ export function convTransposePhasesImpl(
 
   const { pitch, padPlane } = marginedLayout(g, plan);
   const outStride = new Array<number>(r);
-  const kStride = new Array<number>(r);
   let o = 1;
-  let k = 1;
   for (let a = last; a >= 0; a--) {
     outStride[a] = o;
-    kStride[a] = k;
     o *= g.outputSize[a]!;
-    k *= g.kernelSize[a]!;
   }
 
-  // every residue combination (row-major over axes); per kernel tap (row-major): its combination,
-  // its slot among that combination's taps, and the input offset of that slot
-  const phases: Phase[] = [];
-  const combos = g.stride.reduce((a, b) => a * b, 1);
-  for (let c = 0; c < combos; c++) {
-    const residues = new Array<number>(r);
-    let rest = c;
-    let taps = 1;
-    let rows = 1;
-    for (let a = last; a >= 0; a--) {
-      const s = g.stride[a]!;
-      residues[a] = rest % s;
-      rest = (rest - residues[a]!) / s;
-      const ph = plan.axes[a]![residues[a]!]!;
-      taps *= ph.taps.length;
-      if (a < last) rows *= ph.count;
-    }
-    phases.push({ count: plan.axes[last]![residues[last]!]!.count, rows, taps, residues });
-  }
-  const ints = intScratch(5 * K);
-  const tapCombo = 0;
-  const tapSlot = K;
-  const slotShift = 2 * K; // indexed by combination-local slot, filled per phase below
-  const tapDest = 3 * K; // where each tap's weights go in the packed panels (per block)
-  const tapTileStride = 4 * K;
-  const tapShift = new Array<number>(K);
-  for (let t = 0; t < K; t++) {
-    let rest = t;
-    let combo = 0;
-    let comboStride = 1;
-    let slot = 0;
-    let slotStride = 1;
-    let shift = 0;
-    for (let a = last; a >= 0; a--) {
-      const kk = rest % g.kernelSize[a]!;
-      rest = (rest - kk) / g.kernelSize[a]!;
-      const s = g.stride[a]!;
-      const residue = (((kk * g.dilation[a]! - g.padBegin[a]!) % s) + s) % s;
-      const ph = plan.axes[a]![residue]!;
-      const i = ph.taps.indexOf(kk);
-      combo += residue * comboStride;
-      comboStride *= s;
-      slot += i * slotStride;
-      slotStride *= ph.taps.length;
-      shift += ph.shifts[i]! * pitch[a]!;
-    }
-    ints[tapCombo + t] = combo;
-    ints[tapSlot + t] = slot;
-    tapShift[t] = shift;
-  }
+  const { combinations: phases, tapCombination, tapSlot } = phaseCombinations(g, plan);
+  const combos = phases.length;
+  // per phase, per slot: where the slot reads in the margined input
+  const shiftsOf = phases.map((ph) => slotOffsets(plan, ph.residues, 'shifts', pitch));
+  const ints = intScratch(3 * K);
+  const slotShift = 0; // per slot of the current phase: its input offset, filled per phase below
+  const tapDest = K; // where each tap's weights go in the packed panels (per block)
+  const tapTileStride = 2 * K;
 
   const tilesPerBlock = Math.max(1, Math.floor(PANEL_ELEMENTS / (slotStride(cinG) * K)));
   const blockChannels = Math.min(tilesPerBlock, Math.ceil(coutG / MR)) * MR;
@@ -168,16 +112,14 @@ export function convTransposePhasesImpl(
           at += tiles * slotStride(cinG) * ph.taps;
         });
         for (let t = 0; t < K; t++) {
-          const c = ints[tapCombo + t]!;
-          const stride = phases[c]!.taps * slotStride(cinG);
-          ints[tapDest + t] = panelBase[c]! + ints[tapSlot + t]! * slotStride(cinG);
-          ints[tapTileStride + t] = stride;
+          const c = tapCombination[t]!;
+          ints[tapDest + t] = panelBase[c]! + tapSlot[t]! * slotStride(cinG);
+          ints[tapTileStride + t] = phases[c]!.taps * slotStride(cinG);
         }
         packWeights(w, group * cinG * coutG * K, coutG, K, cinG, cb0, cb1, ints, tapDest, tapTileStride, F);
         phases.forEach((ph, c) => {
           if (ph.taps === 0 || ph.count === 0 || ph.rows === 0) return;
-          for (let t = 0; t < K; t++)
-            if (ints[tapCombo + t] === c) ints[slotShift + ints[tapSlot + t]!] = tapShift[t]!;
+          ints.set(shiftsOf[c]!, slotShift);
           for (let q = 0; q < ph.rows; q++) {
             // leading coordinates of row q → margined-input base and output base
             let rest = q;
@@ -290,7 +232,7 @@ function packWeights(
 function phaseRow(
   F: Float64Array,
   panel: number,
-  ph: Phase,
+  ph: PhaseCombination,
   xb: number,
   padPlane: number,
   ints: Int32Array,

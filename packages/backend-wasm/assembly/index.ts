@@ -8,6 +8,8 @@
 //   14 cogStart, 15 cogEnd (the output channels of each group this call computes),
 //   16.. per axis: inputSize, outputSize, kernelSize, stride, dilation, padBegin (rank words each).
 
+import { fillChannels } from './output';
+
 export { convTransposePhases, convTransposeThin } from './phases';
 
 const HEADER: i32 = 16;
@@ -223,25 +225,7 @@ function fillTable(p: usize, rank: i32, K: i32, sizeField: i32): void {
 
 /** Writes the bias (or zeros) into the output channels this call owns. */
 function initOutput(p: usize, outPlane: i32): void {
-  const batch = param(p, 1);
-  const outC = param(p, 3);
-  const groups = param(p, 4);
-  const coutG = param(p, 6);
-  const out = <usize>param(p, 9);
-  const bias = <usize>param(p, 10);
-  for (let n = 0; n < batch; n++) {
-    for (let g = 0; g < groups; g++) {
-      for (let cog = param(p, 14); cog < param(p, 15); cog++) {
-        const co = g * coutG + cog;
-        const v: f32 = bias ? load<f32>(bias + (<usize>co << 2)) : 0;
-        const base = out + (<usize>((n * outC + co) * outPlane) << 2);
-        const vv = f32x4.splat(v);
-        let i = 0;
-        for (; i + 4 <= outPlane; i += 4) v128.store(base + (<usize>i << 2), vv);
-        for (; i < outPlane; i++) store<f32>(base + (<usize>i << 2), v);
-      }
-    }
-  }
+  fillChannels(<usize>param(p, 9), <usize>param(p, 10), param(p, 1), param(p, 4), param(p, 3), param(p, 6), param(p, 14), param(p, 15), outPlane);
 }
 
 /**

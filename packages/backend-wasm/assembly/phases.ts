@@ -28,6 +28,8 @@
 // row, 2 words: the margined-input element offset of the row's first read, and the output element
 // offset (within a channel plane) of its first output.
 
+import { fillChannels } from './output';
+
 /** Bytes per phase in the phase table. */
 const ENTRY_BYTES: i32 = 36;
 
@@ -193,26 +195,7 @@ function phaseRow(
 
 /** Writes the bias (or zeros) into output channels [c0, c1) of every group. */
 function fillOutput(p: usize): void {
-  const batch = word(p, 0);
-  const groups = word(p, 1);
-  const outC = word(p, 3);
-  const coutG = word(p, 5);
-  const out = <usize>word(p, 8);
-  const bias = <usize>word(p, 9);
-  const outPlane = word(p, 12);
-  for (let n = 0; n < batch; n++) {
-    for (let g = 0; g < groups; g++) {
-      for (let cog = word(p, 13); cog < word(p, 14); cog++) {
-        const co = g * coutG + cog;
-        const v: f32 = bias ? load<f32>(bias + (<usize>co << 2)) : 0;
-        const base = out + (<usize>((n * outC + co) * outPlane) << 2);
-        const vv = f32x4.splat(v);
-        let i = 0;
-        for (; i + 4 <= outPlane; i += 4) v128.store(base + (<usize>i << 2), vv);
-        for (; i < outPlane; i++) store<f32>(base + (<usize>i << 2), v);
-      }
-    }
-  }
+  fillChannels(<usize>word(p, 8), <usize>word(p, 9), word(p, 0), word(p, 1), word(p, 3), word(p, 5), word(p, 13), word(p, 14), word(p, 12));
 }
 
 /**

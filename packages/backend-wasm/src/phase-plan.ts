@@ -1,5 +1,5 @@
 import type { ConvTransposeGeometry } from '@tconv/core';
-import { stridePhases } from '@tconv/core';
+import { phaseCombinations, slotOffsets, stridePhases } from '@tconv/core';
 
 /** Packed weights per block of output channels, in elements (1 MiB of float32): stays in L2. */
 export const PANEL_ELEMENTS = 1 << 18;
@@ -57,71 +57,28 @@ export function phasePlan(g: ConvTransposeGeometry, kernel: 'phases' | 'thin'): 
   const lines = Math.ceil(p / 16);
   const padPlane = (lines % 2 === 0 ? lines + 1 : lines) * 16;
 
-  // residue combinations, row-major over axes (last fastest)
-  const combos: number[][] = [];
-  const total = g.stride.reduce((a, b) => a * b, 1);
-  for (let c = 0; c < total; c++) {
-    const residues = new Array<number>(r);
-    let rest = c;
-    for (let a = last; a >= 0; a--) {
-      residues[a] = rest % g.stride[a]!;
-      rest = Math.floor(rest / g.stride[a]!);
-    }
-    combos.push(residues);
-  }
-  const tapsOf = combos.map((res) => res.reduce((n, phase, a) => n * plan.axes[a]![phase]!.taps.length, 1));
+  const { combinations, tapCombination, tapSlot } = phaseCombinations(g, plan);
   // taps of the combinations before each one: where its weights start in a block's panels
   const before: number[] = [];
   let sum = 0;
-  for (const n of tapsOf) {
+  for (const c of combinations) {
     before.push(sum);
-    sum += n;
+    sum += c.taps;
   }
-
   const tapInfo: number[] = [];
   for (let t = 0; t < K; t++) {
-    let rest = t;
-    let combo = 0;
-    let comboStride = 1;
-    let slot = 0;
-    let slotStride = 1;
-    for (let a = last; a >= 0; a--) {
-      const k = rest % g.kernelSize[a]!;
-      rest = Math.floor(rest / g.kernelSize[a]!);
-      const s = g.stride[a]!;
-      const residue = (((k * g.dilation[a]! - g.padBegin[a]!) % s) + s) % s;
-      const ph = plan.axes[a]![residue]!;
-      combo += residue * comboStride;
-      comboStride *= s;
-      slot += ph.taps.indexOf(k) * slotStride;
-      slotStride *= ph.taps.length;
-    }
-    tapInfo.push(before[combo]!, slot, tapsOf[combo]!);
+    const c = tapCombination[t]!;
+    tapInfo.push(before[c]!, tapSlot[t]!, combinations[c]!.taps);
   }
 
   const phaseTable: number[] = [];
   const shifts: number[][] = [];
   const rows: number[][] = [];
-  combos.forEach((res, c) => {
+  combinations.forEach(({ residues: res, count, rows: rowCount, taps }, c) => {
     const axes = res.map((phase, a) => plan.axes[a]![phase]!);
-    const rowCount = axes.slice(0, last).reduce((n, ph) => n * ph.count, 1);
-    const count = axes[last]!.count;
-    if (tapsOf[c] === 0 || count === 0 || rowCount === 0) return;
-    const s: number[] = [];
-    const kOff: number[] = [];
-    for (let slot = 0; slot < tapsOf[c]!; slot++) {
-      let rest = slot;
-      let off = 0;
-      let tap = 0;
-      for (let a = last; a >= 0; a--) {
-        const i = rest % axes[a]!.taps.length;
-        rest = Math.floor(rest / axes[a]!.taps.length);
-        off += axes[a]!.shifts[i]! * pitch[a]!;
-        tap += axes[a]!.taps[i]! * kStride[a]!;
-      }
-      s.push(off);
-      kOff.push(tap);
-    }
+    if (taps === 0 || count === 0 || rowCount === 0) return;
+    const s = slotOffsets(plan, res, 'shifts', pitch);
+    const kOff = slotOffsets(plan, res, 'taps', kStride);
     const rw: number[] = [];
     for (let q = 0; q < rowCount; q++) {
       let rest = q;
@@ -136,17 +93,7 @@ export function phasePlan(g: ConvTransposeGeometry, kernel: 'phases' | 'thin'): 
       rw.push(xb, ob);
     }
     // the combination of the leading residues: phases that share it differ only on the last axis
-    phaseTable.push(
-      count,
-      rowCount,
-      tapsOf[c]!,
-      before[c]!,
-      0,
-      0,
-      0,
-      res[last]!,
-      Math.floor(c / g.stride[last]!),
-    );
+    phaseTable.push(count, rowCount, taps, before[c]!, 0, 0, 0, res[last]!, Math.floor(c / g.stride[last]!));
     shifts.push([...s, ...kOff]);
     rows.push(rw);
   });

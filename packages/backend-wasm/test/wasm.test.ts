@@ -3,7 +3,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import type { ConvTransposeOptions } from '@tconv/core';
 import { resolveConvTranspose, TconvError, tensor, UnsupportedError } from '@tconv/core';
 import { referenceConv, referenceConvTranspose } from '@tconv/backend-cpu';
-import type { WasmConvTransposeKernel } from '@tconv/backend-wasm';
+import type { WasmBackend, WasmConvTransposeKernel } from '@tconv/backend-wasm';
 import { convTransposeKernel, createWasmBackend, MAX_WASM_BYTES, wasmBackend } from '@tconv/backend-wasm';
 import { problemArb, randomData } from '../../backend-cpu/test/random';
 
@@ -48,67 +48,41 @@ function expectFloat32Close(
   }
 }
 
+/**
+ * On random geometries of ranks 1–3 over every option: the one-thread backend within float32
+ * rounding of the definition, and the two-thread one identical to it.
+ */
+function randomGeometries(single: WasmBackend, threaded: WasmBackend, numRuns: number) {
+  return fc.assert(
+    fc.asyncProperty(problemArb, async (p) => {
+      try {
+        resolveConvTranspose(p.inputShape, p.weightShape, p.options);
+      } catch (e) {
+        if (e instanceof TconvError) return;
+        throw e;
+      }
+      const x = randomData(size(p.inputShape), p.seed) as Float32Array;
+      const w = randomData(size(p.weightShape), p.seed + 1) as Float32Array;
+      const args = [tensor(x, p.inputShape), tensor(w, p.weightShape), p.options] as const;
+      const y1 = await single.convTranspose(...args);
+      const y2 = await threaded.convTranspose(...args);
+      expect(y1.data).toBeInstanceOf(Float32Array);
+      expect(Array.from(y2.data)).toEqual(Array.from(y1.data));
+      const cinG = p.weightShape[0]! / (p.options.groups ?? 1);
+      const terms = cinG * size(p.weightShape.slice(2)) + 1;
+      expectFloat32Close(y1.data, x, w, p.inputShape, p.weightShape, p.options, terms);
+    }),
+    { numRuns },
+  );
+}
+
 describe('wasm backend against the definition', () => {
-  it('random geometries of ranks 1–3 over every option (1 and 2 threads identical)', async () => {
-    await fc.assert(
-      fc.asyncProperty(problemArb, async (p) => {
-        try {
-          resolveConvTranspose(p.inputShape, p.weightShape, p.options);
-        } catch (e) {
-          if (e instanceof TconvError) return;
-          throw e;
-        }
-        const x = randomData(size(p.inputShape), p.seed) as Float32Array;
-        const w = randomData(size(p.weightShape), p.seed + 1) as Float32Array;
-        const y1 = await one.convTranspose(tensor(x, p.inputShape), tensor(w, p.weightShape), p.options);
-        const y2 = await two.convTranspose(tensor(x, p.inputShape), tensor(w, p.weightShape), p.options);
-        expect(y1.data).toBeInstanceOf(Float32Array);
-        expect(Array.from(y2.data)).toEqual(Array.from(y1.data));
-        const cinG = p.weightShape[0]! / (p.options.groups ?? 1);
-        expectFloat32Close(
-          y1.data,
-          x,
-          w,
-          p.inputShape,
-          p.weightShape,
-          p.options,
-          cinG * size(p.weightShape.slice(2)) + 1,
-        );
-      }),
-      { numRuns: 150 },
-    );
-  });
+  it('random geometries of ranks 1–3 over every option, the kernel picked by shape (1 and 2 threads identical)', () =>
+    randomGeometries(one, two, 150));
 
   kernels.forEach((kernel, k) => {
-    it(`kernel ${kernel}: random geometries (ranks 1–3, every option), 1 and 2 threads identical`, async () => {
-      await fc.assert(
-        fc.asyncProperty(problemArb, async (p) => {
-          try {
-            resolveConvTranspose(p.inputShape, p.weightShape, p.options);
-          } catch (e) {
-            if (e instanceof TconvError) return;
-            throw e;
-          }
-          const x = randomData(size(p.inputShape), p.seed) as Float32Array;
-          const w = randomData(size(p.weightShape), p.seed + 1) as Float32Array;
-          const args = [tensor(x, p.inputShape), tensor(w, p.weightShape), p.options] as const;
-          const y1 = await forced[k]!.convTranspose(...args);
-          const y2 = await forcedTwo[k]!.convTranspose(...args);
-          expect(Array.from(y2.data)).toEqual(Array.from(y1.data));
-          const cinG = p.weightShape[0]! / (p.options.groups ?? 1);
-          expectFloat32Close(
-            y1.data,
-            x,
-            w,
-            p.inputShape,
-            p.weightShape,
-            p.options,
-            cinG * size(p.weightShape.slice(2)) + 1,
-          );
-        }),
-        { numRuns: 120 },
-      );
-    });
+    it(`kernel ${kernel}: random geometries (ranks 1–3, every option), 1 and 2 threads identical`, () =>
+      randomGeometries(forced[k]!, forcedTwo[k]!, 120));
   });
 
   it('phases: the tile edges (output channels 1–9 around the 4-channel tile, rows 1–17 around 4 and 8 positions, 130 input channels over a channel block)', async () => {

@@ -36,8 +36,8 @@ export {
 } from './layout';
 export { MAX_TENSOR_ELEMENTS } from './limits';
 export type { OnnxConvTransposeAttributes } from './onnx';
-export type { AxisPhase, StridePhases } from './phases';
-export { stridePhases } from './phases';
+export type { AxisPhase, PhaseCombination, PhaseCombinations, StridePhases } from './phases';
+export { phaseCombinations, slotOffsets, stridePhases } from './phases';
 export { fromOnnx } from './onnx';
 export type { ConvOptions, ConvTransposeOptions, Padding, PaddingWord } from './options';
 export { PADDING_WORDS } from './options';

@@ -80,3 +80,107 @@ export function stridePhases(g: ConvTransposeGeometry): StridePhases {
   }
   return { axes, marginBegin, marginEnd };
 }
+
+/** One combination of residues, one per axis: a dense sub-problem of the stride phases. */
+export interface PhaseCombination {
+  /** The residue on each axis. */
+  readonly residues: readonly number[];
+  /** Outputs along the last axis. */
+  readonly count: number;
+  /** Rows of outputs: the product of the other axes' counts. */
+  readonly rows: number;
+  /** Tap combinations that reach it: the product of the axes' tap counts. */
+  readonly taps: number;
+}
+
+/** Every residue combination, and where each kernel tap belongs among them. */
+export interface PhaseCombinations {
+  /** Row-major over the axes (the last axis fastest), `∏stride` entries. */
+  readonly combinations: readonly PhaseCombination[];
+  /** Per kernel tap (row-major over the kernel): the index of its combination. */
+  readonly tapCombination: Int32Array;
+  /**
+   * Per kernel tap: its slot among its combination's taps, row-major over the axes' tap lists
+   * (slot `Σ_a i_a·∏_{b>a} |taps_b|`, `i_a` the tap's index in its axis phase's `taps`).
+   */
+  readonly tapSlot: Int32Array;
+}
+
+/**
+ * The stride phases of all axes combined: each residue combination with its output grid and tap
+ * count, and for every kernel tap the combination it belongs to and its slot there. What a
+ * backend needs to lay the decomposition out as dense sub-problems.
+ */
+export function phaseCombinations(g: ConvTransposeGeometry, plan: StridePhases): PhaseCombinations {
+  const last = g.rank - 1;
+  const total = g.stride.reduce((a, b) => a * b, 1);
+  const combinations: PhaseCombination[] = [];
+  for (let c = 0; c < total; c++) {
+    const residues = new Array<number>(g.rank);
+    let rest = c;
+    let taps = 1;
+    let rows = 1;
+    for (let a = last; a >= 0; a--) {
+      const s = g.stride[a]!;
+      residues[a] = rest % s;
+      rest = (rest - residues[a]!) / s;
+      const ph = plan.axes[a]![residues[a]!]!;
+      taps *= ph.taps.length;
+      if (a < last) rows *= ph.count;
+    }
+    combinations.push({ residues, count: plan.axes[last]![residues[last]!]!.count, rows, taps });
+  }
+  const K = g.kernelSize.reduce((a, b) => a * b, 1);
+  const tapCombination = new Int32Array(K);
+  const tapSlot = new Int32Array(K);
+  for (let t = 0; t < K; t++) {
+    let rest = t;
+    let combo = 0;
+    let comboStride = 1;
+    let slot = 0;
+    let slotStride = 1;
+    for (let a = last; a >= 0; a--) {
+      const k = rest % g.kernelSize[a]!;
+      rest = (rest - k) / g.kernelSize[a]!;
+      const s = g.stride[a]!;
+      const residue = (((k * g.dilation[a]! - g.padBegin[a]!) % s) + s) % s;
+      const ph = plan.axes[a]![residue]!;
+      combo += residue * comboStride;
+      comboStride *= s;
+      slot += ph.taps.indexOf(k) * slotStride;
+      slotStride *= ph.taps.length;
+    }
+    tapCombination[t] = combo;
+    tapSlot[t] = slot;
+  }
+  return { combinations, tapCombination, tapSlot };
+}
+
+/**
+ * Per slot of a residue combination (slots as in {@link PhaseCombinations.tapSlot}), the sum over
+ * axes of the slot's per-axis `shifts` (or `taps`) times `strides[a]`: with the strides of a
+ * row-major input that is where the slot reads relative to the output position; with the kernel's
+ * strides, which weight it multiplies.
+ */
+export function slotOffsets(
+  plan: StridePhases,
+  residues: readonly number[],
+  field: 'shifts' | 'taps',
+  strides: readonly number[],
+): number[] {
+  const axes = residues.map((residue, a) => plan.axes[a]![residue]!);
+  const slots = axes.reduce((n, ph) => n * ph.taps.length, 1);
+  const offsets: number[] = [];
+  for (let slot = 0; slot < slots; slot++) {
+    let rest = slot;
+    let offset = 0;
+    for (let a = axes.length - 1; a >= 0; a--) {
+      const n = axes[a]!.taps.length;
+      const i = rest % n;
+      rest = (rest - i) / n;
+      offset += axes[a]![field][i]! * strides[a]!;
+    }
+    offsets.push(offset);
+  }
+  return offsets;
+}

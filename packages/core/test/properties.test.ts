@@ -5,6 +5,8 @@ import {
   convTransposeOutputSize,
   resolveConv,
   resolveConvTranspose,
+  phaseCombinations,
+  slotOffsets,
   stridePhases,
 } from '@tconv/core';
 
@@ -195,5 +197,40 @@ describe('the stride phases are the scatter, regrouped', () => {
     ]);
     expect(plan.marginBegin).toEqual([1]);
     expect(plan.marginEnd).toEqual([1]);
+  });
+});
+
+describe('the phase combinations of N-D problems', () => {
+  it('partition the output and the kernel: every tap has one combination and slot, found again by slotOffsets', () => {
+    fc.assert(
+      fc.property(fc.array(axisArb, { minLength: 1, maxLength: 3 }), (axes) => {
+        let g: ReturnType<typeof resolveConvTranspose>;
+        try {
+          g = resolveConvTranspose([1, 1, ...axes.map((a) => a.n)], [1, 1, ...axes.map((a) => a.k)], {
+            stride: axes.map((a) => a.s),
+            dilation: axes.map((a) => a.d),
+            padding: axes.map((a) => (typeof a.padding === 'number' ? a.padding : 0)),
+            outputPadding: axes.map((a) => a.opSeed % Math.max(a.s, a.d)),
+          });
+        } catch {
+          return;
+        }
+        const plan = stridePhases(g);
+        const { combinations, tapCombination, tapSlot } = phaseCombinations(g, plan);
+        const outPlane = g.outputSize.reduce((a, b) => a * b, 1);
+        expect(combinations.reduce((n, c) => n + c.count * c.rows, 0)).toBe(outPlane);
+        const kStride = g.kernelSize.map((_, a) => g.kernelSize.slice(a + 1).reduce((p, k) => p * k, 1));
+        const seen = new Set<string>();
+        tapCombination.forEach((c, t) => {
+          const combo = combinations[c]!;
+          expect(tapSlot[t]).toBeLessThan(combo.taps);
+          expect(slotOffsets(plan, combo.residues, 'taps', kStride)[tapSlot[t]!]).toBe(t);
+          seen.add(`${c}:${tapSlot[t]}`);
+        });
+        expect(seen.size).toBe(tapCombination.length);
+        expect(combinations.reduce((n, c) => n + c.taps, 0)).toBe(tapCombination.length);
+      }),
+      { numRuns: 300 },
+    );
   });
 });
