@@ -6,7 +6,15 @@ import type {
   ConvTransposeOptions,
   Tensor,
 } from '@tconv/core';
-import { checkCapabilities, geometryFlops, LimitError, prepareConv, prepareConvTranspose } from '@tconv/core';
+import {
+  checkCapabilities,
+  describeValue,
+  geometryFlops,
+  LimitError,
+  OptionError,
+  prepareConv,
+  prepareConvTranspose,
+} from '@tconv/core';
 import type { KernelEntry, KernelExports, KernelPlan, PartLayout } from './kernel-runner';
 import { copyOperands, operandLayout, partLayout, writePart } from './kernel-runner';
 import { phasePlan } from './phase-plan';
@@ -124,6 +132,21 @@ export async function createWasmBackend(options: WasmBackendOptions = {}): Promi
   const requested = options.threads ?? 1;
   if (!Number.isSafeInteger(requested) || requested < 1) {
     throw new RangeError(`threads must be a positive integer, but got ${requested}`);
+  }
+  const KERNELS: readonly WasmConvTransposeKernel[] = ['gemm', 'phases', 'thin'];
+  if (options.kernel !== undefined && !KERNELS.includes(options.kernel)) {
+    throw new OptionError(
+      'INVALID_OPTION',
+      'kernel',
+      `kernel must be one of ${KERNELS.map((k) => `'${k}'`).join(', ')}, but got ${describeValue(options.kernel)}`,
+    );
+  }
+  if (options.workerHost !== undefined && options.workerHost !== 'node' && options.workerHost !== 'web') {
+    throw new OptionError(
+      'INVALID_OPTION',
+      'workerHost',
+      `workerHost must be 'node' or 'web', but got ${describeValue(options.workerHost)}`,
+    );
   }
   const host = requested > 1 && canShareMemory() ? (options.workerHost ?? workerHost()) : null;
   const threads = host ? requested : 1;

@@ -238,6 +238,14 @@ describe('invalid input through this backend', () => {
       one.convTranspose(tensor(new Float64Array(4), [1, 1, 2, 2]), tensor(new Float64Array(4), [1, 1, 2, 2])),
     ).rejects.toThrow(/supports float32, but the input is float64/);
   });
+  it('rejects an unknown kernel or worker host, naming the option', async () => {
+    await expect(createWasmBackend({ kernel: 'fast' as 'gemm' })).rejects.toThrow(
+      /kernel must be one of 'gemm', 'phases', 'thin', but got "fast"/,
+    );
+    await expect(createWasmBackend({ threads: 2, workerHost: 'deno' as 'web' })).rejects.toThrow(
+      /workerHost/,
+    );
+  });
   it('rejects invalid options with the core errors', async () => {
     await expect(one.convTranspose(x, x, { stride: 2, outputPadding: 2 })).rejects.toThrow(
       /smaller than either stride or dilation/,
