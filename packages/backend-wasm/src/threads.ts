@@ -73,7 +73,11 @@ export async function createWorkerPool(
   const workers: PoolWorker[] = [];
   let setRef: (worker: PoolWorker, busy: boolean) => void = () => {};
   if (host === 'node') {
-    const { Worker } = (await import('node:worker_threads')) as unknown as {
+    // a specifier in a variable, so browser bundles do not try to resolve a Node built-in
+    const nodeWorkers = 'node:worker_threads';
+    const { Worker } = (await import(
+      /* webpackIgnore: true */ /* @vite-ignore */ nodeWorkers
+    )) as unknown as {
       Worker: new (
         code: string,
         options: { eval: true },
