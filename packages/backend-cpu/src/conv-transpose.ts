@@ -1,4 +1,4 @@
-import type { ConvTransposeGeometry, FloatArray } from '@tconv/core';
+import type { ConvTransposeGeometry, FloatArray, StridePhases } from '@tconv/core';
 import { stridePhases } from '@tconv/core';
 import { gemmTN } from './gemm';
 import { SCRATCH_ELEMENTS, scratch } from './scratch';
@@ -36,11 +36,14 @@ export type ConvTransposeKernel = 'direct' | 'gemm' | 'phases';
  * {@link PHASES_MAX_INPUT}; the rest (few positions, heavy weights) the GEMM, which reads the
  * weights in place.
  */
-export function chooseConvTransposeKernel(g: ConvTransposeGeometry): ConvTransposeKernel {
+export function chooseConvTransposeKernel(
+  g: ConvTransposeGeometry,
+  plan: StridePhases = stridePhases(g),
+): ConvTransposeKernel {
   if (g.inChannelsPerGroup <= DIRECT_MAX_CHANNELS) return 'direct';
   const inPlane = g.inputSize.reduce((a, b) => a * b, 1);
   if (g.batch * inPlane < PHASES_MIN_POSITIONS) return 'gemm';
-  return marginedInputLength(g, stridePhases(g)) <= PHASES_MAX_INPUT ? 'phases' : 'gemm';
+  return marginedInputLength(g, plan) <= PHASES_MAX_INPUT ? 'phases' : 'gemm';
 }
 
 /**
@@ -56,8 +59,11 @@ export function convTransposeImpl(
   w: FloatArray,
   bias: FloatArray | null,
   out: FloatArray,
-  kernel: ConvTransposeKernel = chooseConvTransposeKernel(g),
+  kernel?: ConvTransposeKernel,
 ): void {
+  // the phase plan serves both the choice and the phases kernel: computed once
+  const plan = stridePhases(g);
+  kernel ??= chooseConvTransposeKernel(g, plan);
   const r = g.rank;
   const K = g.kernelSize.reduce((a, b) => a * b, 1);
   const outPlane = g.outputSize.reduce((a, b) => a * b, 1);
@@ -76,7 +82,7 @@ export function convTransposeImpl(
   const coutG = g.outChannelsPerGroup;
   const M = coutG * K;
   if (kernel === 'phases') {
-    convTransposePhasesImpl(g, stridePhases(g), x, w, out);
+    convTransposePhasesImpl(g, plan, x, w, out);
     return;
   }
   if (kernel === 'direct') {
