@@ -39,6 +39,7 @@ export type { OnnxConvTransposeAttributes } from './onnx';
 export type { AxisPhase, PhaseCombination, PhaseCombinations, StridePhases } from './phases';
 export { phaseCombinations, slotOffsets, stridePhases } from './phases';
 export { fromOnnx } from './onnx';
+export { toOnnx } from './to-onnx';
 export type { ConvOptions, ConvTransposeOptions, Padding, PaddingWord } from './options';
 export { PADDING_WORDS } from './options';
 export type { ConvAxisOptions, ConvTransposeAxisOptions } from './output-size';
