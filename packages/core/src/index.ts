@@ -1,4 +1,6 @@
-export type { Backend, BackendCapabilities, SyncBackend } from './backend';
+export { adjointGeometry } from './adjoint';
+export type { Backend, BackendCapabilities, Gradients, SyncBackend } from './backend';
+export { biasGradient, prepareConvBackward, prepareConvTransposeBackward } from './backward';
 export type { PreparedCall } from './call';
 export {
   allocate,
@@ -12,6 +14,7 @@ export type { TconvErrorCode } from './errors';
 export {
   describe as describeValue,
   DTypeError,
+  isTconvError,
   LimitError,
   OptionError,
   ShapeError,
@@ -40,6 +43,7 @@ export type { AxisPhase, PhaseCombination, PhaseCombinations, StridePhases } fro
 export { phaseCombinations, slotOffsets, stridePhases } from './phases';
 export { fromOnnx } from './onnx';
 export { toOnnx } from './to-onnx';
+export { seeded } from './seeded';
 export type { ConvOptions, ConvTransposeOptions, Padding, PaddingWord } from './options';
 export { PADDING_WORDS } from './options';
 export type { ConvAxisOptions, ConvTransposeAxisOptions } from './output-size';

@@ -1,0 +1,77 @@
+import type { PreparedCall } from './call';
+import { allocate, prepareConv, prepareConvTranspose } from './call';
+import { DTypeError, describe, ShapeError } from './errors';
+import type { ConvGeometry, ConvTransposeGeometry, GeometryBase } from './geometry';
+import type { ConvOptions, ConvTransposeOptions } from './options';
+import type { FloatArray, Tensor } from './tensor';
+import { checkTensor, dtypeOf } from './tensor';
+
+function checkGradOutput(gradOutput: Tensor, call: PreparedCall<GeometryBase>): void {
+  checkTensor(gradOutput, 'gradOutput');
+  const want = call.geometry.outputShape;
+  const got = gradOutput.shape;
+  if (got.length !== want.length || got.some((d, i) => d !== want[i])) {
+    throw new ShapeError(
+      'INVALID_SHAPE',
+      'gradOutput',
+      `gradOutput must have the forward output's shape ${describe(want)}, but got ${describe(got)}`,
+    );
+  }
+  if (dtypeOf(gradOutput.data) !== call.dtype) {
+    throw new DTypeError(
+      'DTYPE_MISMATCH',
+      'gradOutput',
+      `gradOutput is ${dtypeOf(gradOutput.data)} but input is ${call.dtype}: gradOutput must have the input's float type`,
+    );
+  }
+}
+
+/**
+ * Validates a `convTransposeBackward(gradOutput, input, weight, options)` call: the forward call
+ * exactly as {@link prepareConvTranspose} checks it, then `gradOutput` against the forward output's
+ * shape and the input's float type (errors name `gradOutput`). Backends call this first.
+ */
+export function prepareConvTransposeBackward(
+  gradOutput: Tensor,
+  input: Tensor,
+  weight: Tensor,
+  options: ConvTransposeOptions = {},
+): PreparedCall<ConvTransposeGeometry> {
+  const call = prepareConvTranspose(input, weight, options);
+  checkGradOutput(gradOutput, call);
+  return call;
+}
+
+/** Validates a `convBackward(gradOutput, input, weight, options)` call; see {@link prepareConvTransposeBackward}. */
+export function prepareConvBackward(
+  gradOutput: Tensor,
+  input: Tensor,
+  weight: Tensor,
+  options: ConvOptions = {},
+): PreparedCall<ConvGeometry> {
+  const call = prepareConv(input, weight, options);
+  checkGradOutput(gradOutput, call);
+  return call;
+}
+
+/**
+ * ∂L/∂bias: `gradOutput` (`[N, Cout, ...outputSize]`, flat) summed over the batch and spatial axes,
+ * one value per output channel, in `gradOutput`'s float type (accumulated in float64).
+ * @param geometry - the forward call's geometry
+ * @param gradOutput - ∂L/∂output, flat
+ */
+export function biasGradient(geometry: GeometryBase, gradOutput: FloatArray): FloatArray {
+  const channels = geometry.outChannels;
+  let spatial = 1;
+  for (const d of geometry.outputSize) spatial *= d;
+  const out = allocate(dtypeOf(gradOutput), channels);
+  for (let c = 0; c < channels; c++) {
+    let sum = 0;
+    for (let n = 0; n < geometry.batch; n++) {
+      const base = (n * channels + c) * spatial;
+      for (let i = 0; i < spatial; i++) sum += gradOutput[base + i]!;
+    }
+    out[c] = sum;
+  }
+  return out;
+}
