@@ -17,6 +17,13 @@ export type TconvErrorCode =
   | 'LIMIT_EXCEEDED';
 
 /**
+ * The brand every {@link TconvError} carries, in the global symbol registry so that it is the same
+ * symbol in every copy of `@tconv/core` loaded into one process (ESM and CommonJS builds, two
+ * installed versions, a bundle and `node_modules`).
+ */
+const TCONV_ERROR_BRAND: unique symbol = Symbol.for('@tconv/core.TconvError') as never;
+
+/**
  * Base class of every error tconv throws on purpose. `parameter` names the argument or option at
  * fault (for example `"stride[1]"`), `code` says which rule it broke.
  */
@@ -36,7 +43,31 @@ export class TconvError extends Error {
     this.name = 'TconvError';
     this.code = code;
     this.parameter = parameter;
+    Object.defineProperty(this, TCONV_ERROR_BRAND, { value: true });
   }
+}
+
+/**
+ * Whether `value` is a {@link TconvError} (or a subclass) thrown by any copy of `@tconv/core`.
+ * Prefer it to `instanceof`: when one process loads core twice — `require` and `import` of the
+ * dual package (the dual-package hazard), or two versions — each copy has its own classes and
+ * `instanceof` fails across them; the brand is a `Symbol.for` symbol shared by all copies. Match
+ * the kind of error on `code` (stable), not on the class.
+ * @example
+ * ```ts
+ * try {
+ *   convTransposeOutputSize(4, 3, { stride: 0 });
+ * } catch (e) {
+ *   if (isTconvError(e)) console.log(e.code, e.parameter); // INVALID_OPTION stride
+ * }
+ * ```
+ */
+export function isTconvError(value: unknown): value is TconvError {
+  return (
+    typeof value === 'object' &&
+    value !== null &&
+    (value as { [TCONV_ERROR_BRAND]?: unknown })[TCONV_ERROR_BRAND] === true
+  );
 }
 
 /** A tensor shape, a data length or a size relation between tensors is wrong. */
