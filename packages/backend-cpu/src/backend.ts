@@ -1,5 +1,12 @@
-import type { ConvOptions, ConvTransposeOptions, SyncBackend, Tensor } from '@tconv/core';
-import { allocate, prepareConv, prepareConvTranspose } from '@tconv/core';
+import type { ConvOptions, ConvTransposeOptions, Gradients, SyncBackend, Tensor } from '@tconv/core';
+import {
+  allocate,
+  prepareConv,
+  prepareConvBackward,
+  prepareConvTranspose,
+  prepareConvTransposeBackward,
+} from '@tconv/core';
+import { convBackwardImpl, convTransposeBackwardImpl } from './backward';
 import { convImpl } from './conv';
 import { convTransposeImpl } from './conv-transpose';
 
@@ -14,24 +21,52 @@ import { convTransposeImpl } from './conv-transpose';
  * // y.shape [1, 1, 3, 3], y.data [0, 0, 1, 0, 4, 6, 4, 12, 9]
  * ```
  */
-export const cpuBackend: SyncBackend = {
-  name: 'cpu',
-  convTranspose(input: Tensor, weight: Tensor, options?: ConvTransposeOptions): Tensor {
-    const { geometry, dtype, bias } = prepareConvTranspose(input, weight, options);
-    const out = allocate(
-      dtype,
-      geometry.outputShape.reduce((a, b) => a * b, 1),
-    );
-    convTransposeImpl(geometry, input.data, weight.data, bias, out);
-    return { shape: geometry.outputShape, data: out };
-  },
-  conv(input: Tensor, weight: Tensor, options?: ConvOptions): Tensor {
-    const { geometry, dtype, bias } = prepareConv(input, weight, options);
-    const out = allocate(
-      dtype,
-      geometry.outputShape.reduce((a, b) => a * b, 1),
-    );
-    convImpl(geometry, input.data, weight.data, bias, out);
-    return { shape: geometry.outputShape, data: out };
-  },
-};
+export const cpuBackend: SyncBackend & Required<Pick<SyncBackend, 'convTransposeBackward' | 'convBackward'>> =
+  {
+    name: 'cpu',
+    convTranspose(input: Tensor, weight: Tensor, options?: ConvTransposeOptions): Tensor {
+      const { geometry, dtype, bias } = prepareConvTranspose(input, weight, options);
+      const out = allocate(
+        dtype,
+        geometry.outputShape.reduce((a, b) => a * b, 1),
+      );
+      convTransposeImpl(geometry, input.data, weight.data, bias, out);
+      return { shape: geometry.outputShape, data: out };
+    },
+    conv(input: Tensor, weight: Tensor, options?: ConvOptions): Tensor {
+      const { geometry, dtype, bias } = prepareConv(input, weight, options);
+      const out = allocate(
+        dtype,
+        geometry.outputShape.reduce((a, b) => a * b, 1),
+      );
+      convImpl(geometry, input.data, weight.data, bias, out);
+      return { shape: geometry.outputShape, data: out };
+    },
+    convTransposeBackward(
+      gradOutput: Tensor,
+      input: Tensor,
+      weight: Tensor,
+      options?: ConvTransposeOptions,
+    ): Gradients {
+      const { geometry: g } = prepareConvTransposeBackward(gradOutput, input, weight, options);
+      const d = convTransposeBackwardImpl(g, input.data, weight.data, gradOutput.data);
+      return gradientTensors(g.inputShape, g.weightShape, d);
+    },
+    convBackward(gradOutput: Tensor, input: Tensor, weight: Tensor, options?: ConvOptions): Gradients {
+      const { geometry: g } = prepareConvBackward(gradOutput, input, weight, options);
+      const d = convBackwardImpl(g, input.data, weight.data, gradOutput.data);
+      return gradientTensors(g.inputShape, g.weightShape, d);
+    },
+  };
+
+function gradientTensors(
+  inputShape: readonly number[],
+  weightShape: readonly number[],
+  d: { input: Tensor['data']; weight: Tensor['data']; bias: Tensor['data'] },
+): Gradients {
+  return {
+    input: { shape: inputShape, data: d.input },
+    weight: { shape: weightShape, data: d.weight },
+    bias: { shape: [d.bias.length], data: d.bias },
+  };
+}

@@ -1,0 +1,299 @@
+import type { ConvGeometry, ConvTransposeGeometry, FloatArray } from '@tconv/core';
+
+/**
+ * Positions of the small side per chunk (the GEMM depth of one pass): a chunk's two operands
+ * (`(a + b)` channels × 512 float64 values) stay in L2 across the register tiles.
+ */
+const DEPTH = 512;
+
+/** The weight gradient's float64 buffer (one chunk of S, then one tap's gathered L), reused. */
+let buffer: Float64Array | null = null;
+/** The float64 accumulator of the weight gradient, `[groups][taps][a/groups][b/groups]`, reused. */
+let accumulator: Float64Array | null = null;
+
+function grow(current: Float64Array | null, length: number): Float64Array {
+  return current && current.length >= length ? current : new Float64Array(Math.max(length, 1024));
+}
+
+/**
+ * The weight gradient of a transposed convolution or a convolution, as one reduction.
+ *
+ * Both operators pair a "small" tensor S with a "large" tensor L through the same index map,
+ * `large position = j·stride + k·dilation − padBegin`: for a transposed convolution S is the
+ * input and L the output gradient, and `∂L/∂w[ci][co_g][k] = Σ_(n, i) x[n][ci][i] · gy[n][co][i·s + k·d − p]`;
+ * for a convolution S is the output gradient and L the input, and
+ * `∂L/∂w[co][ci_g][k] = Σ_(n, o) gy[n][co][o] · x[n][ci][o·s + k·d − p]`. In both the weight is
+ * `[a][b/groups][...kernel]` with `a` S's channel and `b` L's channel within the group.
+ *
+ * So per batch item, group, chunk of S's positions and tap, the gradient of that tap is one GEMM,
+ * `dW_k += S_chunk · L_k,chunkᵀ` (depth = positions), where `L_k` is L gathered at the tap's shift
+ * (zeros where the tap falls outside L). Both operands are copied into one float64 buffer (one
+ * typed array in the hot loop), the product is register-tiled 3 × 4 over (a, b) and summed in
+ * float64; the result is rounded once into `out`. Never the definition loop.
+ * @param g - the resolved geometry of the forward call
+ * @param x - the forward input
+ * @param gy - the gradient of the forward output
+ * @param out - the weight gradient, the weight's shape and float type (overwritten)
+ */
+export function weightGradientImpl(
+  g: ConvTransposeGeometry | ConvGeometry,
+  x: FloatArray,
+  gy: FloatArray,
+  out: FloatArray,
+): void {
+  const t = g.kind === 'convTranspose';
+  const side: Sides = {
+    small: t ? x : gy,
+    large: t ? gy : x,
+    smallChannels: t ? g.inChannels : g.outChannels,
+    largeChannels: t ? g.outChannels : g.inChannels,
+    aG: t ? g.inChannelsPerGroup : g.outChannelsPerGroup,
+    bG: t ? g.outChannelsPerGroup : g.inChannelsPerGroup,
+    smallSize: t ? g.inputSize : g.outputSize,
+    largeSize: t ? g.outputSize : g.inputSize,
+  };
+  const K = g.kernelSize.reduce((p, k) => p * k, 1);
+  const { aG, bG } = side;
+  const nLast = side.smallSize[g.rank - 1]!;
+  const lead = (side.smallSize.reduce((p, k) => p * k, 1) / nLast) | 0;
+  // a chunk is whole rows of S, or one piece of a row longer than DEPTH
+  const cols = Math.min(nLast, DEPTH);
+  const rows = nLast > DEPTH ? 1 : Math.max(1, Math.min(lead, Math.floor(DEPTH / nLast)));
+  const T = rows * cols;
+  buffer = grow(buffer, (aG + bG) * T);
+  accumulator = grow(accumulator, g.groups * K * aG * bG);
+  const acc = accumulator;
+  acc.fill(0, 0, g.groups * K * aG * bG);
+  const offsets = tapOffsets(g);
+  for (let n = 0; n < g.batch; n++) {
+    for (let group = 0; group < g.groups; group++) {
+      for (let q0 = 0; q0 < lead; q0 += rows) {
+        const q1 = Math.min(lead, q0 + rows);
+        for (let c0 = 0; c0 < nLast; c0 += cols) {
+          const c1 = Math.min(nLast, c0 + cols);
+          const depth = (q1 - q0) * (c1 - c0);
+          copySmall(g, side, buffer, n, group, q0, q1, c0, c1);
+          for (let k = 0; k < K; k++) {
+            if (!gatherLarge(g, side, offsets, buffer, aG * depth, n, group, k, q0, q1, c0, c1)) continue;
+            gemmNT(buffer, 0, aG * depth, depth, aG, bG, acc, (group * K + k) * aG * bG);
+          }
+        }
+      }
+    }
+  }
+  // [group][k][a][b] → the weight layout [group·aG + a][b][k]
+  for (let group = 0; group < g.groups; group++) {
+    for (let k = 0; k < K; k++) {
+      const from = (group * K + k) * aG * bG;
+      for (let a = 0; a < aG; a++) {
+        const to = (group * aG + a) * bG * K + k;
+        for (let b = 0; b < bG; b++) out[to + b * K] = acc[from + a * bG + b]!;
+      }
+    }
+  }
+}
+
+/** The two sides of the reduction (see {@link weightGradientImpl}). */
+interface Sides {
+  small: FloatArray;
+  large: FloatArray;
+  smallChannels: number;
+  largeChannels: number;
+  aG: number;
+  bG: number;
+  smallSize: readonly number[];
+  largeSize: readonly number[];
+}
+
+/** Per tap and axis, `k·dilation − padBegin`: the shift from S's position to L's. */
+function tapOffsets(g: ConvTransposeGeometry | ConvGeometry): Int32Array {
+  const r = g.rank;
+  const K = g.kernelSize.reduce((p, k) => p * k, 1);
+  const table = new Int32Array(K * r);
+  for (let k = 0; k < K; k++) {
+    let rest = k;
+    for (let a = r - 1; a >= 0; a--) {
+      const size = g.kernelSize[a]!;
+      const idx = rest % size;
+      rest = (rest - idx) / size;
+      table[k * r + a] = idx * g.dilation[a]! - g.padBegin[a]!;
+    }
+  }
+  return table;
+}
+
+/** Copies S's chunk (rows `q0..q1`, columns `c0..c1` of every channel of the group) to `buf[0 …]`. */
+function copySmall(
+  g: ConvTransposeGeometry | ConvGeometry,
+  s: Sides,
+  buf: Float64Array,
+  n: number,
+  group: number,
+  q0: number,
+  q1: number,
+  c0: number,
+  c1: number,
+): void {
+  const nLast = s.smallSize[g.rank - 1]!;
+  const plane = s.smallSize.reduce((p, k) => p * k, 1);
+  const depth = (q1 - q0) * (c1 - c0);
+  const src = s.small;
+  for (let a = 0; a < s.aG; a++) {
+    const base = (n * s.smallChannels + group * s.aG + a) * plane;
+    let at = a * depth;
+    for (let q = q0; q < q1; q++) {
+      const from = base + q * nLast;
+      for (let c = c0; c < c1; c++) buf[at++] = src[from + c]!;
+    }
+  }
+}
+
+/**
+ * Gathers L at tap `k`'s shift for the chunk into `buf[off …]` (`[b][depth]`, zeros where the tap
+ * falls outside L). Returns false when the tap misses L for the whole chunk (nothing to add).
+ */
+function gatherLarge(
+  g: ConvTransposeGeometry | ConvGeometry,
+  s: Sides,
+  offsets: Int32Array,
+  buf: Float64Array,
+  off: number,
+  n: number,
+  group: number,
+  k: number,
+  q0: number,
+  q1: number,
+  c0: number,
+  c1: number,
+): boolean {
+  const r = g.rank;
+  const last = r - 1;
+  const LL = s.largeSize[last]!;
+  const sL = g.stride[last]!;
+  const offL = offsets[k * r + last]!;
+  // columns c with 0 ≤ c·s + offL < LL
+  const lo = Math.max(c0, Math.ceil(-offL / sL));
+  const hi = Math.min(c1, Math.floor((LL - 1 - offL) / sL) + 1);
+  const width = c1 - c0;
+  const depth = (q1 - q0) * width;
+  const plane = s.largeSize.reduce((p, v) => p * v, 1);
+  const src = s.large;
+  let any = false;
+  for (let q = q0; q < q1; q++) {
+    // L's offset of S's leading position q under the tap, or -1 outside L
+    let lead = 0;
+    let rest = q;
+    let stride = LL;
+    for (let a = last - 1; a >= 0 && lead >= 0; a--) {
+      const size = s.smallSize[a]!;
+      const idx = rest % size;
+      rest = (rest - idx) / size;
+      const pos = idx * g.stride[a]! + offsets[k * r + a]!;
+      lead = pos < 0 || pos >= s.largeSize[a]! ? -1 : lead + pos * stride;
+      stride *= s.largeSize[a]!;
+    }
+    const row = (q - q0) * width;
+    const inside = lead >= 0 && lo < hi;
+    any ||= inside;
+    for (let b = 0; b < s.bG; b++) {
+      const at = off + b * depth + row;
+      if (!inside) {
+        buf.fill(0, at, at + width);
+        continue;
+      }
+      const from = (n * s.largeChannels + group * s.bG + b) * plane + lead + offL;
+      for (let c = c0; c < lo; c++) buf[at + c - c0] = 0;
+      for (let c = lo; c < hi; c++) buf[at + c - c0] = src[from + c * sL]!;
+      for (let c = hi; c < c1; c++) buf[at + c - c0] = 0;
+    }
+  }
+  return any;
+}
+
+/**
+ * `acc[accOff + m·cols + t] += Σ_c buf[aOff + m·depth + c] · buf[bOff + t·depth + c]`: rows of
+ * both operands are contiguous in the one buffer, so each tile streams 3 + 4 rows. Register-tiled
+ * 3 × 4 (twelve double accumulators, the tile V8 keeps in registers; see `gemm.ts`).
+ */
+function gemmNT(
+  buf: Float64Array,
+  aOff: number,
+  bOff: number,
+  depth: number,
+  rows: number,
+  cols: number,
+  acc: Float64Array,
+  accOff: number,
+): void {
+  const rows3 = rows - (rows % 3);
+  const cols4 = cols - (cols % 4);
+  for (let m = 0; m < rows3; m += 3) {
+    for (let t = 0; t < cols4; t += 4) {
+      let c00 = 0;
+      let c01 = 0;
+      let c02 = 0;
+      let c03 = 0;
+      let c10 = 0;
+      let c11 = 0;
+      let c12 = 0;
+      let c13 = 0;
+      let c20 = 0;
+      let c21 = 0;
+      let c22 = 0;
+      let c23 = 0;
+      const a0 = aOff + m * depth;
+      const b0 = bOff + t * depth;
+      for (let c = 0; c < depth; c++) {
+        const x0 = buf[a0 + c]!;
+        const x1 = buf[a0 + depth + c]!;
+        const x2 = buf[a0 + 2 * depth + c]!;
+        const y0 = buf[b0 + c]!;
+        const y1 = buf[b0 + depth + c]!;
+        const y2 = buf[b0 + 2 * depth + c]!;
+        const y3 = buf[b0 + 3 * depth + c]!;
+        c00 += x0 * y0;
+        c01 += x0 * y1;
+        c02 += x0 * y2;
+        c03 += x0 * y3;
+        c10 += x1 * y0;
+        c11 += x1 * y1;
+        c12 += x1 * y2;
+        c13 += x1 * y3;
+        c20 += x2 * y0;
+        c21 += x2 * y1;
+        c22 += x2 * y2;
+        c23 += x2 * y3;
+      }
+      let o = accOff + m * cols + t;
+      acc[o]! += c00;
+      acc[o + 1]! += c01;
+      acc[o + 2]! += c02;
+      acc[o + 3]! += c03;
+      o += cols;
+      acc[o]! += c10;
+      acc[o + 1]! += c11;
+      acc[o + 2]! += c12;
+      acc[o + 3]! += c13;
+      o += cols;
+      acc[o]! += c20;
+      acc[o + 1]! += c21;
+      acc[o + 2]! += c22;
+      acc[o + 3]! += c23;
+    }
+  }
+  // leftovers: the last rows (fewer than 3) over every column, then the last columns of the tiled rows
+  for (let m = rows3; m < rows; m++) {
+    for (let t = 0; t < cols; t++)
+      acc[accOff + m * cols + t]! += dot(buf, aOff + m * depth, bOff + t * depth, depth);
+  }
+  for (let m = 0; m < rows3; m++) {
+    for (let t = cols4; t < cols; t++)
+      acc[accOff + m * cols + t]! += dot(buf, aOff + m * depth, bOff + t * depth, depth);
+  }
+}
+
+function dot(buf: Float64Array, a: number, b: number, depth: number): number {
+  let s = 0;
+  for (let c = 0; c < depth; c++) s += buf[a + c]! * buf[b + c]!;
+  return s;
+}
