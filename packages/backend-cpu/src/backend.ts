@@ -10,6 +10,10 @@ import { convBackwardImpl, convTransposeBackwardImpl } from './backward';
 import { convImpl } from './conv';
 import { convTransposeImpl } from './conv-transpose';
 
+/** A backend whose gradient methods are present (not optional). */
+export type WithGradients<B extends SyncBackend> = B &
+  Required<Pick<B, 'convTransposeBackward' | 'convBackward'>>;
+
 /**
  * The CPU backend: synchronous, float32 and float64, any spatial rank, every option of the
  * contract. Options are resolved by `@tconv/core`; this object only plugs the kernels in.
@@ -21,43 +25,42 @@ import { convTransposeImpl } from './conv-transpose';
  * // y.shape [1, 1, 3, 3], y.data [0, 0, 1, 0, 4, 6, 4, 12, 9]
  * ```
  */
-export const cpuBackend: SyncBackend & Required<Pick<SyncBackend, 'convTransposeBackward' | 'convBackward'>> =
-  {
-    name: 'cpu',
-    convTranspose(input: Tensor, weight: Tensor, options?: ConvTransposeOptions): Tensor {
-      const { geometry, dtype, bias } = prepareConvTranspose(input, weight, options);
-      const out = allocate(
-        dtype,
-        geometry.outputShape.reduce((a, b) => a * b, 1),
-      );
-      convTransposeImpl(geometry, input.data, weight.data, bias, out);
-      return { shape: geometry.outputShape, data: out };
-    },
-    conv(input: Tensor, weight: Tensor, options?: ConvOptions): Tensor {
-      const { geometry, dtype, bias } = prepareConv(input, weight, options);
-      const out = allocate(
-        dtype,
-        geometry.outputShape.reduce((a, b) => a * b, 1),
-      );
-      convImpl(geometry, input.data, weight.data, bias, out);
-      return { shape: geometry.outputShape, data: out };
-    },
-    convTransposeBackward(
-      gradOutput: Tensor,
-      input: Tensor,
-      weight: Tensor,
-      options?: ConvTransposeOptions,
-    ): Gradients {
-      const { geometry: g } = prepareConvTransposeBackward(gradOutput, input, weight, options);
-      const d = convTransposeBackwardImpl(g, input.data, weight.data, gradOutput.data);
-      return gradientTensors(g.inputShape, g.weightShape, d);
-    },
-    convBackward(gradOutput: Tensor, input: Tensor, weight: Tensor, options?: ConvOptions): Gradients {
-      const { geometry: g } = prepareConvBackward(gradOutput, input, weight, options);
-      const d = convBackwardImpl(g, input.data, weight.data, gradOutput.data);
-      return gradientTensors(g.inputShape, g.weightShape, d);
-    },
-  };
+export const cpuBackend: WithGradients<SyncBackend> = {
+  name: 'cpu',
+  convTranspose(input: Tensor, weight: Tensor, options?: ConvTransposeOptions): Tensor {
+    const { geometry, dtype, bias } = prepareConvTranspose(input, weight, options);
+    const out = allocate(
+      dtype,
+      geometry.outputShape.reduce((a, b) => a * b, 1),
+    );
+    convTransposeImpl(geometry, input.data, weight.data, bias, out);
+    return { shape: geometry.outputShape, data: out };
+  },
+  conv(input: Tensor, weight: Tensor, options?: ConvOptions): Tensor {
+    const { geometry, dtype, bias } = prepareConv(input, weight, options);
+    const out = allocate(
+      dtype,
+      geometry.outputShape.reduce((a, b) => a * b, 1),
+    );
+    convImpl(geometry, input.data, weight.data, bias, out);
+    return { shape: geometry.outputShape, data: out };
+  },
+  convTransposeBackward(
+    gradOutput: Tensor,
+    input: Tensor,
+    weight: Tensor,
+    options?: ConvTransposeOptions,
+  ): Gradients {
+    const { geometry: g } = prepareConvTransposeBackward(gradOutput, input, weight, options);
+    const d = convTransposeBackwardImpl(g, input.data, weight.data, gradOutput.data);
+    return gradientTensors(g.inputShape, g.weightShape, d);
+  },
+  convBackward(gradOutput: Tensor, input: Tensor, weight: Tensor, options?: ConvOptions): Gradients {
+    const { geometry: g } = prepareConvBackward(gradOutput, input, weight, options);
+    const d = convBackwardImpl(g, input.data, weight.data, gradOutput.data);
+    return gradientTensors(g.inputShape, g.weightShape, d);
+  },
+};
 
 function gradientTensors(
   inputShape: readonly number[],
