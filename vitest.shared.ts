@@ -14,4 +14,5 @@ export const workspaceAliases = [
   { find: /^@tconv\/backend-sparse$/, replacement: src('./packages/backend-sparse/src/index.ts') },
   { find: /^@tconv\/backend-wasm$/, replacement: src('./packages/backend-wasm/src/index.ts') },
   { find: /^@tconv\/browser-testing$/, replacement: src('./packages/browser-testing/src/index.ts') },
+  { find: /^@tconv\/testing$/, replacement: src('./packages/testing/src/index.ts') },
 ];

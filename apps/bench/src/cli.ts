@@ -5,7 +5,7 @@ import { markdownReport } from './report-markdown';
 import { svgChart } from './report-svg';
 import type { Row } from './run';
 import { runBench } from './run';
-import { TINY, WORKLOADS } from './workloads';
+import { TINY, WORKLOADS } from '@tconv/testing';
 
 const HELP = `tconv bench — every tconv backend side by side with TensorFlow.js and ONNX Runtime
 

@@ -1,5 +1,5 @@
 import type { Tensor } from '@tconv/core';
-import type { Workload } from './workloads';
+import type { Workload } from '@tconv/testing';
 
 /** A prepared run: computes the workload on the engine's own data layout and returns NCHW float32. */
 export interface Prepared {

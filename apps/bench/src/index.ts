@@ -5,5 +5,5 @@ export { markdownReport } from './report-markdown';
 export { svgChart } from './report-svg';
 export type { BenchOptions, BenchResult, Row } from './run';
 export { runBench } from './run';
-export type { Workload } from './workloads';
-export { TINY, WORKLOADS } from './workloads';
+export type { Workload } from '@tconv/testing';
+export { TINY, WORKLOADS } from '@tconv/testing';

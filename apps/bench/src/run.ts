@@ -1,10 +1,10 @@
 import os from 'node:os';
 import { referenceConvTranspose } from '@tconv/backend-cpu';
-import type { Tensor } from '@tconv/core';
-import { geometryFlops, resolveConvTranspose, tensor } from '@tconv/core';
+import { geometryFlops, resolveConvTranspose } from '@tconv/core';
 import type { Engine } from './engine';
 import { measure } from './measure';
-import type { Workload } from './workloads';
+import type { Workload } from '@tconv/testing';
+import { workloadTensors } from '@tconv/testing';
 
 /** One row of the results. */
 export interface Row {
@@ -41,16 +41,6 @@ export interface BenchOptions {
   onProgress?: (row: Row, done: number, total: number) => void;
 }
 
-function random(length: number, seed: number): Float32Array {
-  const out = new Float32Array(length);
-  let s = seed >>> 0;
-  for (let i = 0; i < length; i++) {
-    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
-    out[i] = s / 2 ** 31 - 1;
-  }
-  return out;
-}
-
 /**
  * Runs every engine on every workload: identical inputs for all, each engine's output checked
  * against the tconv reference before timing (a disagreeing engine is flagged, not timed).
@@ -59,9 +49,7 @@ export async function runBench(options: BenchOptions): Promise<BenchResult> {
   const rows: Row[] = [];
   const total = options.workloads.length * options.engines.length;
   for (const w of options.workloads) {
-    const size = (s: readonly number[]) => s.reduce((a, b) => a * b, 1);
-    const x: Tensor = tensor(random(size(w.input), 1), w.input);
-    const weight: Tensor = tensor(random(size(w.weight), 2), w.weight);
+    const { input: x, weight } = workloadTensors(w);
     const g = resolveConvTranspose(w.input, w.weight, w.options);
     const flops = geometryFlops(g);
     const expected = referenceConvTranspose(x, weight, w.options).data;

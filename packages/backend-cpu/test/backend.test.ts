@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import type { Tensor } from '@tconv/core';
+import type { ConvTransposeOptions, Tensor } from '@tconv/core';
 import { OptionError, resolveConvTranspose, ShapeError, tensor, TconvError } from '@tconv/core';
 import type { ConvTransposeKernel } from '@tconv/backend-cpu';
 import {
@@ -10,41 +10,19 @@ import {
   referenceConv,
   referenceConvTranspose,
 } from '@tconv/backend-cpu';
-import { problemArb, randomData } from './random';
+import { expectWithinRounding, problemArb, randomData } from '@tconv/testing';
 
 const size = (shape: readonly number[]) => shape.reduce((a, b) => a * b, 1);
 
-/**
- * |fast - exact| ≤ γ·Σ|x·w| per element, γ = (terms + 2)·2^-24: the float32 rounding bound of a
- * sum of `terms` products (each product and partial sum rounded once) plus the final store.
- */
+/** float32 within the worst-case rounding bound of the float64 definition (see `@tconv/testing`). */
 function expectWithinFloat32Rounding(
   fast: Tensor,
   x: Tensor,
   w: Tensor,
-  options: object,
+  options: ConvTransposeOptions,
   terms: number,
 ): void {
-  const x64 = tensor(Float64Array.from(x.data), x.shape);
-  const w64 = tensor(Float64Array.from(w.data), w.shape);
-  const opts = options as { bias?: readonly number[] };
-  const bias64 = opts.bias ? { bias: Float64Array.from(opts.bias) } : {};
-  const exact = referenceConvTranspose(x64, w64, { ...options, ...bias64 });
-  const magnitude = referenceConvTranspose(
-    tensor(x64.data.map(Math.abs), x.shape),
-    tensor(w64.data.map(Math.abs), w.shape),
-    { ...options, ...(opts.bias ? { bias: Float64Array.from(opts.bias, Math.abs) } : {}) },
-  );
-  expect(fast.shape).toEqual(exact.shape);
-  const gamma = (terms + 2) * 2 ** -24;
-  for (let i = 0; i < exact.data.length; i++) {
-    const err = Math.abs(fast.data[i]! - exact.data[i]!);
-    if (err > gamma * magnitude.data[i]! + 1e-30) {
-      throw new Error(
-        `element ${i}: ${fast.data[i]} vs ${exact.data[i]} (error ${err}, bound ${gamma * magnitude.data[i]!})`,
-      );
-    }
-  }
+  expectWithinRounding(fast, x, w, options, referenceConvTranspose, terms);
 }
 
 describe('the documents worked examples', () => {

@@ -11,7 +11,7 @@ import {
   sparseBackend,
   transposedIndexMap,
 } from '@tconv/backend-sparse';
-import { problemArb, randomData } from '../../backend-cpu/test/random';
+import { problemArb, randomData } from '@tconv/testing';
 
 const size = (shape: readonly number[]) => shape.reduce((a, b) => a * b, 1);
 const close = (a: ArrayLike<number>, b: ArrayLike<number>, tol = 1e-12) => {

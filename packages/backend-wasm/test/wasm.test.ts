@@ -5,7 +5,7 @@ import { resolveConvTranspose, TconvError, tensor, UnsupportedError } from '@tco
 import { referenceConv, referenceConvTranspose } from '@tconv/backend-cpu';
 import type { WasmBackend, WasmConvTransposeKernel } from '@tconv/backend-wasm';
 import { convTransposeKernel, createWasmBackend, MAX_WASM_BYTES, wasmBackend } from '@tconv/backend-wasm';
-import { problemArb, randomData } from '../../backend-cpu/test/random';
+import { problemArb, randomData } from '@tconv/testing';
 
 const size = (shape: readonly number[]) => shape.reduce((a, b) => a * b, 1);
 const one = await createWasmBackend();

@@ -3,7 +3,7 @@ import { Worker as NodeWorker } from 'node:worker_threads';
 import { afterAll, describe, expect, it } from 'vitest';
 import { tensor } from '@tconv/core';
 import { createWasmBackend } from '@tconv/backend-wasm';
-import { randomData } from '../../backend-cpu/test/random';
+import { randomData } from '@tconv/testing';
 
 /**
  * A stand-in for the browser's `Worker` on Node's worker_threads: it takes the blob: URL the pool

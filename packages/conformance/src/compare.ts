@@ -91,16 +91,5 @@ export function expectClose(
   return maxError;
 }
 
-/** Deterministic values in [-1, 1) (mulberry32) so every run sees the same inputs. */
-export function seeded(length: number, seed: number, dtype: DType = 'float32'): FloatArray {
-  const out = dtype === 'float64' ? new Float64Array(length) : new Float32Array(length);
-  let s = seed >>> 0;
-  for (let i = 0; i < length; i++) {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    out[i] = ((t ^ (t >>> 14)) >>> 0) / 2 ** 31 - 1;
-  }
-  return out;
-}
+/** Deterministic values in [-1, 1) (mulberry32) so every run sees the same inputs: core's generator. */
+export { seeded } from '@tconv/core';

@@ -4,7 +4,7 @@ import * as ortWeb from 'onnxruntime-web';
 // the same model writer the conformance fixtures use (protobufjs + onnx-proto)
 import { convTransposeModel } from '../../../../packages/conformance/scripts/onnx-model.mjs';
 import type { Engine } from '../engine';
-import type { Workload } from '../workloads';
+import type { Workload } from '@tconv/testing';
 
 function attributes(w: Workload): Record<string, number | number[]> {
   const rank = w.input.length - 2;

@@ -6,7 +6,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import type { Engine } from '../engine';
-import type { Workload } from '../workloads';
+import type { Workload } from '@tconv/testing';
 
 const require = createRequire(import.meta.url);
 

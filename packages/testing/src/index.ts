@@ -1,0 +1,6 @@
+export type { Problem } from './random';
+export { problemArb, randomData } from './random';
+export type { ReferenceOp } from './rounding';
+export { expectWithinRounding, unitRoundoff } from './rounding';
+export type { Workload } from './workloads';
+export { TINY, WORKLOADS, workloadTensors } from './workloads';
