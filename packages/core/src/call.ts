@@ -2,6 +2,7 @@ import type { BackendCapabilities } from './backend';
 import { DTypeError, describe, UnsupportedError } from './errors';
 import type { ConvGeometry, ConvTransposeGeometry } from './geometry';
 import { resolveConv, resolveConvTranspose } from './geometry';
+import { checkSafeGeometry } from './limits';
 import type { ConvOptions, ConvTransposeOptions } from './options';
 import type { DType, FloatArray, Tensor } from './tensor';
 import { checkTensor, dtypeOf, isFloatArray } from './tensor';
@@ -91,6 +92,7 @@ export function prepareConvTranspose(
   checkTensor(input, 'input');
   checkTensor(weight, 'weight');
   const geometry = resolveConvTranspose(input.shape, weight.shape, options);
+  checkSafeGeometry(geometry, 'tconv'); // every kernel indexes with exact doubles at least
   return { geometry, ...checkTypes(input, weight, options.bias) };
 }
 
@@ -105,6 +107,7 @@ export function prepareConvTransposeFor(
 ): PreparedCall<ConvTransposeGeometry> {
   checkTensor(weight, 'weight');
   const geometry = resolveConvTranspose(inputShape, weight.shape, options);
+  checkSafeGeometry(geometry, 'tconv'); // every kernel indexes with exact doubles at least
   return { geometry, ...checkTypes({ shape: inputShape, data: weight.data }, weight, options.bias) };
 }
 
@@ -117,6 +120,7 @@ export function prepareConv(
   checkTensor(input, 'input');
   checkTensor(weight, 'weight');
   const geometry = resolveConv(input.shape, weight.shape, options);
+  checkSafeGeometry(geometry, 'tconv'); // every kernel indexes with exact doubles at least
   return { geometry, ...checkTypes(input, weight, options.bias) };
 }
 
@@ -128,6 +132,7 @@ export function prepareConvFor(
 ): PreparedCall<ConvGeometry> {
   checkTensor(weight, 'weight');
   const geometry = resolveConv(inputShape, weight.shape, options);
+  checkSafeGeometry(geometry, 'tconv'); // every kernel indexes with exact doubles at least
   return { geometry, ...checkTypes({ shape: inputShape, data: weight.data }, weight, options.bias) };
 }
 

@@ -2,7 +2,8 @@ import { describe, LimitError, OptionError, ShapeError } from './errors';
 import { MAX_TENSOR_ELEMENTS } from './limits';
 import type { ConvOptions, ConvTransposeOptions, Padding } from './options';
 import { PADDING_WORDS } from './options';
-import { checkOutputPadding } from './output-size';
+import { exactInteger } from './limits';
+import { checkOutputPadding, convLength, transposeLength } from './output-size';
 import { checkInteger, checkKnownKeys, perAxis } from './validation';
 
 /** What every resolved geometry holds: all sizes explicit, one entry per spatial axis. */
@@ -246,6 +247,9 @@ export function resolveConvTranspose(
     const s = c.stride[a]!;
     const d = c.dilation[a]!;
     const kd = d * (c.kernelSize[a]! - 1) + 1;
+    // exact shape arithmetic: explicit pads are resolved in BigInt (transposeLength), the padding
+    // words need the full scatter length as a safe integer (else a LimitError)
+    if (padding.kind === 'word') transposeLength(n, c.kernelSize[a]!, s, d, 0, 0, 0);
     const full = (n - 1) * s + kd;
     const wanted = requestedSize?.[a];
     let op = requestedOutputPadding?.[a];
@@ -256,7 +260,7 @@ export function resolveConvTranspose(
     if (padding.kind === 'explicit') {
       pb = padding.begin[a]!;
       const pe = padding.end[a]!;
-      const min = full - pb - pe;
+      const min = transposeLength(n, c.kernelSize[a]!, s, d, pb, pe, 0);
       if (wanted !== undefined) {
         // PyTorch's output_size rule: the requested length must be reachable with an output padding < stride.
         if (wanted < min || wanted > min + s - 1) {
@@ -338,14 +342,18 @@ export function resolveConvTranspose(
     } else {
       op ??= 0;
       length = wanted ?? n * s;
-      const total = full + op - length;
+      const total = transposeLength(n, c.kernelSize[a]!, s, d, 0, 0, op) - length;
       const half = floorDiv(total, 2);
       pb = padding.word === 'same-upper' ? half : total - half;
     }
     padBegin.push(pb);
     outputPadding.push(op);
     outputSize.push(length);
-    padEnd.push(full + op - pb - length);
+    padEnd.push(
+      padding.kind === 'explicit'
+        ? padding.end[a]!
+        : Number(BigInt(full) + BigInt(op) - BigInt(pb) - BigInt(length)),
+    );
   }
   const outputShape = [c.batch, outChannels, ...outputSize];
   checkLimit(outputShape, 'output shape');
@@ -448,7 +456,13 @@ export function resolveConv(
       pe = 0;
     } else {
       const out = Math.ceil(n / s);
-      const total = Math.max((out - 1) * s + kd - n, 0);
+      const exactTotal =
+        BigInt(out - 1) * BigInt(s) + BigInt(c.dilation[a]!) * BigInt(c.kernelSize[a]! - 1) + 1n - BigInt(n);
+      const total = exactInteger(
+        exactTotal > 0n ? exactTotal : 0n,
+        `dilation[${a}]`,
+        `the '${padding.word}' padding`,
+      );
       const half = Math.floor(total / 2);
       pb = padding.word === 'same-lower' ? total - half : half;
       pe = total - pb;
@@ -463,7 +477,7 @@ export function resolveConv(
     }
     padBegin.push(pb);
     padEnd.push(pe);
-    outputSize.push(Math.floor((padded - kd) / s) + 1);
+    outputSize.push(convLength(n, c.kernelSize[a]!, s, c.dilation[a]!, pb, pe, `weightShape[${a + 2}]`));
   }
   const outputShape = [c.batch, outChannels, ...outputSize];
   checkLimit(outputShape, 'output shape');

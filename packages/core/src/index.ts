@@ -37,7 +37,15 @@ export {
   toChannelsFirst,
   toChannelsLast,
 } from './layout';
-export { MAX_TENSOR_ELEMENTS } from './limits';
+export {
+  checkGeometryIndices,
+  checkInt32Geometry,
+  checkSafeGeometry,
+  exactInteger,
+  MAX_INT32,
+  MAX_SAFE_INDEX,
+  MAX_TENSOR_ELEMENTS,
+} from './limits';
 export type { OnnxConvTransposeAttributes } from './onnx';
 export type { AxisPhase, PhaseCombination, PhaseCombinations, StridePhases } from './phases';
 export { phaseCombinations, slotOffsets, stridePhases } from './phases';

@@ -1,5 +1,9 @@
 import { describe, OptionError } from './errors';
-import { checkInteger } from './validation';
+import { exactInteger } from './limits';
+import { checkInteger, checkOptionsObject } from './validation';
+
+const CONV_AXIS_KEYS = ['stride', 'padding', 'dilation'] as const;
+const CONV_TRANSPOSE_AXIS_KEYS = [...CONV_AXIS_KEYS, 'outputPadding'] as const;
 
 /** Per-axis options of {@link convOutputSize}. */
 export interface ConvAxisOptions {
@@ -53,35 +57,83 @@ export function checkOutputPadding(
 /**
  * Output length of a convolution along one axis:
  * `floor((input + padBegin + padEnd - dilation*(kernel-1) - 1) / stride) + 1`.
- * @throws {@link OptionError} for an invalid argument or a result < 1
+ * @throws {@link OptionError} for an invalid argument, an unknown option or a result < 1;
+ * {@link LimitError} when the result would pass 2^53 − 1
  * @example
  * ```ts
  * convOutputSize(7, 3); // 5 (AIM: 7×7 image, 3×3 filter)
  * convOutputSize(4, 3, { stride: 2, padding: 1 }); // 2
  * ```
  */
-export function convOutputSize(input: number, kernel: number, o: ConvAxisOptions = {}): number {
+export function convOutputSize(input: number, kernel: number, options?: ConvAxisOptions): number {
+  const o = checkOptionsObject(options, CONV_AXIS_KEYS, 'convOutputSize');
   checkInteger(input, 'input', 1);
   checkInteger(kernel, 'kernel', 1);
   const stride = checkInteger(o.stride ?? 1, 'stride', 1);
   const dilation = checkInteger(o.dilation ?? 1, 'dilation', 1);
   const [begin, end] = axisPadding(o.padding);
-  const span = dilation * (kernel - 1) + 1;
-  const padded = input + begin + end;
+  return convLength(input, kernel, stride, dilation, begin, end, 'kernel');
+}
+
+/**
+ * The exact convolution length `floor((n + begin + end − d·(k−1) − 1) / s) + 1` of one axis, in
+ * BigInt (the padded input may pass 2^53). An empty output is an {@link OptionError} naming `parameter`.
+ */
+export function convLength(
+  n: number,
+  k: number,
+  s: number,
+  d: number,
+  begin: number,
+  end: number,
+  parameter: string,
+): number {
+  const padded = BigInt(n) + BigInt(begin) + BigInt(end);
+  const span = BigInt(d) * BigInt(k - 1) + 1n;
   if (padded < span) {
     throw new OptionError(
       'OUTPUT_TOO_SMALL',
-      'kernel',
-      `the dilated kernel (${span} = dilation ${dilation} × (kernel ${kernel} - 1) + 1) is larger than the padded input (${padded} = ${input} + ${begin} + ${end}); the output would be empty`,
+      parameter,
+      `the dilated kernel (${span} = dilation ${d} × (kernel ${k} - 1) + 1) is larger than the padded input (${padded} = ${n} + ${begin} + ${end}); the output would be empty`,
     );
   }
-  return Math.floor((padded - span) / stride) + 1;
+  return exactInteger((padded - span) / BigInt(s) + 1n, 'input', 'the convolution output length');
+}
+
+/**
+ * The exact transposed-convolution length `(n−1)·s − begin − end + d·(k−1) + 1 + outputPadding` of
+ * one axis, in BigInt: intermediates may pass 2^53 while the result is small. Above 2^53 − 1 it is a
+ * {@link LimitError}; a result < 1 is returned as it is (rounded if hugely negative) for the caller
+ * to report.
+ */
+export function transposeLength(
+  n: number,
+  k: number,
+  s: number,
+  d: number,
+  begin: number,
+  end: number,
+  outputPadding: number,
+): number {
+  const exact =
+    BigInt(n - 1) * BigInt(s) -
+    BigInt(begin) -
+    BigInt(end) +
+    BigInt(d) * BigInt(k - 1) +
+    1n +
+    BigInt(outputPadding);
+  return exactInteger(
+    exact,
+    'stride',
+    `the output length (${n}-1)×${s} - ${begin} - ${end} + ${d}×(${k}-1) + 1 + ${outputPadding}`,
+  );
 }
 
 /**
  * Output length of a transposed convolution along one axis:
  * `(input-1)*stride - padBegin - padEnd + dilation*(kernel-1) + 1 + outputPadding`.
- * @throws {@link OptionError} for an invalid argument, `outputPadding ≥ max(stride, dilation)` or a result < 1
+ * @throws {@link OptionError} for an invalid argument, an unknown option, `outputPadding ≥ max(stride, dilation)`
+ * or a result < 1; {@link LimitError} when the result would pass 2^53 − 1 (computed exactly, never rounded)
  * @example
  * ```ts
  * convTransposeOutputSize(2, 2); // 3 (2×2 input, 2×2 kernel)
@@ -91,8 +143,9 @@ export function convOutputSize(input: number, kernel: number, o: ConvAxisOptions
 export function convTransposeOutputSize(
   input: number,
   kernel: number,
-  o: ConvTransposeAxisOptions = {},
+  options?: ConvTransposeAxisOptions,
 ): number {
+  const o = checkOptionsObject(options, CONV_TRANSPOSE_AXIS_KEYS, 'convTransposeOutputSize');
   checkInteger(input, 'input', 1);
   checkInteger(kernel, 'kernel', 1);
   const stride = checkInteger(o.stride ?? 1, 'stride', 1);
@@ -100,7 +153,7 @@ export function convTransposeOutputSize(
   const [begin, end] = axisPadding(o.padding);
   const outputPadding = o.outputPadding ?? 0;
   checkOutputPadding(outputPadding, stride, dilation, 'outputPadding');
-  const size = (input - 1) * stride - begin - end + dilation * (kernel - 1) + 1 + outputPadding;
+  const size = transposeLength(input, kernel, stride, dilation, begin, end, outputPadding);
   if (size < 1) {
     throw new OptionError(
       'OUTPUT_TOO_SMALL',

@@ -71,3 +71,28 @@ export function checkKnownKeys(options: object, known: readonly string[], operat
     }
   }
 }
+
+/**
+ * Checks an options argument: `undefined` is no options, anything else must be a plain object
+ * (not `null`, an array or a primitive) with only known keys.
+ * @param options - the argument as given
+ * @param known - the option names the operation takes
+ * @param operation - its name in messages
+ * @returns the options, `{}` for `undefined`
+ */
+export function checkOptionsObject<T extends object>(
+  options: T | undefined,
+  known: readonly string[],
+  operation: string,
+): T {
+  if (options === undefined) return {} as T;
+  if (options === null || typeof options !== 'object' || Array.isArray(options)) {
+    throw new OptionError(
+      'INVALID_OPTION',
+      'options',
+      `the options of ${operation} must be an object (${known.join(', ')}) or undefined, but got ${describe(options)}`,
+    );
+  }
+  checkKnownKeys(options, known, operation);
+  return options;
+}
