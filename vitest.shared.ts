@@ -15,4 +15,7 @@ export const workspaceAliases = [
   { find: /^@tconv\/backend-wasm$/, replacement: src('./packages/backend-wasm/src/index.ts') },
   { find: /^@tconv\/browser-testing$/, replacement: src('./packages/browser-testing/src/index.ts') },
   { find: /^@tconv\/testing$/, replacement: src('./packages/testing/src/index.ts') },
+  { find: /^@tconv\/peers\/browser$/, replacement: src('./packages/peers/src/browser.ts') },
+  { find: /^@tconv\/peers$/, replacement: src('./packages/peers/src/index.ts') },
+  { find: /^@tconv\/backend-webgpu$/, replacement: src('./packages/backend-webgpu/src/index.ts') },
 ];

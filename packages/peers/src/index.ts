@@ -1,0 +1,11 @@
+export type { OnnxAttributes } from './onnx-attributes';
+export { onnxConvAttributes, onnxNode } from './onnx-attributes';
+export type { OnnxAttributeValue, OnnxElementType, OnnxModelSpec } from './onnx-model';
+export { convTransposeModel, onnxModel } from './onnx-model';
+export type { OnnxRuntimePeerOptions, OrtModuleLike, OrtSessionLike, OrtTensorLike } from './onnxruntime';
+export { createOnnxRuntimePeer } from './onnxruntime';
+export { nodePeers, onnxruntimeNodePeer, onnxruntimeWebPeer, tfjsCpuPeer, tfjsWasmPeer } from './node';
+export type { Peer, PeerCall, PeerInfo, PeerOp, PeerSpec } from './peer';
+export { definePeer, unsupported } from './peer';
+export type { TfjsModule, TfjsPeerOptions, TfjsPlan } from './tfjs';
+export { createTfjsPeer, tfjsPlan } from './tfjs';
