@@ -1,7 +1,15 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { ConvTransposeOptions, Tensor } from '@tconv/core';
-import { OptionError, resolveConvTranspose, ShapeError, tensor, TconvError } from '@tconv/core';
+import {
+  adjointGeometry,
+  geometryOptions,
+  OptionError,
+  resolveConvTranspose,
+  ShapeError,
+  TconvError,
+  tensor,
+} from '@tconv/core';
 import type { ConvTransposeKernel } from '@tconv/backend-cpu';
 import {
   chooseConvTransposeKernel,
@@ -118,16 +126,10 @@ describe('fast path = definition on random geometries (ranks 1–3, every option
           if (e instanceof TconvError) return;
           throw e;
         }
-        // the convolution whose transpose this is: input of the transposed output's size, same
-        // stride/dilation/groups, the same crop as padding, and the end padding that gives back n
-        const end = g.padEnd.map((v, a) => v - g.outputPadding[a]!);
-        fc.pre(g.padBegin.every((v) => v >= 0) && end.every((v) => v >= 0));
-        const convOptions = {
-          stride: g.stride,
-          dilation: g.dilation,
-          groups: g.groups,
-          padding: { begin: g.padBegin, end },
-        };
+        // the convolution whose transpose this is (core's adjoint), when options can express it
+        const c = adjointGeometry(g);
+        fc.pre(c.padBegin.every((v) => v >= 0) && c.padEnd.every((v) => v >= 0));
+        const convOptions = geometryOptions(c);
         const x = tensor(randomData(size(g.outputShape), p.seed + 2, 'float64'), g.outputShape);
         const w = tensor(randomData(size(p.weightShape), p.seed + 1, 'float64'), p.weightShape);
         const y = cpuBackend.conv(x, w, convOptions);

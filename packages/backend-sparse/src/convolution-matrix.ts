@@ -1,11 +1,4 @@
-import type {
-  ConvGeometry,
-  ConvOptions,
-  ConvTransposeGeometry,
-  FloatArray,
-  GeometryBase,
-  Tensor,
-} from '@tconv/core';
+import type { ConvGeometry, ConvOptions, FloatArray, GeometryBase, Tensor } from '@tconv/core';
 import { checkTensor, describeValue, LimitError, resolveConv, ShapeError } from '@tconv/core';
 import type { CsrMatrix } from './csr';
 import { csrMatrix } from './csr';
@@ -14,6 +7,8 @@ import { MAX_NONZEROS } from './limits';
 /**
  * The index map of a convolution, which is all the matrix needs: output position `o` and tap `k`
  * read input `o*stride + k*dilation - padBegin` on each axis. Weight `[outChannels, inChannels/groups, ...kernel]`.
+ * Any `ConvGeometry` is one; so is core's `adjointGeometry(g)` of a transposed convolution `g`,
+ * whose matrix W gives the transposed convolution as Wᵀ.
  */
 export type ConvIndexMap = Pick<
   GeometryBase,
@@ -28,26 +23,6 @@ export type ConvIndexMap = Pick<
   | 'dilation'
   | 'padBegin'
 >;
-
-/**
- * The convolution a transposed convolution is the transpose of: its input has the transposed
- * output's size, its output the transposed input's size, the same stride, dilation, groups and
- * crop, and the same weight array read as `[Cin_t, Cout_t/groups, ...kernel]` = `[out, in/groups, ...kernel]`.
- */
-export function transposedIndexMap(g: ConvTransposeGeometry): ConvIndexMap {
-  return {
-    inChannels: g.outChannels,
-    outChannels: g.inChannels,
-    inChannelsPerGroup: g.outChannelsPerGroup,
-    outChannelsPerGroup: g.inChannelsPerGroup,
-    inputSize: g.outputSize,
-    outputSize: g.inputSize,
-    kernelSize: g.kernelSize,
-    stride: g.stride,
-    dilation: g.dilation,
-    padBegin: g.padBegin,
-  };
-}
 
 /** For each axis and output position, the taps that read inside the input and where. */
 function validTaps(map: ConvIndexMap): { taps: number[][][]; positions: number[][][] } {

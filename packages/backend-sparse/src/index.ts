@@ -4,7 +4,6 @@ export {
   buildConvolutionMatrix,
   convolutionMatrix,
   countNonzeros,
-  transposedIndexMap,
 } from './convolution-matrix';
 export type { CsrArrays, CsrMatrix, SparseMatrix } from './csr';
 export { csrMatrix, csrMultiplyInto, csrMultiplyTransposedInto } from './csr';

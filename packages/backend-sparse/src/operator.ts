@@ -8,6 +8,7 @@ import type {
   Tensor,
 } from '@tconv/core';
 import {
+  adjointGeometry,
   allocate,
   checkTensor,
   DTypeError,
@@ -19,7 +20,7 @@ import {
 } from '@tconv/core';
 import type { CsrMatrix } from './csr';
 import { csrMultiplyInto, csrMultiplyTransposedInto } from './csr';
-import { buildConvolutionMatrix, transposedIndexMap } from './convolution-matrix';
+import { buildConvolutionMatrix } from './convolution-matrix';
 
 /** An operator built once and applied to many inputs. */
 export interface SparseOperator<G> {
@@ -107,7 +108,7 @@ export function prepareSparseConvTranspose(
   options: ConvTransposeOptions = {},
 ): SparseOperator<ConvTransposeGeometry> {
   const { geometry: g, dtype, bias } = prepareConvTransposeFor(inputShape, weight, options);
-  return operator(g, buildConvolutionMatrix(transposedIndexMap(g), weight.data), dtype, bias, true);
+  return operator(g, buildConvolutionMatrix(adjointGeometry(g), weight.data), dtype, bias, true);
 }
 
 /**

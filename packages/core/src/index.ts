@@ -1,4 +1,5 @@
 export { adjointGeometry } from './adjoint';
+export { geometryOptions } from './geometry-options';
 export type { Backend, BackendCapabilities, Gradients, SyncBackend } from './backend';
 export { biasGradient, prepareConvBackward, prepareConvTransposeBackward } from './backward';
 export type { PreparedCall } from './call';

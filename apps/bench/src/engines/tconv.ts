@@ -4,10 +4,9 @@ import {
   countNonzeros,
   MAX_NONZEROS,
   prepareSparseConvTranspose,
-  transposedIndexMap,
 } from '@tconv/backend-sparse';
 import { createWasmBackend } from '@tconv/backend-wasm';
-import { resolveConvTranspose } from '@tconv/core';
+import { adjointGeometry, resolveConvTranspose } from '@tconv/core';
 import type { Engine } from '../engine';
 
 /** Wraps a tconv backend as an engine. */
@@ -40,7 +39,7 @@ export const sparseEngine: Engine = {
   name: 'tconv-sparse (prepared)',
   threads: 1,
   supports(w) {
-    const nnz = countNonzeros(transposedIndexMap(resolveConvTranspose(w.input, w.weight, w.options)));
+    const nnz = countNonzeros(adjointGeometry(resolveConvTranspose(w.input, w.weight, w.options)));
     return nnz <= MAX_NONZEROS
       ? true
       : `W would have ${(nnz / 1e6).toFixed(0)} M nonzeros, over the ${MAX_NONZEROS / 2 ** 20} Mi limit`;

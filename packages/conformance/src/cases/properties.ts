@@ -1,5 +1,5 @@
 import type { Backend, ConvOptions, ConvTransposeOptions, DType, Tensor } from '@tconv/core';
-import { convOutputShape, resolveConv, tensor } from '@tconv/core';
+import { adjointGeometry, convOutputShape, geometryOptions, resolveConv, tensor } from '@tconv/core';
 import { expectClose, MismatchError, seeded } from '../compare';
 import { DOCS, defineCase } from '../define';
 import { kitConv, kitConvTranspose } from '../reference';
@@ -43,19 +43,9 @@ const tol = (dtype: DType, scale: number) => ({
   rtol: 0,
 });
 
-/** The transposed options that undo a convolution's shape: same hyperparameters, plus the output padding that restores the input size. */
-function transposeOptions(g: Geometry) {
-  const c = resolveConv(g.x, g.w, g.options);
-  return {
-    stride: c.stride,
-    dilation: c.dilation,
-    groups: c.groups,
-    padding: { begin: c.padBegin, end: c.padEnd },
-    outputPadding: c.inputSize.map(
-      (n, a) =>
-        (n + c.padBegin[a]! + c.padEnd[a]! - (c.dilation[a]! * (c.kernelSize[a]! - 1) + 1)) % c.stride[a]!,
-    ),
-  };
+/** The transposed options that undo a convolution's shape: its adjoint's (core), same hyperparameters plus the output padding that restores the input size. */
+function transposeOptions(g: Geometry): ConvTransposeOptions {
+  return geometryOptions(adjointGeometry(resolveConv(g.x, g.w, g.options)));
 }
 
 const dot = (a: ArrayLike<number>, b: ArrayLike<number>) => {
