@@ -1,10 +1,6 @@
 import type { Backend } from '@tconv/core';
 import { cpuBackend } from '@tconv/backend-cpu';
-import {
-  countNonzeros,
-  MAX_NONZEROS,
-  prepareSparseConvTranspose,
-} from '@tconv/backend-sparse';
+import { countNonzeros, MAX_NONZEROS, prepareSparseConvTranspose } from '@tconv/backend-sparse';
 import { createWasmBackend } from '@tconv/backend-wasm';
 import { adjointGeometry, resolveConvTranspose } from '@tconv/core';
 import type { Engine } from '../engine';
