@@ -8,7 +8,8 @@
 // Writes packages/conformance/fixtures/onnx.json and packages/core/test/fixtures/shapes-onnx.json.
 //   node packages/conformance/scripts/fixtures-onnx.mjs
 import { createRequire } from 'node:module';
-import { convTransposeModel } from './onnx-model.mjs';
+// the one-node model writer the onnxruntime peer uses too (one implementation)
+import { convTransposeModel } from '@tconv/peers';
 import { random, size, tensorJson, tolerance, write } from './fixture-io.mjs';
 
 const require = createRequire(import.meta.url);
