@@ -1,0 +1,67 @@
+/**
+ * The backends whose values the page shows, and the cross-check between them. The CPU backend is
+ * the one the step-by-step views are computed with (synchronous); every other backend recomputes
+ * the final output, which is compared with the CPU's.
+ */
+import { cpuBackend } from '@tconv/backend-cpu';
+import { sparseBackend } from '@tconv/backend-sparse';
+import { wasmBackend } from '@tconv/backend-wasm';
+import type { Backend, Tensor } from '@tconv/core';
+import type { Problem } from './layer';
+import { errorText } from './layer';
+
+/** The backends of the cross-check, the CPU first. */
+export const BACKENDS: readonly Backend[] = [cpuBackend, sparseBackend, wasmBackend];
+
+/** One backend's answer to the problem. */
+export interface BackendResult {
+  readonly name: string;
+  readonly output?: Tensor;
+  readonly error?: string;
+  /** Largest |difference| from the CPU backend's output. */
+  readonly maxDiff?: number;
+  /** Within float32 rounding of the CPU's output (for these small integer-valued grids: equal). */
+  readonly agrees: boolean;
+}
+
+/** Largest absolute difference between two equally long arrays (Infinity if lengths differ). */
+export function maxAbsDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
+  if (a.length !== b.length) return Number.POSITIVE_INFINITY;
+  let m = 0;
+  for (let i = 0; i < a.length; i++) m = Math.max(m, Math.abs(a[i]! - b[i]!));
+  return m;
+}
+
+/**
+ * float32 rounding bound of a sum of `terms` products whose magnitudes add up to at most `scale`
+ * (the bound the backends' own tests use: (terms + 2)·2⁻²⁴·Σ|x·w|).
+ */
+function tolerance(terms: number, scale: number): number {
+  return (terms + 2) * 2 ** -24 * scale;
+}
+
+/** Runs every backend on the problem and compares each with the CPU's output. */
+export async function crossCheck(
+  p: Problem,
+  backends: readonly Backend[] = BACKENDS,
+): Promise<BackendResult[]> {
+  const reference = cpuBackend.convTranspose(p.input, p.weight, p.options);
+  let scale = 0;
+  for (const v of p.input.data) scale = Math.max(scale, Math.abs(v));
+  let wmax = 0;
+  for (const v of p.weight.data) wmax = Math.max(wmax, Math.abs(v));
+  const terms = p.weight.data.length;
+  const tol = tolerance(terms, scale * wmax * terms);
+  const results: BackendResult[] = [];
+  for (const backend of backends) {
+    try {
+      const output = await backend.convTranspose(p.input, p.weight, p.options);
+      const maxDiff = maxAbsDiff(output.data, reference.data);
+      const sameShape = output.shape.join() === reference.shape.join();
+      results.push({ name: backend.name, output, maxDiff, agrees: sameShape && maxDiff <= tol });
+    } catch (e) {
+      results.push({ name: backend.name, error: errorText(e), agrees: false });
+    }
+  }
+  return results;
+}
