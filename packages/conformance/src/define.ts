@@ -1,13 +1,26 @@
 import type { Backend, DType } from '@tconv/core';
 import type { CaseNeeds, KitCase } from './types';
 
-/** The documents, by file name and title, as cases cite them. */
+/**
+ * The public documents the cases cite: title, publisher and address (a case adds the section).
+ * The five tutorials the kit was built from, and the framework references whose semantics it
+ * follows.
+ */
 export const DOCS = {
-  gfg: '000_11a4a3fe732cce45.txt — GeeksforGeeks, "What is Transposed Convolutional Layer?"',
-  aim: '001_b18ece5e61825254.txt — AIM, "Complete Guide to Transposed Convolutions in CNN Models"',
-  tds: '002_f50046de9063b1ce.txt — "Understand Transposed Convolutions"',
-  d2l: '003_faf466d9d2650914.txt — d2l 13.10 "Transposed Convolution"',
-  notes: '004_c22568ec7702a455.txt — notes "Transposed Convolution"',
+  gfg: 'GeeksforGeeks, "What is Transposed Convolutional Layer?" (https://www.geeksforgeeks.org/what-is-transposed-convolutional-layer/)',
+  aim: 'Analytics India Magazine, "Complete Guide to Transposed Convolutions in CNN Models" (https://analyticsindiamag.com/complete-guide-to-transposed-convolutions-in-cnn-models/)',
+  tds: 'Towards Data Science, "Understand Transposed Convolutions" (https://towardsdatascience.com/understand-transposed-convolutions-and-build-your-own-transposed-convolution-layer-from-scratch-4f5d97b2967)',
+  d2l: 'Dive into Deep Learning, 13.10 "Transposed Convolution" (https://d2l.ai/chapter_computer-vision/transposed-conv.html)',
+  notes:
+    'study notes "Transposed Convolution" (30 May 2022, unpublished; they follow d2l 13.10 and PyTorch\'s ConvTranspose2d, https://pytorch.org/docs/stable/generated/torch.nn.ConvTranspose2d.html)',
+  pytorch:
+    'PyTorch documentation, torch.nn.ConvTranspose2d (https://pytorch.org/docs/stable/generated/torch.nn.ConvTranspose2d.html)',
+  keras:
+    'Keras documentation, Conv2DTranspose layer (https://keras.io/api/layers/convolution_layers/convolution2d_transpose/)',
+  tfjs: 'TensorFlow.js API, tf.conv2dTranspose (https://js.tensorflow.org/api/latest/#conv2dTranspose)',
+  onnx: 'ONNX operator specification, ConvTranspose (https://onnx.ai/onnx/operators/onnx__ConvTranspose.html)',
+  contract:
+    'the tconv backend contract, as the @tconv/core README states it ("Errors", option rules, output dtype = input dtype)',
 } as const;
 
 /** What a case is made of. */

@@ -1,4 +1,5 @@
 import type { Backend } from '@tconv/core';
+import { isTconvError } from '@tconv/core';
 import { documentCases } from './cases/documents';
 import { dtypeCases } from './cases/dtypes';
 import { errorCases } from './cases/errors';
@@ -47,6 +48,35 @@ export interface RunOptions {
 
 /**
  * Runs the cases on a backend and reports. Never throws for a failing or throwing backend: each
+  /**
+   * Longest time one case may take, in milliseconds; default {@link DEFAULT_CASE_TIMEOUT_MS}
+   * (30 s). A case whose promise has not settled by then fails ("timed out") and the run goes on,
+   * so a backend whose promises never settle cannot hang the report. `0` or `Infinity`: no limit.
+   * (A synchronous backend that never returns cannot be interrupted from the same thread.)
+   */
+  timeoutMs?: number;
+}
+
+/** The default per-case time limit of {@link runConformance} and the CLI, in milliseconds. */
+export const DEFAULT_CASE_TIMEOUT_MS = 30_000;
+
+/** Settles like `promise`, or rejects with a "timed out" error after `ms` (the timer is cleared either way). */
+async function withTimeout<T>(promise: Promise<T>, ms: number, id: string): Promise<T> {
+  if (!(ms > 0 && ms < Number.POSITIVE_INFINITY)) return promise;
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    // a referenced timer: it keeps the process alive until the verdict even when nothing else does
+    timer = setTimeout(() => {
+      const error = new Error(`case ${id} did not settle within ${ms} ms (timeoutMs ${ms})`);
+      error.name = 'TimeoutError';
+      reject(error);
+    }, ms);
+  });
+  try {
+    return await Promise.race([promise, timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
  * failure is a result with its message. Cases outside the backend's declared `capabilities` are
  * reported as skipped and counted apart, never as passed.
  * @example
@@ -60,6 +90,11 @@ export async function runConformance(backend: Backend, options: RunOptions = {})
   const results: ConformanceResult[] = [];
   let passed = 0;
   let failed = 0;
+  const timeoutMs = options.timeoutMs ?? DEFAULT_CASE_TIMEOUT_MS;
+  if (typeof timeoutMs !== 'number' || Number.isNaN(timeoutMs) || timeoutMs < 0)
+    throw new RangeError(
+      `timeoutMs must be a non-negative number of milliseconds, but got ${String(timeoutMs)}`,
+    );
   let skipped = 0;
   for (const c of selected) {
     let result: ConformanceResult;
@@ -71,8 +106,9 @@ export async function runConformance(backend: Backend, options: RunOptions = {})
       try {
         const measure = (c as Partial<KitCase>).measure;
         let maxError: number | undefined;
-        if (measure) maxError = await measure(backend);
-        else await c.run(backend);
+        // async wrappers so that a synchronous throw becomes a rejection the race sees
+        if (measure) maxError = await withTimeout((async () => measure(backend))(), timeoutMs, c.id);
+        else await withTimeout((async () => c.run(backend))(), timeoutMs, c.id);
         passed++;
         result = { id: c.id, source: c.source, ok: true, ...(maxError === undefined ? {} : { maxError }) };
       } catch (e) {
@@ -89,6 +125,8 @@ export async function runConformance(backend: Backend, options: RunOptions = {})
       }
     }
     results.push(result);
+          // a brand check, not instanceof: the backend may use another copy of core than the kit
+          ...(isTconvError(e) ? { code: e.code } : {}),
     options.onProgress?.(result, results.length, selected.length);
   }
   return { backend: backend.name, passed, failed, skipped, results };

@@ -40,6 +40,8 @@ export interface ConformanceResult {
 /** What {@link runConformance} reports. */
 export interface ConformanceReport {
   readonly backend: string;
+  /** The `code` of the `TconvError` a failing case threw (checked with `isTconvError`). */
+  code?: string;
   readonly passed: number;
   readonly failed: number;
   /** Cases outside the backend's declared capabilities, counted apart. */

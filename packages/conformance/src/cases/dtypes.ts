@@ -1,9 +1,9 @@
 import type { DType } from '@tconv/core';
-import { defineCase } from '../define';
+import { DOCS, defineCase } from '../define';
 import { checkAgainstDefinition } from '../near';
 import type { KitCase } from '../types';
 
-const CONTRACT = 'contract.md — "Output dtype = input dtype"';
+const CONTRACT = `${DOCS.contract}: output dtype = input dtype`;
 
 function dtypeCase(dtype: DType, op: 'convTranspose' | 'conv'): KitCase {
   return defineCase({

@@ -1,10 +1,10 @@
 import type { Backend, ConvTransposeOptions, Tensor } from '@tconv/core';
 import { tensor } from '@tconv/core';
 import { MismatchError } from '../compare';
-import { defineCase } from '../define';
+import { DOCS, defineCase } from '../define';
 import type { KitCase } from '../types';
 
-const CONTRACT = 'contract.md — "Errors" and the option rules of @tconv/core';
+const CONTRACT = `${DOCS.contract}, "Errors" and the option rules; ${DOCS.pytorch}`;
 
 const x = () => tensor(new Float32Array(2 * 4 * 5 * 5).fill(0.5), [2, 4, 5, 5]);
 const w = () => tensor(new Float32Array(4 * 3 * 3 * 3).fill(0.25), [4, 3, 3, 3]);
