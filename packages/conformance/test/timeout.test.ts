@@ -1,7 +1,8 @@
 import { OptionError } from '@tconv/core';
 import { cpuBackend } from '@tconv/backend-cpu';
 import { describe, expect, it } from 'vitest';
-import { cases, DEFAULT_CASE_TIMEOUT_MS, runConformance } from '../src/index';
+import { cases, runConformance } from '../src/index';
+import { DEFAULT_CASE_TIMEOUT_MS } from '../src/run';
 
 const two = cases.filter((c) => c.id === 'd2l/basic' || c.id === 'd2l/stride-2');
 
