@@ -1,3 +1,4 @@
+export { divergenceCases } from './cases/divergences';
 export { documentCases } from './cases/documents';
 export { dtypeCases } from './cases/dtypes';
 export { errorCases } from './cases/errors';

@@ -1,5 +1,6 @@
 import type { Backend } from '@tconv/core';
 import { isTconvError } from '@tconv/core';
+import { divergenceCases } from './cases/divergences';
 import { documentCases } from './cases/documents';
 import { dtypeCases } from './cases/dtypes';
 import { errorCases } from './cases/errors';
@@ -17,6 +18,7 @@ export const cases: readonly KitCase[] = [
   ...fixtureCases,
   ...errorCases,
   ...dtypeCases,
+  ...divergenceCases,
 ];
 
 /** The same list as {@link cases}, under the name test suites conventionally export. */

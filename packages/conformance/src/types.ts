@@ -14,7 +14,12 @@ export interface ConformanceCase {
 export interface CaseNeeds {
   readonly ranks: readonly number[];
   readonly dtypes: readonly DType[];
+  /** Optional backend methods the case calls (the gradient cases); a backend without them skips it. */
+  readonly methods?: readonly GradientMethod[];
 }
+
+/** The optional gradient methods of the `Backend` contract. */
+export type GradientMethod = 'convTransposeBackward' | 'convBackward';
 
 /** The kit's cases: a {@link ConformanceCase} that also states its needs and reports its largest error. */
 export interface KitCase extends ConformanceCase {
