@@ -1,5 +1,10 @@
-import type { ConvOptions, ConvTransposeOptions, SyncBackend, Tensor } from '@tconv/core';
-import { prepareConv, prepareConvTranspose } from '@tconv/core';
+import type { ConvOptions, ConvTransposeOptions, Gradients, SyncBackend, Tensor } from '@tconv/core';
+import {
+  prepareConv,
+  prepareConvBackward,
+  prepareConvTranspose,
+  prepareConvTransposeBackward,
+} from '@tconv/core';
 import { prepareSparseConv, prepareSparseConvTranspose } from './operator';
 
 /**
@@ -17,5 +22,20 @@ export const sparseBackend: SyncBackend = {
   conv(input: Tensor, weight: Tensor, options?: ConvOptions): Tensor {
     prepareConv(input, weight, options);
     return prepareSparseConv(input.shape, weight, options).apply(input);
+  },
+  /** ∂x = W·gradOutput with the W whose transpose the forward multiplies by (d2l 13.10.3). */
+  convTransposeBackward(
+    gradOutput: Tensor,
+    input: Tensor,
+    weight: Tensor,
+    options?: ConvTransposeOptions,
+  ): Gradients {
+    prepareConvTransposeBackward(gradOutput, input, weight, options); // validates before W is built
+    return prepareSparseConvTranspose(input.shape, weight, options).backward(gradOutput, input);
+  },
+  /** ∂x = Wᵀ·gradOutput with the W the forward multiplies by. */
+  convBackward(gradOutput: Tensor, input: Tensor, weight: Tensor, options?: ConvOptions): Gradients {
+    prepareConvBackward(gradOutput, input, weight, options);
+    return prepareSparseConv(input.shape, weight, options).backward(gradOutput, input);
   },
 };

@@ -24,6 +24,14 @@ export type ConvIndexMap = Pick<
   | 'padBegin'
 >;
 
+/**
+ * A convolution matrix: a {@link CsrMatrix} whose nonzero `j` is the weight element
+ * `weight.data[weightIndex[j]]` (each weight tap appears once per output position it reaches).
+ */
+export interface ConvolutionMatrix extends CsrMatrix {
+  readonly weightIndex: Int32Array;
+}
+
 /** For each axis and output position, the taps that read inside the input and where. */
 function validTaps(map: ConvIndexMap): { taps: number[][][]; positions: number[][][] } {
   const taps: number[][][] = [];
@@ -73,9 +81,11 @@ export function countNonzeros(map: ConvIndexMap): number {
  * Builds the CSR matrix of a convolution over one batch item straight from its index map:
  * rows are output elements `(channel, ...position)` row-major, columns input elements; each row
  * lists its nonzeros in increasing column order. Never forms a dense matrix.
+ * Each nonzero also records which weight element it holds (`weightIndex`): the weight gradient is
+ * accumulated through it.
  * @throws `LimitError` when the exact nonzero count exceeds {@link MAX_NONZEROS}
  */
-export function buildConvolutionMatrix(map: ConvIndexMap, weight: FloatArray): CsrMatrix {
+export function buildConvolutionMatrix(map: ConvIndexMap, weight: FloatArray): ConvolutionMatrix {
   const nnz = countNonzeros(map);
   if (nnz > MAX_NONZEROS) {
     throw new LimitError(
@@ -101,6 +111,7 @@ export function buildConvolutionMatrix(map: ConvIndexMap, weight: FloatArray): C
   const rowStart = new Int32Array(rows + 1);
   const columns = new Int32Array(nnz);
   const values = weight instanceof Float64Array ? new Float64Array(nnz) : new Float32Array(nnz);
+  const weightIndex = new Int32Array(nnz);
   const o = new Array<number>(r).fill(0);
   const pick = new Array<number>(r).fill(0);
   let at = 0;
@@ -129,6 +140,7 @@ export function buildConvolutionMatrix(map: ConvIndexMap, weight: FloatArray): C
             }
             columns[at] = col;
             values[at] = weight[wBase + t]!;
+            weightIndex[at] = wBase + t;
             at++;
             let a = r - 1;
             while (a >= 0 && ++pick[a]! === lists[a]!.length) {
@@ -142,7 +154,7 @@ export function buildConvolutionMatrix(map: ConvIndexMap, weight: FloatArray): C
       rowStart[co * outPlane + p + 1] = at;
     }
   }
-  return csrMatrix({ rows, cols: map.inChannels * inPlane, rowStart, columns, values });
+  return { ...csrMatrix({ rows, cols: map.inChannels * inPlane, rowStart, columns, values }), weightIndex };
 }
 
 /**

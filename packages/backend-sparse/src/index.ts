@@ -1,5 +1,5 @@
 export { sparseBackend } from './backend';
-export type { ConvIndexMap } from './convolution-matrix';
+export type { ConvIndexMap, ConvolutionMatrix } from './convolution-matrix';
 export {
   buildConvolutionMatrix,
   convolutionMatrix,

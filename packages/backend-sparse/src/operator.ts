@@ -5,6 +5,7 @@ import type {
   ConvTransposeOptions,
   DType,
   FloatArray,
+  Gradients,
   Tensor,
 } from '@tconv/core';
 import {
@@ -18,8 +19,9 @@ import {
   prepareConvTransposeFor,
   ShapeError,
 } from '@tconv/core';
-import type { CsrMatrix } from './csr';
+import { matrixGradients } from './backward';
 import { csrMultiplyInto, csrMultiplyTransposedInto } from './csr';
+import type { ConvolutionMatrix } from './convolution-matrix';
 import { buildConvolutionMatrix } from './convolution-matrix';
 
 /** An operator built once and applied to many inputs. */
@@ -29,9 +31,14 @@ export interface SparseOperator<G> {
    * The convolution matrix W over one batch item. For a transposed convolution it is the matrix of
    * the convolution it transposes; `apply` multiplies by Wᵀ.
    */
-  readonly matrix: CsrMatrix;
+  readonly matrix: ConvolutionMatrix;
   /** Applies the operator to an input whose shape is the prepared one (any batch size). */
   apply(input: Tensor): Tensor;
+  /**
+   * The gradients of `apply(input)` for ∂L/∂output = `gradOutput`, with the same matrix: the input
+   * gradient is W·gradOutput for a transposed convolution (Wᵀ·gradOutput for a convolution).
+   */
+  backward(gradOutput: Tensor, input: Tensor): Gradients;
 }
 
 function checkInput(input: Tensor, shape: readonly number[], dtype: string): number {
@@ -73,7 +80,7 @@ function addBias(
  */
 function operator<G extends ConvGeometry | ConvTransposeGeometry>(
   g: G,
-  matrix: CsrMatrix,
+  matrix: ConvolutionMatrix,
   dtype: DType,
   bias: FloatArray | null,
   transposed: boolean,
@@ -81,6 +88,7 @@ function operator<G extends ConvGeometry | ConvTransposeGeometry>(
   const inItem = transposed ? matrix.rows : matrix.cols;
   const outItem = transposed ? matrix.cols : matrix.rows;
   const multiply = transposed ? csrMultiplyTransposedInto : csrMultiplyInto;
+  const weightLength = g.weightShape.reduce((a, b) => a * b, 1);
   return {
     geometry: g,
     matrix,
@@ -90,6 +98,10 @@ function operator<G extends ConvGeometry | ConvTransposeGeometry>(
       addBias(out, bias, batch, g.outChannels, outItem / g.outChannels);
       for (let n = 0; n < batch; n++) multiply(matrix, input.data, n * inItem, out, n * outItem);
       return { shape: [batch, ...g.outputShape.slice(1)], data: out };
+    },
+    backward(gradOutput: Tensor, input: Tensor): Gradients {
+      checkInput(input, g.inputShape, dtype);
+      return matrixGradients(g, matrix, transposed, input, gradOutput, weightLength, g.weightShape);
     },
   };
 }

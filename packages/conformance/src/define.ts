@@ -1,5 +1,5 @@
 import type { Backend, DType } from '@tconv/core';
-import type { CaseNeeds, KitCase } from './types';
+import type { CaseNeeds, GradientMethod, KitCase } from './types';
 
 /**
  * The public documents the cases cite: title, publisher and address (a case adds the section).
@@ -33,13 +33,19 @@ export interface CaseSpec {
   /** Spatial ranks and float types the case uses; default rank 2, float32. */
   ranks?: readonly number[];
   dtypes?: readonly DType[];
+  /** Optional backend methods the case calls; a backend without them skips the case. */
+  methods?: readonly GradientMethod[];
   /** Throws on a mismatch; may return the largest absolute error. */
   check(backend: Backend): number | undefined | Promise<number | undefined>;
 }
 
 /** Builds a {@link KitCase} from its spec. */
 export function defineCase(spec: CaseSpec): KitCase {
-  const needs: CaseNeeds = { ranks: spec.ranks ?? [2], dtypes: spec.dtypes ?? ['float32'] };
+  const needs: CaseNeeds = {
+    ranks: spec.ranks ?? [2],
+    dtypes: spec.dtypes ?? ['float32'],
+    ...(spec.methods ? { methods: spec.methods } : {}),
+  };
   const measure = async (backend: Backend): Promise<number> => (await spec.check(backend)) ?? 0;
   return {
     id: spec.id,

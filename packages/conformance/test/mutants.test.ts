@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import type { Backend, ConvTransposeOptions, Tensor } from '@tconv/core';
+import type { Backend, ConvTransposeOptions, Gradients, Tensor } from '@tconv/core';
 import { resolveConvTranspose, tensor } from '@tconv/core';
 import { cpuBackend } from '@tconv/backend-cpu';
-import { runConformance } from '@tconv/conformance';
+import { gradientCases, runConformance } from '@tconv/conformance';
 
 /** A backend that changes the call before (or the result after) the correct CPU backend runs. */
 function mutant(
@@ -106,6 +106,69 @@ describe('the kit has teeth: every mutant of a correct backend fails at least on
   });
 });
 
+/** The correct CPU backend whose gradients (only) are changed: its forward stays right. */
+function gradientMutant(
+  name: string,
+  change: {
+    gradients?: (d: Gradients) => Gradients;
+    options?: (o: ConvTransposeOptions) => ConvTransposeOptions;
+  },
+): Backend {
+  const grads = change.gradients ?? ((d: Gradients) => d);
+  const options = change.options ?? ((o: ConvTransposeOptions) => o);
+  return {
+    name,
+    convTranspose: cpuBackend.convTranspose,
+    conv: cpuBackend.conv,
+    convTransposeBackward: (gy, x, w, o = {}) =>
+      grads(cpuBackend.convTransposeBackward(gy, x, w, options(o))),
+    convBackward: (gy, x, w, o = {}) => grads(cpuBackend.convBackward(gy, x, w, options(o))),
+  };
+}
+
+const scaled = (t: Tensor, by: number): Tensor => ({ shape: t.shape, data: t.data.map((v) => v * by) });
+
+const gradientMutants: Backend[] = [
+  gradientMutant('weight-gradient-scaled-1.001', {
+    gradients: (d) => ({ ...d, weight: scaled(d.weight, 1.001) }),
+  }),
+  gradientMutant('bias-gradient-zero', { gradients: (d) => ({ ...d, bias: scaled(d.bias, 0) }) }),
+  gradientMutant('bias-gradient-negated', { gradients: (d) => ({ ...d, bias: scaled(d.bias, -1) }) }),
+  gradientMutant('input-gradient-scaled-1.001', {
+    gradients: (d) => ({ ...d, input: scaled(d.input, 1.001) }),
+  }),
+  gradientMutant('dilation-ignored-in-backward', { options: ({ dilation: _d, ...o }) => o }),
+  gradientMutant('float64-gradients', {
+    gradients: (d) => ({ ...d, weight: { shape: d.weight.shape, data: Float64Array.from(d.weight.data) } }),
+  }),
+];
+
+describe('the gradient cases have teeth: a backend whose forward is right but whose gradients are not fails them', () => {
+  const ids = new Set(gradientCases.map((c) => c.id));
+  it.each(gradientMutants.map((m) => [m.name, m] as const))('%s', async (_name, backend) => {
+    const report = await runConformance(backend);
+    const failed = report.results.filter((r) => !r.ok && !r.skipped);
+    expect(failed.length).toBeGreaterThan(0);
+    // only gradient cases fail: the forward is the correct CPU backend's
+    expect(failed.filter((r) => !ids.has(r.id))).toEqual([]);
+  });
+
+  it('a backend without the gradient methods skips every gradient case (counted apart, never passed)', async () => {
+    const forwardOnly: Backend = {
+      name: 'forward-only',
+      convTranspose: cpuBackend.convTranspose,
+      conv: cpuBackend.conv,
+    };
+    const report = await runConformance(forwardOnly);
+    expect(report.failed).toBe(0);
+    expect(report.skipped).toBe(gradientCases.length);
+    const skipped = report.results.filter((r) => r.skipped);
+    expect(
+      skipped.every((r) => !r.ok && ids.has(r.id) && /has no conv(Transpose)?Backward/.test(r.message ?? '')),
+    ).toBe(true);
+  });
+});
+
 describe('runConformance reports, it never throws', () => {
   it('a backend that throws on everything is reported case by case', async () => {
     const broken: Backend = {
@@ -114,6 +177,12 @@ describe('runConformance reports, it never throws', () => {
         throw new TypeError('not implemented');
       },
       conv() {
+        return Promise.reject(new Error('no'));
+      },
+      convTransposeBackward() {
+        throw new TypeError('not implemented');
+      },
+      convBackward() {
         return Promise.reject(new Error('no'));
       },
     };
