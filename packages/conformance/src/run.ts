@@ -5,12 +5,13 @@ import { documentCases } from './cases/documents';
 import { dtypeCases } from './cases/dtypes';
 import { errorCases } from './cases/errors';
 import { fixtureCases } from './cases/fixtures';
+import { gradientCases } from './cases/gradients';
 import { propertyCases } from './cases/properties';
 import { shapeCases } from './cases/shapes';
 import { MismatchError } from './compare';
 import type { ConformanceCase, ConformanceReport, ConformanceResult, KitCase } from './types';
 
-/** Every case of the kit, in report order: documents, shapes, properties, fixtures, errors, dtypes. */
+/** Every case of the kit, in report order: documents, shapes, properties, fixtures, errors, dtypes, gradients. */
 export const cases: readonly KitCase[] = [
   ...documentCases,
   ...shapeCases,
@@ -19,6 +20,7 @@ export const cases: readonly KitCase[] = [
   ...errorCases,
   ...dtypeCases,
   ...divergenceCases,
+  ...gradientCases,
 ];
 
 /** The same list as {@link cases}, under the name test suites conventionally export. */
@@ -28,6 +30,8 @@ export const all = cases;
 export function outsideCapabilities(backend: Backend, c: ConformanceCase): string | undefined {
   const needs = (c as Partial<KitCase>).needs;
   if (!needs) return undefined;
+  const method = needs.methods?.find((m) => typeof backend[m] !== 'function');
+  if (method) return `the backend has no ${method}`;
   const ranks = backend.capabilities?.ranks;
   const dtypes = backend.capabilities?.dtypes;
   const rank = ranks ? needs.ranks.find((r) => !ranks.includes(r)) : undefined;
