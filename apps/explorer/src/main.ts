@@ -6,6 +6,7 @@ import type { Update } from './controls';
 import { layerControls, presetMenu } from './controls';
 import { h, sizeText } from './dom';
 import { buildProblem } from './layer';
+import { findPreset } from './presets';
 import type { ExplorerState, View } from './state';
 import { parseState, stateToQuery, VIEWS } from './state';
 import './style.css';
@@ -22,7 +23,7 @@ const TITLES: Record<View, string> = {
 };
 
 const root = document.getElementById('app')!;
-const initial = parseState(window.location.search);
+const initial = parseState(window.location.search, (id) => findPreset(id)?.state);
 let problems = initial.problems;
 
 function tabs(s: ExplorerState, update: Update): HTMLElement {

@@ -147,11 +147,19 @@ function parseList(text: string): number[] | null {
     : null;
 }
 
-/** Reads the state from a URL query (`?input=4x4&kernel=3x3&...` or a `URLSearchParams`). */
-export function parseState(query: string | URLSearchParams): ParsedState {
+/**
+ * Reads the state from a URL query (`?input=4x4&kernel=3x3&...` or a `URLSearchParams`). With
+ * `presets`, a `preset=<id>` names the state that absent parameters come from (so `?preset=d2l-stride`
+ * alone opens that example); parameters present in the query win.
+ */
+export function parseState(
+  query: string | URLSearchParams,
+  presets: (id: string) => ExplorerState | undefined = () => undefined,
+): ParsedState {
   const params = typeof query === 'string' ? new URLSearchParams(query) : query;
   const problems: string[] = [];
-  const d = DEFAULT_STATE;
+  const presetId = params.get('preset');
+  const d = (presetId ? presets(presetId) : undefined) ?? DEFAULT_STATE;
 
   function read<T>(key: string, fallback: T, parse: (s: string) => T | null, rule: string): T {
     const raw = params.get(key);
@@ -179,24 +187,27 @@ export function parseState(query: string | URLSearchParams): ParsedState {
       ? read<Pair | null>(key, null, parsePair, 'expected an integer or two joined by "x"')
       : null;
 
-  const convention = oneOf('convention', CONVENTIONS, 'pytorch');
+  const convention = oneOf('convention', CONVENTIONS, d.layer.convention);
+  const base = d.layer.convention === convention ? d.layer : DEFAULT_LAYERS[convention];
+  const optional = (key: string, fallback: Pair | null): Pair | null =>
+    params.has(key) ? optionalPair(key) : fallback;
   let layer: Layer;
-  if (convention === 'pytorch') {
-    const def = DEFAULT_LAYERS.pytorch;
+  if (base.convention === 'pytorch') {
+    const def = base;
     layer = {
-      convention,
+      convention: 'pytorch',
       padding: pair('padding', def.padding),
       outputPadding: pair('outputPadding', def.outputPadding),
-      outputSize: optionalPair('outputSize'),
+      outputSize: optional('outputSize', def.outputSize),
     };
-  } else if (convention === 'keras') {
+  } else if (base.convention === 'keras') {
     layer = {
-      convention,
-      padding: oneOf('padding', ['same', 'valid'] as const, 'valid'),
-      outputPadding: optionalPair('outputPadding'),
+      convention: 'keras',
+      padding: oneOf('padding', ['same', 'valid'] as const, base.padding),
+      outputPadding: optional('outputPadding', base.outputPadding),
     };
   } else {
-    const def = DEFAULT_LAYERS.onnx;
+    const def = base;
     const pads = read(
       'pads',
       def.pads,
@@ -209,33 +220,35 @@ export function parseState(query: string | URLSearchParams): ParsedState {
       'expected four integers: begin h, begin w, end h, end w',
     );
     layer = {
-      convention,
+      convention: 'onnx',
       autoPad: oneOf('autoPad', AUTO_PADS, def.autoPad),
       pads,
       outputPadding: pair('outputPadding', def.outputPadding),
-      outputShape: optionalPair('outputShape'),
+      outputShape: optional('outputShape', def.outputShape),
     };
   }
 
-  const values = (key: string): number[] | null =>
-    read<number[] | null>(key, null, parseList, 'expected numbers separated by commas');
+  const values = (key: string, fallback: readonly number[] | null): readonly number[] | null =>
+    read<readonly number[] | null>(key, fallback, parseList, 'expected numbers separated by commas');
   const rawStep = params.get('step');
   const step =
-    rawStep === null || rawStep === 'all'
-      ? null
-      : read(
-          'step',
-          null,
-          (s) => {
-            const n = parseInt32(s);
-            return n !== null && n >= 0 ? n : null;
-          },
-          'expected a count of steps ≥ 0 or "all"',
-        );
+    rawStep === null
+      ? d.step
+      : rawStep === 'all'
+        ? null
+        : read(
+            'step',
+            null,
+            (s) => {
+              const n = parseInt32(s);
+              return n !== null && n >= 0 ? n : null;
+            },
+            'expected a count of steps ≥ 0 or "all"',
+          );
 
   const state: ExplorerState = {
     view: oneOf('view', VIEWS, d.view),
-    preset: params.get('preset') || null,
+    preset: presetId || null,
     input: pair('input', d.input),
     kernel: pair('kernel', d.kernel),
     inChannels: int('inChannels', d.inChannels),
@@ -244,8 +257,8 @@ export function parseState(query: string | URLSearchParams): ParsedState {
     stride: pair('stride', d.stride),
     dilation: pair('dilation', d.dilation),
     layer,
-    x: values('x'),
-    w: values('w'),
+    x: values('x', d.x),
+    w: values('w', d.w),
     step,
     upsampling: {
       factor: int('upFactor', d.upsampling.factor),
@@ -289,7 +302,8 @@ export function stateToQuery(s: ExplorerState): string {
   if (s.outChannels !== 1) add('outChannels', String(s.outChannels));
   if (s.x) add('x', s.x.join(','));
   if (s.w) add('w', s.w.join(','));
-  if (s.step !== null) add('step', String(s.step));
+  // A preset may start at another step than "all", so with a preset the step is always written.
+  if (s.step !== null || s.preset) add('step', s.step === null ? 'all' : String(s.step));
   if (s.upsampling.factor !== DEFAULT_STATE.upsampling.factor) add('upFactor', String(s.upsampling.factor));
   if (s.upsampling.kernel !== DEFAULT_STATE.upsampling.kernel) add('upKernel', String(s.upsampling.kernel));
   // Commas and "x" stay readable in the address bar; everything else is encoded.

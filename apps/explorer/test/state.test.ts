@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { PRESETS } from '../src/presets';
+import { findPreset, PRESETS } from '../src/presets';
 import type { ExplorerState } from '../src/state';
 import { DEFAULT_STATE, parsePair, parseState, stateToQuery, withConvention } from '../src/state';
 
@@ -57,6 +57,21 @@ describe('state ↔ URL', () => {
       expect(problems).toEqual([]);
       expect(state).toEqual(s);
     }
+  });
+
+  it('opens a preset from its id alone; parameters in the query win', () => {
+    const lookup = (id: string) => findPreset(id)?.state;
+    for (const p of PRESETS) {
+      expect(parseState(`preset=${p.id}`, lookup)).toEqual({ state: p.state, problems: [] });
+      for (const step of [null, 0, 2]) {
+        const s = { ...p.state, step, view: 'conventions' as const };
+        expect(parseState(stateToQuery(s), lookup)).toEqual({ state: s, problems: [] });
+      }
+    }
+    const stride = parseState('preset=d2l-stride&stride=3', lookup).state;
+    expect(stride.stride).toEqual([3, 3]);
+    expect(stride.x).toEqual([0, 1, 2, 3]);
+    expect(parseState('preset=no-such-example', lookup).state.input).toEqual(DEFAULT_STATE.input);
   });
 
   it('round-trips optional fields: output sizes, values, steps, channels, upsampling', () => {

@@ -110,19 +110,19 @@ function player(s: ExplorerState, total: number, update: Update): HTMLElement {
   return h(
     'div',
     { className: 'player', role: 'group', 'aria-label': 'scatter steps' },
-    h('button', { type: 'button', onClick: () => go(0), 'data-testid': 'step-reset' }, '⏮ reset'),
+    h('button', { type: 'button', onClick: () => go(0), 'data-testid': 'step-reset' }, 'reset'),
     h('button', { type: 'button', onClick: () => go(shown - 1), disabled: shown === 0 }, '◀ back'),
     h(
       'button',
       { type: 'button', onClick: toggle, 'data-testid': 'play', 'aria-pressed': String(playing) },
-      playing ? '⏸ pause' : '▶ play',
+      playing ? '❚❚ pause' : '▶ play',
     ),
     h(
       'button',
       { type: 'button', onClick: () => go(shown + 1), disabled: shown >= total, 'data-testid': 'step-next' },
       'step ▶',
     ),
-    h('button', { type: 'button', onClick: () => go(total) }, 'all ⏭'),
+    h('button', { type: 'button', onClick: () => go(total) }, 'all ▶▶'),
     h(
       'label',
       { className: 'range' },
