@@ -18,4 +18,5 @@ export const workspaceAliases = [
   { find: /^@tconv\/peers\/browser$/, replacement: src('./packages/peers/src/browser.ts') },
   { find: /^@tconv\/peers$/, replacement: src('./packages/peers/src/index.ts') },
   { find: /^@tconv\/backend-webgpu$/, replacement: src('./packages/backend-webgpu/src/index.ts') },
+  { find: /^@tconv\/conformance\/examples$/, replacement: src('./packages/conformance/src/examples.ts') },
 ];

@@ -16,16 +16,16 @@ const common: Options = {
 export default defineConfig([
   {
     ...common,
-    entry: ['src/index.ts', 'src/vitest.ts', 'src/cli.ts'],
+    entry: ['src/index.ts', 'src/vitest.ts', 'src/examples.ts', 'src/cli.ts'],
     format: ['esm'],
-    dts: { entry: ['src/index.ts', 'src/vitest.ts'] },
+    dts: { entry: ['src/index.ts', 'src/vitest.ts', 'src/examples.ts'] },
     clean: true,
   },
   {
     ...common,
-    entry: ['src/index.ts', 'src/vitest.ts'],
+    entry: ['src/index.ts', 'src/vitest.ts', 'src/examples.ts'],
     format: ['cjs'],
-    dts: { entry: ['src/index.ts', 'src/vitest.ts'] },
+    dts: { entry: ['src/index.ts', 'src/vitest.ts', 'src/examples.ts'] },
     clean: false,
   },
 ]);
