@@ -49,8 +49,9 @@ export function chooseConvTransposeKernel(
 /**
  * The fast transposed convolution on a resolved geometry with the given kernel (by default the
  * one {@link chooseConvTransposeKernel} picks). The GEMM runs per batch item and group over the
- * group's input channels, tiled over input rows so the column buffer stays within
- * {@link SCRATCH_ELEMENTS}, then col2im adds along whole input rows.
+ * group's input channels, tiled over input positions (and, for a large kernel, over its
+ * `Cout/groups · ∏kernel` rows) so the column buffer never exceeds `scratchElements`
+ * (default {@link SCRATCH_ELEMENTS}), then col2im adds each tile into the output.
  * `out` must be zero-filled or hold what is to be added to (the bias is written first).
  */
 export function convTransposeImpl(
@@ -60,6 +61,7 @@ export function convTransposeImpl(
   bias: FloatArray | null,
   out: FloatArray,
   kernel?: ConvTransposeKernel,
+  scratchElements: number = SCRATCH_ELEMENTS,
 ): void {
   // the phase plan serves both the choice and the phases kernel: computed once
   const plan = stridePhases(g);
@@ -98,36 +100,68 @@ export function convTransposeImpl(
     }
     return;
   }
-  const rowsPerTile = Math.max(1, Math.min(lead, Math.floor(SCRATCH_ELEMENTS / (M * nLast)))) | 0;
-  const cols = scratch(x instanceof Float64Array ? 'float64' : 'float32', M * rowsPerTile * nLast);
+  const { rows: mRows, positions: T } = gemmTiles(M, inPlane, nLast, lead, scratchElements);
+  const cols = scratch(x instanceof Float64Array ? 'float64' : 'float32', mRows * T);
   for (let n = 0; n < g.batch; n++) {
     for (let group = 0; group < g.groups; group++) {
       const xBase = (n * g.inChannels + group * cinG) * inPlane;
       const wBase = group * cinG * M;
       const outBase = (n * g.outChannels + group * coutG) * outPlane;
-      for (let q0 = 0; q0 < lead; q0 += rowsPerTile) {
-        const q1 = Math.min(lead, q0 + rowsPerTile);
-        const T = (q1 - q0) * nLast;
-        gemmTN(w, wBase, M, x, xBase + q0 * nLast, inPlane, cols, M, T, cinG);
-        col2im(g, table, K, cols, T, q0, q1, out, outBase, outPlane, M);
+      for (let p0 = 0; p0 < inPlane; p0 += T) {
+        const p1 = Math.min(inPlane, p0 + T);
+        for (let m0 = 0; m0 < M; m0 += mRows) {
+          const m1 = Math.min(M, m0 + mRows);
+          gemmTN(w, wBase + m0, M, x, xBase + p0, inPlane, cols, m1 - m0, p1 - p0, cinG);
+          col2im(g, table, K, cols, p0, p1, m0, m1, out, outBase, outPlane);
+        }
       }
     }
   }
 }
 
-/** Scatter-adds each row of the column buffer (one output channel × tap) into the output. */
+/** Input positions below which a tile is not split further (a GEMM tile needs a few columns). */
+const MIN_TILE_POSITIONS = 64;
+
+/**
+ * The GEMM tile: `rows` of the `M = Cout/groups · ∏kernel` column rows by `positions` input
+ * positions, with `rows · positions ≤ limit`. Whole input rows and all of M when they fit (the
+ * common case); else fewer positions, down to {@link MIN_TILE_POSITIONS}; for a kernel so large
+ * that M times those passes the limit, that many positions and a block of M's rows (measured: a
+ * tile of one position is 5–8× slower than a block of rows).
+ */
+export function gemmTiles(
+  M: number,
+  inPlane: number,
+  nLast: number,
+  lead: number,
+  limit: number,
+): { rows: number; positions: number } {
+  if (M * nLast <= limit) {
+    return { rows: M, positions: Math.max(1, Math.min(lead, Math.floor(limit / (M * nLast)))) * nLast };
+  }
+  if (M * MIN_TILE_POSITIONS <= limit)
+    return { rows: M, positions: Math.min(inPlane, Math.floor(limit / M)) };
+  const positions = Math.max(1, Math.min(inPlane, MIN_TILE_POSITIONS, limit));
+  return { rows: Math.max(1, Math.floor(limit / positions)), positions };
+}
+
+/**
+ * Scatter-adds one tile of the column buffer into the output: rows `m0…m1` of M (one output
+ * channel × tap each) over input positions `p0…p1` (row-major over the input plane, so a tile may
+ * start or end inside an input row).
+ */
 function col2im(
   g: ConvTransposeGeometry,
   table: Int32Array,
   K: number,
   cols: FloatArray,
-  T: number,
-  q0: number,
-  q1: number,
+  p0: number,
+  p1: number,
+  m0: number,
+  m1: number,
   out: FloatArray,
   outBase: number,
   outPlane: number,
-  M: number,
 ): void {
   const r = g.rank;
   const last = r - 1;
@@ -136,7 +170,10 @@ function col2im(
   const dL = g.dilation[last]!;
   const pL = g.padBegin[last]!;
   const LL = g.outputSize[last]!;
-  for (let row = 0; row < M; row++) {
+  const T = p1 - p0;
+  const qFirst = ((p0 - (p0 % nLast)) / nLast) | 0;
+  const qEnd = (((p1 - 1 - ((p1 - 1) % nLast)) / nLast) | 0) + 1;
+  for (let row = m0; row < m1; row++) {
     const t = row % K;
     const cog = ((row - t) / K) | 0;
     const offL = table[t * r + last]! * dL - pL;
@@ -144,13 +181,15 @@ function col2im(
     const hi = rowEnd(offL, sL, LL, nLast);
     if (lo >= hi) continue;
     const chanBase = outBase + cog * outPlane;
-    for (let q = q0; q < q1; q++) {
+    for (let q = qFirst; q < qEnd; q++) {
       const leadOff = leadingOffset(g, table, K, t, q);
       if (leadOff < 0) continue;
-      const base = chanBase + leadOff + offL;
-      let c = row * T + (q - q0) * nLast + lo;
-      let o = base + lo * sL;
-      for (let i = lo; i < hi; i++) {
+      const rowP = q * nLast;
+      const i0 = Math.max(lo, p0 - rowP);
+      const i1 = Math.min(hi, p1 - rowP);
+      let c = (row - m0) * T + rowP + i0 - p0;
+      let o = chanBase + leadOff + offL + i0 * sL;
+      for (let i = i0; i < i1; i++) {
         out[o]! += cols[c]!;
         c++;
         o += sL;
