@@ -24,8 +24,12 @@ import { csrMultiplyInto, csrMultiplyTransposedInto } from './csr';
 import type { ConvolutionMatrix } from './convolution-matrix';
 import { buildConvolutionMatrix } from './convolution-matrix';
 
-/** An operator built once and applied to many inputs. */
-export interface SparseOperator<G> {
+/**
+ * An operator built once and applied to many inputs. `G` is its geometry: a
+ * `ConvTransposeGeometry` from {@link prepareSparseConvTranspose}, a `ConvGeometry` from
+ * {@link prepareSparseConv}; written without a type argument it is either.
+ */
+export interface SparseOperator<G extends ConvTransposeGeometry | ConvGeometry = ConvTransposeGeometry | ConvGeometry> {
   readonly geometry: G;
   /**
    * The convolution matrix W over one batch item. For a transposed convolution it is the matrix of
