@@ -29,7 +29,9 @@ import { buildConvolutionMatrix } from './convolution-matrix';
  * `ConvTransposeGeometry` from {@link prepareSparseConvTranspose}, a `ConvGeometry` from
  * {@link prepareSparseConv}; written without a type argument it is either.
  */
-export interface SparseOperator<G extends ConvTransposeGeometry | ConvGeometry = ConvTransposeGeometry | ConvGeometry> {
+export interface SparseOperator<
+  G extends ConvTransposeGeometry | ConvGeometry = ConvTransposeGeometry | ConvGeometry,
+> {
   readonly geometry: G;
   /**
    * The convolution matrix W over one batch item. For a transposed convolution it is the matrix of
