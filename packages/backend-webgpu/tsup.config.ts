@@ -5,7 +5,9 @@ export default defineConfig({
   format: ['esm', 'cjs'],
   dts: true,
   tsconfig: 'tsconfig.build.json',
-  sourcemap: true,
+  // no source maps: the output is unminified ES2022, readable as published; maps with
+  // sourcesContent would double the package for no user benefit
+  sourcemap: false,
   clean: true,
   target: 'es2022',
 });

@@ -195,10 +195,20 @@ export async function read(ctx: GpuContext, region: Region, elements: number): P
   try {
     await guard(ctx, staging.mapAsync(0x0001, 0, bytes)); // GPUMapMode.READ
   } catch (e) {
-    throw ctx.lostError ?? e;
+    throw await lostOr(ctx, e);
   }
   out.set(new Float32Array(staging.getMappedRange(0, bytes)));
   staging.unmap();
   ctx.pool.release(staging);
   return out;
+}
+
+/**
+ * A failed map on a destroyed device rejects before `device.lost` settles: wait for it briefly so
+ * the caller gets the clear {@link DeviceLostError} rather than the map's abort.
+ */
+async function lostOr(ctx: GpuContext, error: unknown): Promise<unknown> {
+  if (ctx.lostError) return ctx.lostError;
+  await Promise.race([ctx.lost.catch(() => {}), new Promise((r) => setTimeout(r, 1000))]);
+  return ctx.lostError ?? error;
 }

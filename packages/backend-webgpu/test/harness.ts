@@ -11,10 +11,12 @@ import { fileURLToPath } from 'node:url';
 import type { StaticServer } from '@tconv/browser-testing';
 import { launchChromium, serveStatic } from '@tconv/browser-testing';
 import { build } from 'esbuild';
-import type { Browser, Page } from 'playwright-core';
 import { workspaceAliases } from '../../../vitest.shared';
 
 const here = dirname(fileURLToPath(import.meta.url));
+
+type Browser = Awaited<ReturnType<typeof launchChromium>>;
+type Page = Awaited<ReturnType<Browser['newPage']>>;
 
 /** esbuild aliases from vitest's (one source for where each workspace package's source is). */
 function aliases(): Record<string, string> {

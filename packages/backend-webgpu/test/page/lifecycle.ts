@@ -1,0 +1,126 @@
+// Page entry: the backend's life cycle in the browser — a lost device, dispose, the GPU-resident
+// API, pooling, and the clear errors before allocation. Each function returns what it observed;
+// the Node side asserts on it.
+import { referenceConvTranspose } from '@tconv/backend-cpu';
+import { seeded, tensor } from '@tconv/core';
+import { createWebGpuBackend } from '../../src';
+
+const x = tensor(seeded(2 * 8 * 12 * 12, 1) as Float32Array, [2, 8, 12, 12]);
+const w = tensor(seeded(8 * 6 * 4 * 4, 2) as Float32Array, [8, 6, 4, 4]);
+const w2 = tensor(seeded(6 * 3 * 3 * 3, 3) as Float32Array, [6, 3, 3, 3]);
+const options = { stride: 2, padding: 1 };
+
+const describeError = (e: unknown): string =>
+  e instanceof Error ? `${e.name}: ${e.message}` : `non-error ${String(e)}`;
+
+/** Settles `p` or reports a hang after `ms` (a lost device must never hang a call). */
+async function settle(p: Promise<unknown>, ms = 10_000): Promise<string> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const hang = new Promise<string>((r) => {
+    timer = setTimeout(() => r('HANG'), ms);
+  });
+  try {
+    return await Promise.race([p.then(() => 'resolved', describeError), hang]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+async function lostDevice(): Promise<{ pending: string; later: string; gpuRead: string }> {
+  const adapter = await navigator.gpu.requestAdapter();
+  const device = await adapter!.requestDevice();
+  const gpu = await createWebGpuBackend({ device });
+  await gpu.convTranspose(x, w, options); // compiled and working
+  const resident = gpu.upload(x);
+  const pending = gpu.convTranspose(x, w, options);
+  device.destroy();
+  return {
+    pending: await settle(pending),
+    later: await settle(gpu.convTranspose(x, w, options)),
+    gpuRead: await settle(gpu.read(resident)),
+  };
+}
+
+async function dispose(): Promise<{
+  before: number;
+  afterCalls: { liveBytes: number; idleBytes: number };
+  afterDispose: { liveBytes: number; idleBytes: number };
+  later: string;
+}> {
+  const gpu = await createWebGpuBackend();
+  const before = gpu.memory().liveBytes;
+  for (let i = 0; i < 5; i++) await gpu.convTranspose(x, w, options);
+  await gpu.convTransposeBackward(tensor(new Float32Array(2 * 6 * 24 * 24), [2, 6, 24, 24]), x, w, options);
+  const afterCalls = gpu.memory();
+  await gpu.dispose();
+  return { before, afterCalls, afterDispose: gpu.memory(), later: await settle(gpu.conv(x, w2)) };
+}
+
+async function resident(): Promise<{
+  chainedEqualsTensorApi: boolean;
+  maxError: number;
+  released: string;
+  float64: string;
+  liveAfterRelease: number;
+}> {
+  const gpu = await createWebGpuBackend();
+  try {
+    const gx = gpu.upload(x);
+    const gw = gpu.upload(w);
+    const gw2 = gpu.upload(w2);
+    const h = await gpu.convTransposeGpu(gx, gw, options);
+    const y = await gpu.convTransposeGpu(h, gw2, { stride: 1, padding: 'same', bias: [1, 2, 3] });
+    const chained = await gpu.read(y);
+    const viaTensors = await gpu.convTranspose(await gpu.convTranspose(x, w, options), w2, {
+      stride: 1,
+      padding: 'same',
+      bias: [1, 2, 3],
+    });
+    const chainedEqualsTensorApi =
+      chained.data.every((v, i) => v === viaTensors.data[i]) &&
+      chained.shape.join() === viaTensors.shape.join();
+    const ref = referenceConvTranspose(referenceConvTranspose(x, w, options), w2, {
+      stride: 1,
+      padding: 'same',
+      bias: [1, 2, 3],
+    });
+    let maxError = 0;
+    for (let i = 0; i < ref.data.length; i++)
+      maxError = Math.max(maxError, Math.abs(ref.data[i]! - chained.data[i]!));
+    for (const t of [gx, gw, gw2, h, y]) gpu.release(t);
+    const released = await settle(gpu.read(h));
+    let float64 = 'accepted';
+    try {
+      gpu.upload(tensor(new Float64Array(4), [1, 1, 4]));
+    } catch (e) {
+      float64 = describeError(e);
+    }
+    return { chainedEqualsTensorApi, maxError, released, float64, liveAfterRelease: gpu.memory().liveBytes };
+  } finally {
+    await gpu.dispose();
+  }
+}
+
+async function limits(): Promise<{ binding: string; float64: string; liveBytes: number }> {
+  // a device with the default limits: maxStorageBufferBindingSize 128 MiB
+  const adapter = await navigator.gpu.requestAdapter();
+  const device = await adapter!.requestDevice();
+  const gpu = await createWebGpuBackend({ device });
+  try {
+    // output (9·700 + 1)² = 39.7 M floats = 159 MB > 128 MiB, within core's 2^27 elements
+    const binding = await settle(
+      gpu.convTranspose(tensor(new Float32Array(100), [1, 1, 10, 10]), tensor([1], [1, 1, 1, 1]), {
+        stride: 700,
+      }),
+    );
+    const float64 = await settle(
+      gpu.convTranspose(tensor(new Float64Array(4), [1, 1, 4]), tensor(new Float64Array(2), [1, 1, 2])),
+    );
+    return { binding, float64, liveBytes: gpu.memory().liveBytes };
+  } finally {
+    await gpu.dispose();
+    device.destroy();
+  }
+}
+
+(globalThis as { tconvPage?: unknown }).tconvPage = { lostDevice, dispose, resident, limits };
