@@ -9,47 +9,74 @@
 // offsets. 4 × 8 keeps its 8 accumulators, 2 input vectors, the splat and the product in V8's 15
 // vector registers: measured 42 GFLOP/s against 26 for 6 × 8, which spills four accumulators.
 //
-// Parameter block (i32 words at p):
-//   0 batch, 1 groups, 2 inChannels, 3 outChannels, 4 cinG, 5 coutG, 6 x, 7 w, 8 out, 9 bias (0: none),
-//   10 K (kernel taps), 11 inPlane, 12 outPlane, 13 c0, 14 c1 (the output channels of each group
-//   this call computes), 15 padded (margined input buffer, every batch item of one group), 16 padPlane (elements between its
-//   channel planes), 17 inputRows (input rows per plane), 18 rowDst (per input row: its element
-//   offset in a margined plane), 19 nLast (input row length), 20 panel (packed weights buffer:
-//   per tile and tap 4·cinG floats and 16 of padding),
-//   21 blockChannels (output channels packed at once, a multiple of 4), 22 tapInfo (per tap, 3
-//   words: taps of its phase before it in phase order, its slot in its phase, its phase's taps),
-//   23 phaseCount, 24 phaseTable (per phase, 9 words: count along the last axis, rows, taps, taps
-//   of the phases before it, shifts pointer, rows pointer, kernel offsets pointer, residue on the
-//   last axis, index of the residues on the other axes), 25 sL (stride of the last axis),
-//   26 dest (2 words per tap of scratch for the packing).
-// The table pointers (18, 22, 24, 26 and each phase's shifts, rows and kernel offsets) are byte
-// offsets from p. A phase's shifts: per slot, the element offset of its reads in the margined
-// input; its kernel offsets: per slot, the tap's index in a row of K weights. Its rows: per
-// row, 2 words: the margined-input element offset of the row's first read, and the output element
-// offset (within a channel plane) of its first output.
+// The parameter block is `phases` in src/param-layout.ts (word indices in layout.generated.ts):
+// the operands, the channel range of this part, the margined input and packed panel buffers, and
+// byte offsets (from the block) of its tables — per tap `tapInfo` entries, per phase `phaseEntry`
+// entries with their shifts, rows and kernel offsets, per input row its margined offset.
 
+import {
+  MARGIN_SLACK,
+  PANEL_TAP_PADDING,
+  PANEL_TILE_CHANNELS,
+  PHASES_BATCH,
+  PHASES_BIAS,
+  PHASES_BLOCK_CHANNELS,
+  PHASES_C0,
+  PHASES_C1,
+  PHASES_DEST,
+  PHASES_GROUPS,
+  PHASES_INPUT_ROWS,
+  PHASES_IN_CHANNELS,
+  PHASES_IN_CHANNELS_PER_GROUP,
+  PHASES_IN_PLANE,
+  PHASES_LAST_STRIDE,
+  PHASES_OUT,
+  PHASES_OUT_CHANNELS,
+  PHASES_OUT_CHANNELS_PER_GROUP,
+  PHASES_OUT_PLANE,
+  PHASES_PADDED,
+  PHASES_PAD_PLANE,
+  PHASES_PANEL,
+  PHASES_PHASE_COUNT,
+  PHASES_PHASE_TABLE,
+  PHASES_ROW_DST,
+  PHASES_ROW_LENGTH,
+  PHASES_TAPS,
+  PHASES_TAP_INFO,
+  PHASES_W,
+  PHASES_X,
+  PHASE_ENTRY_BEFORE,
+  PHASE_ENTRY_BYTES,
+  PHASE_ENTRY_COUNT,
+  PHASE_ENTRY_KERNEL_OFFSETS,
+  PHASE_ENTRY_LAST_RESIDUE,
+  PHASE_ENTRY_LEADING_RESIDUES,
+  PHASE_ENTRY_ROWS,
+  PHASE_ENTRY_ROW_TABLE,
+  PHASE_ENTRY_SHIFTS,
+  PHASE_ENTRY_TAPS,
+  TAP_INFO_BEFORE,
+  TAP_INFO_BYTES,
+  TAP_INFO_PHASE_TAPS,
+  TAP_INFO_SLOT,
+} from './layout.generated';
 import { fillChannels } from './output';
-
-/** Bytes per phase in the phase table. */
-const ENTRY_BYTES: i32 = 36;
+import { entryWord, word } from './params';
 
 /** Output channels per tile (and per packed row of the panels). */
-const MR: i32 = 4;
+const MR: i32 = PANEL_TILE_CHANNELS;
 /**
  * Bytes between the packed weights of one tap and the next within a tile: the tap's 4 × cinG
  * floats plus one cache line, so that the taps' streams (written together when packing, read
  * together by a tile) do not all fall in one L1 set when 16·cinG is a multiple of 4 KiB.
  */
 @inline function slotBytes(cinG: i32): usize {
-  return (<usize>(cinG * MR) << 2) + 64;
+  return (<usize>(cinG * MR + PANEL_TAP_PADDING) << 2);
 }
 
 /** Input channels per pass of a tile: the tile's input reads stay in L1 across the channel tiles. */
 const CHANNEL_BLOCK: i32 = 128;
 
-@inline function word(p: usize, i: i32): i32 {
-  return load<i32>(p + (<usize>i << 2));
-}
 
 /** out[o + l·step] += lane l of v, for the first n ≤ 4 lanes. */
 @inline function addLanes(o: usize, step: usize, v: v128, n: i32): void {
@@ -195,7 +222,7 @@ function phaseRow(
 
 /** Writes the bias (or zeros) into output channels [c0, c1) of every group. */
 function fillOutput(p: usize): void {
-  fillChannels(<usize>word(p, 8), <usize>word(p, 9), word(p, 0), word(p, 1), word(p, 3), word(p, 5), word(p, 13), word(p, 14), word(p, 12));
+  fillChannels(<usize>word(p, PHASES_OUT), <usize>word(p, PHASES_BIAS), word(p, PHASES_BATCH), word(p, PHASES_GROUPS), word(p, PHASES_OUT_CHANNELS), word(p, PHASES_OUT_CHANNELS_PER_GROUP), word(p, PHASES_C0), word(p, PHASES_C1), word(p, PHASES_OUT_PLANE));
 }
 
 /**
@@ -204,18 +231,18 @@ function fillOutput(p: usize): void {
  * order; per block, each tap's destination and per-tile step are computed once into `dest`.
  */
 function packWeights(p: usize, g: i32, cb0: i32, cb1: i32, dest: usize): void {
-  const cinG = word(p, 4);
-  const coutG = word(p, 5);
-  const w = <usize>word(p, 7);
-  const K = word(p, 10);
-  const panel = <usize>word(p, 20);
-  const tapInfo = p + <usize>word(p, 22);
+  const cinG = word(p, PHASES_IN_CHANNELS_PER_GROUP);
+  const coutG = word(p, PHASES_OUT_CHANNELS_PER_GROUP);
+  const w = <usize>word(p, PHASES_W);
+  const K = word(p, PHASES_TAPS);
+  const panel = <usize>word(p, PHASES_PANEL);
+  const tapInfo = p + <usize>word(p, PHASES_TAP_INFO);
   const tiles = (cb1 - cb0 + MR - 1) / MR;
   for (let t = 0; t < K; t++) {
-    const info = tapInfo + <usize>(t * 12);
+    const info = tapInfo + <usize>(t * TAP_INFO_BYTES);
     const depthBytes = <i32>slotBytes(cinG);
-    store<i32>(dest + (<usize>t << 3), (tiles * load<i32>(info) + load<i32>(info, 4)) * depthBytes);
-    store<i32>(dest + (<usize>t << 3), load<i32>(info, 8) * depthBytes, 4);
+    store<i32>(dest + (<usize>t << 3), (tiles * entryWord(info, TAP_INFO_BEFORE) + entryWord(info, TAP_INFO_SLOT)) * depthBytes);
+    store<i32>(dest + (<usize>t << 3), entryWord(info, TAP_INFO_PHASE_TAPS) * depthBytes, 4);
   }
   memory.fill(panel, 0, <usize>(tiles * K) * slotBytes(cinG));
   for (let tile = 0; tile < tiles; tile++) {
@@ -236,16 +263,16 @@ function packWeights(p: usize, g: i32, cb0: i32, cb1: i32, dest: usize): void {
 
 /** Copies input channels of (batch item n, group g) into the margined buffer at `padded`, zeros around them. */
 function padInput(p: usize, n: i32, g: i32, padded: usize): void {
-  const inC = word(p, 2);
-  const cinG = word(p, 4);
-  const x = <usize>word(p, 6);
-  const inPlane = word(p, 11);
-  const padPlane = word(p, 16);
-  const inputRows = word(p, 17);
-  const rowDst = p + <usize>word(p, 18);
-  const nLast = word(p, 19);
-  // 8 floats of slack: the last tile of a row reads (and discards) up to 7 positions past it
-  memory.fill(padded, 0, <usize>(cinG * padPlane + 8) << 2);
+  const inC = word(p, PHASES_IN_CHANNELS);
+  const cinG = word(p, PHASES_IN_CHANNELS_PER_GROUP);
+  const x = <usize>word(p, PHASES_X);
+  const inPlane = word(p, PHASES_IN_PLANE);
+  const padPlane = word(p, PHASES_PAD_PLANE);
+  const inputRows = word(p, PHASES_INPUT_ROWS);
+  const rowDst = p + <usize>word(p, PHASES_ROW_DST);
+  const nLast = word(p, PHASES_ROW_LENGTH);
+  // MARGIN_SLACK floats of slack: the last tile of a row reads (and discards) up to 7 positions past it
+  memory.fill(padded, 0, <usize>(cinG * padPlane + MARGIN_SLACK) << 2);
   for (let ci = 0; ci < cinG; ci++) {
     const src = x + (<usize>((n * inC + g * cinG + ci) * inPlane) << 2);
     const dst = padded + (<usize>(ci * padPlane) << 2);
@@ -257,25 +284,25 @@ function padInput(p: usize, n: i32, g: i32, padded: usize): void {
 
 /** Transposed convolution (float32) by stride phases: see the parameter block above. */
 export function convTransposePhases(p: usize): void {
-  const batch = word(p, 0);
-  const groups = word(p, 1);
-  const outC = word(p, 3);
-  const cinG = word(p, 4);
-  const coutG = word(p, 5);
-  const out = <usize>word(p, 8);
-  const outPlane = word(p, 12);
-  const c0 = word(p, 13);
-  const c1 = word(p, 14);
-  const padded = <usize>word(p, 15);
-  const padPlane = word(p, 16);
-  const panel = <usize>word(p, 20);
-  const blockChannels = word(p, 21);
-  const phaseCount = word(p, 23);
-  const phaseTable = p + <usize>word(p, 24);
-  const sL = word(p, 25);
-  const dest = p + <usize>word(p, 26);
-  // one batch item's margined input, with 8 floats of slack
-  const itemBytes = <usize>(cinG * padPlane + 8) << 2;
+  const batch = word(p, PHASES_BATCH);
+  const groups = word(p, PHASES_GROUPS);
+  const outC = word(p, PHASES_OUT_CHANNELS);
+  const cinG = word(p, PHASES_IN_CHANNELS_PER_GROUP);
+  const coutG = word(p, PHASES_OUT_CHANNELS_PER_GROUP);
+  const out = <usize>word(p, PHASES_OUT);
+  const outPlane = word(p, PHASES_OUT_PLANE);
+  const c0 = word(p, PHASES_C0);
+  const c1 = word(p, PHASES_C1);
+  const padded = <usize>word(p, PHASES_PADDED);
+  const padPlane = word(p, PHASES_PAD_PLANE);
+  const panel = <usize>word(p, PHASES_PANEL);
+  const blockChannels = word(p, PHASES_BLOCK_CHANNELS);
+  const phaseCount = word(p, PHASES_PHASE_COUNT);
+  const phaseTable = p + <usize>word(p, PHASES_PHASE_TABLE);
+  const sL = word(p, PHASES_LAST_STRIDE);
+  const dest = p + <usize>word(p, PHASES_DEST);
+  // one batch item's margined input, with its slack
+  const itemBytes = <usize>(cinG * padPlane + MARGIN_SLACK) << 2;
   fillOutput(p);
   for (let g = 0; g < groups; g++) {
     // every batch item first, so each block of weights is packed once per group
@@ -288,13 +315,13 @@ export function convTransposePhases(p: usize): void {
         const outGroup = out + (<usize>((n * outC + g * coutG) * outPlane) << 2);
         const item = padded + <usize>n * itemBytes;
         for (let f = 0; f < phaseCount; f++) {
-          const entry = phaseTable + <usize>(f * ENTRY_BYTES);
-          const count = load<i32>(entry);
-          const rows = load<i32>(entry, 4);
-          const taps = load<i32>(entry, 8);
-          const before = load<i32>(entry, 12);
-          const shifts = p + <usize>load<i32>(entry, 16);
-          const rowTable = p + <usize>load<i32>(entry, 20);
+          const entry = phaseTable + <usize>(f * PHASE_ENTRY_BYTES);
+          const count = entryWord(entry, PHASE_ENTRY_COUNT);
+          const rows = entryWord(entry, PHASE_ENTRY_ROWS);
+          const taps = entryWord(entry, PHASE_ENTRY_TAPS);
+          const before = entryWord(entry, PHASE_ENTRY_BEFORE);
+          const shifts = p + <usize>entryWord(entry, PHASE_ENTRY_SHIFTS);
+          const rowTable = p + <usize>entryWord(entry, PHASE_ENTRY_ROW_TABLE);
           const phasePanel = panel + <usize>(tiles * before) * slotBytes(cinG);
           const oc = outGroup + (<usize>(cb0 * outPlane) << 2);
           for (let q = 0; q < rows; q++) {
@@ -360,17 +387,17 @@ export function convTransposePhases(p: usize): void {
 
 /** Margined-input address of the first read of row q of the phase at `entry`. */
 @inline function rowInput(p: usize, padded: usize, entry: usize, q: i32): usize {
-  return padded + (<usize>load<i32>(p + <usize>load<i32>(entry, 20) + (<usize>q << 3)) << 2);
+  return padded + (<usize>load<i32>(p + <usize>entryWord(entry, PHASE_ENTRY_ROW_TABLE) + (<usize>q << 3)) << 2);
 }
 
 /** {@link thinVector} for positions j… of a phase row starting at `x`, the taps from the phase's entry. */
 @inline function phaseVector(p: usize, x: usize, j: i32, cinG: i32, planeBytes: usize, wb: usize, ciBytes: usize, entry: usize): v128 {
-  return thinVector(x + (<usize>j << 2), cinG, planeBytes, wb, ciBytes, load<i32>(entry, 8), p + <usize>load<i32>(entry, 16), p + <usize>load<i32>(entry, 24));
+  return thinVector(x + (<usize>j << 2), cinG, planeBytes, wb, ciBytes, entryWord(entry, PHASE_ENTRY_TAPS), p + <usize>entryWord(entry, PHASE_ENTRY_SHIFTS), p + <usize>entryWord(entry, PHASE_ENTRY_KERNEL_OFFSETS));
 }
 
 /** {@link thinScalar} for position j of a phase row starting at `x`. */
 @inline function phaseScalar(p: usize, x: usize, j: i32, cinG: i32, planeBytes: usize, wb: usize, ciBytes: usize, entry: usize): f32 {
-  return thinScalar(x + (<usize>j << 2), cinG, planeBytes, wb, ciBytes, load<i32>(entry, 8), p + <usize>load<i32>(entry, 16), p + <usize>load<i32>(entry, 24));
+  return thinScalar(x + (<usize>j << 2), cinG, planeBytes, wb, ciBytes, entryWord(entry, PHASE_ENTRY_TAPS), p + <usize>entryWord(entry, PHASE_ENTRY_SHIFTS), p + <usize>entryWord(entry, PHASE_ENTRY_KERNEL_OFFSETS));
 }
 
 /**
@@ -379,10 +406,10 @@ export function convTransposePhases(p: usize): void {
  */
 function interleavable(table: usize, f: i32, count: i32, sL: i32): bool {
   if (f + sL > count) return false;
-  const lead = load<i32>(table + <usize>(f * ENTRY_BYTES), 32);
+  const lead = entryWord(table + <usize>(f * PHASE_ENTRY_BYTES), PHASE_ENTRY_LEADING_RESIDUES);
   for (let r = 0; r < sL; r++) {
-    const e = table + <usize>((f + r) * ENTRY_BYTES);
-    if (load<i32>(e, 28) != r || load<i32>(e, 32) != lead) return false;
+    const e = table + <usize>((f + r) * PHASE_ENTRY_BYTES);
+    if (entryWord(e, PHASE_ENTRY_LAST_RESIDUE) != r || entryWord(e, PHASE_ENTRY_LEADING_RESIDUES) != lead) return false;
   }
   return true;
 }
@@ -396,22 +423,22 @@ function interleavable(table: usize, f: i32, count: i32, sL: i32): bool {
  * {@link convTransposePhases}; the panel is unused.
  */
 export function convTransposeThin(p: usize): void {
-  const batch = word(p, 0);
-  const groups = word(p, 1);
-  const outC = word(p, 3);
-  const cinG = word(p, 4);
-  const coutG = word(p, 5);
-  const w = <usize>word(p, 7);
-  const out = <usize>word(p, 8);
-  const K = word(p, 10);
-  const outPlane = word(p, 12);
-  const c0 = word(p, 13);
-  const c1 = word(p, 14);
-  const padded = <usize>word(p, 15);
-  const padPlane = word(p, 16);
-  const phaseCount = word(p, 23);
-  const phaseTable = p + <usize>word(p, 24);
-  const sL = word(p, 25);
+  const batch = word(p, PHASES_BATCH);
+  const groups = word(p, PHASES_GROUPS);
+  const outC = word(p, PHASES_OUT_CHANNELS);
+  const cinG = word(p, PHASES_IN_CHANNELS_PER_GROUP);
+  const coutG = word(p, PHASES_OUT_CHANNELS_PER_GROUP);
+  const w = <usize>word(p, PHASES_W);
+  const out = <usize>word(p, PHASES_OUT);
+  const K = word(p, PHASES_TAPS);
+  const outPlane = word(p, PHASES_OUT_PLANE);
+  const c0 = word(p, PHASES_C0);
+  const c1 = word(p, PHASES_C1);
+  const padded = <usize>word(p, PHASES_PADDED);
+  const padPlane = word(p, PHASES_PAD_PLANE);
+  const phaseCount = word(p, PHASES_PHASE_COUNT);
+  const phaseTable = p + <usize>word(p, PHASES_PHASE_TABLE);
+  const sL = word(p, PHASES_LAST_STRIDE);
   const planeBytes = <usize>padPlane << 2;
   const ciBytes = <usize>(coutG * K) << 2;
   const stepBytes = <usize>sL << 2;
@@ -423,18 +450,18 @@ export function convTransposeThin(p: usize): void {
         const oc = out + (<usize>((n * outC + g * coutG + cog) * outPlane) << 2);
         const wb = w + (<usize>((g * cinG * coutG + cog) * K) << 2);
         for (let f = 0; f < phaseCount; f++) {
-          const a = phaseTable + <usize>(f * ENTRY_BYTES);
-          const countA = load<i32>(a);
-          const rows = load<i32>(a, 4);
-          const rowsA = p + <usize>load<i32>(a, 20);
+          const a = phaseTable + <usize>(f * PHASE_ENTRY_BYTES);
+          const countA = entryWord(a, PHASE_ENTRY_COUNT);
+          const rows = entryWord(a, PHASE_ENTRY_ROWS);
+          const rowsA = p + <usize>entryWord(a, PHASE_ENTRY_ROW_TABLE);
           // stride 2 or 4 on the last axis with every residue present: the phases of a row
           // together, interleaved into whole output vectors
           if ((sL == 2 || sL == 4) && interleavable(phaseTable, f, phaseCount, sL)) {
-            const e1 = a + <usize>ENTRY_BYTES;
-            const e2 = a + <usize>(2 * ENTRY_BYTES);
-            const e3 = a + <usize>(3 * ENTRY_BYTES);
+            const e1 = a + <usize>PHASE_ENTRY_BYTES;
+            const e2 = a + <usize>(2 * PHASE_ENTRY_BYTES);
+            const e3 = a + <usize>(3 * PHASE_ENTRY_BYTES);
             const last = sL == 2 ? e1 : e3;
-            const full = load<i32>(last); // the shortest phase: residues past it have one more
+            const full = entryWord(last, PHASE_ENTRY_COUNT); // the shortest phase: residues past it have one more
             for (let q = 0; q < rows; q++) {
               const o = oc + (<usize>load<i32>(rowsA + (<usize>q << 3), 4) << 2);
               const x0 = rowInput(p, padded, a, q);
@@ -469,9 +496,9 @@ export function convTransposeThin(p: usize): void {
                 }
               }
               for (let r = 0; r < sL; r++) {
-                const e = a + <usize>(r * ENTRY_BYTES);
+                const e = a + <usize>(r * PHASE_ENTRY_BYTES);
                 const x = rowInput(p, padded, e, q);
-                for (let i = j; i < load<i32>(e); i++) {
+                for (let i = j; i < entryWord(e, PHASE_ENTRY_COUNT); i++) {
                   const at = o + (<usize>(i * sL + r) << 2);
                   store<f32>(at, load<f32>(at) + phaseScalar(p, x, i, cinG, planeBytes, wb, ciBytes, e));
                 }

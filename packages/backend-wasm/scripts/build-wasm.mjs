@@ -4,6 +4,8 @@
 // (build/tconv-shared.wasm, for worker threads), and writes src/wasm-bytes.ts (the same bytes,
 // base64, so the package works in any bundler or browser without a file fetch). With --check,
 // builds into a temporary folder and fails if the committed files differ from a fresh build.
+// First it generates assembly/layout.generated.ts (the parameter blocks' word indices) from the one
+// schema in src/param-layout.ts, so the kernels and the JavaScript side cannot disagree.
 //   node scripts/build-wasm.mjs [--check]
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
@@ -17,6 +19,24 @@ const require = createRequire(join(pkg, 'package.json'));
 const asc = join(dirname(require.resolve('assemblyscript/package.json')), 'bin', 'asc.js');
 const check = process.argv.includes('--check');
 const out = check ? mkdtempSync(join(tmpdir(), 'tconv-wasm-')) : join(pkg, 'build');
+
+// the schema is TypeScript: transpile it with esbuild and import it from a data: URL
+const esbuild = require('esbuild');
+const schemaSource = readFileSync(join(pkg, 'src', 'param-layout.ts'), 'utf8');
+const { code } = esbuild.transformSync(schemaSource, { loader: 'ts', format: 'esm' });
+const schema = await import(`data:text/javascript;base64,${Buffer.from(code).toString('base64')}`);
+const constants = schema.assemblyScriptConstants();
+const constantsFile = join(pkg, 'assembly', 'layout.generated.ts');
+if (check) {
+  if (readFileSync(constantsFile, 'utf8') !== constants) {
+    console.error(
+      'assembly/layout.generated.ts is stale: run `node scripts/build-wasm.mjs` and commit the result',
+    );
+    process.exit(1);
+  }
+} else {
+  writeFileSync(constantsFile, constants);
+}
 
 const common = ['assembly/index.ts', '-O3', '--enable', 'simd', '--runtime', 'stub', '--noAssert'];
 // the shared build: 1 GiB at most (MAX_WASM_BYTES), in 64 KiB pages

@@ -1,111 +1,56 @@
+// The WebAssembly backend object: instantiation (kernels, shared memory, workers), and the four
+// operations as validate (core) → plan (plan.ts) → dispatch (dispatch.ts).
 import type {
   Backend,
   ConvGeometry,
   ConvOptions,
   ConvTransposeGeometry,
   ConvTransposeOptions,
+  Gradients,
   Tensor,
 } from '@tconv/core';
 import {
+  biasGradient,
   checkCapabilities,
-  describeValue,
-  geometryFlops,
-  LimitError,
-  OptionError,
+  isFloatArray,
   prepareConv,
+  prepareConvBackward,
   prepareConvTranspose,
+  prepareConvTransposeBackward,
 } from '@tconv/core';
-import type { KernelEntry, KernelExports, KernelPlan, PartLayout } from './kernel-runner';
-import { copyOperands, operandLayout, partLayout, writePart } from './kernel-runner';
-import { phasePlan } from './phase-plan';
+import type { Dispatcher } from './dispatch';
+import { createDispatcher } from './dispatch';
+import type { KernelExports } from './layout';
 import { MAX_WASM_BYTES } from './limits';
-import type { WasmSource } from './module';
-import { compileWasm } from './module';
-import type { WorkerHost, WorkerPool } from './threads';
+import { compileWasm, instantiateKernels } from './module';
+import type { ParsedOptions, WasmBackendOptions } from './options';
+import { parseOptions } from './options';
+import { layoutChecksum } from './param-layout';
+import type { PlanContext } from './plan';
+import { planBackward, planForward } from './plan';
+import type { WorkerPool } from './threads';
 import { createWorkerPool, workerHost } from './threads';
 
 const CAPABILITIES = { dtypes: ['float32'] } as const;
 
-/**
- * Below this many FLOPs a call stays on the calling thread even when workers are available: a
- * round trip to a worker costs tens of microseconds, and each part pads its own input copy.
- */
-export const MIN_THREADED_FLOPS = 20_000_000;
-
-/**
- * The WebAssembly transposed-convolution kernels: `'gemm'` is `cols = Wᵀ·X` and col2im, `'phases'`
- * the stride-phase implicit GEMM, `'thin'` the stride phases for groups of few input channels
- * (depthwise): row sums with outputs interleaved into whole vectors (assembly/phases.ts). All
- * compute every geometry; they differ in speed.
- */
-export type WasmConvTransposeKernel = 'gemm' | 'phases' | 'thin';
-
-/**
- * Below this many input positions per weight (batch × input plane) the phases' weight packing
- * costs more than the GEMM, which reads the weights in place (measured: DCGAN's 4×4 → 8×8 with 512
- * channels, 16 positions, 24 against 12.6 GFLOP/s; 8×8 → 16×16, 64 positions, 23 against 27).
- */
-export const PHASES_MIN_POSITIONS = 64;
-
-/**
- * The kernel a call takes by default, by shape: groups with ≤ 2 input channels take the thin
- * kernel (depthwise k4 s2: 4.1 against 3.0 GFLOP/s for the scatter it replaced); few input
- * positions per weight go through the GEMM; the rest through the phases.
- */
-export function convTransposeKernel(g: ConvTransposeGeometry): WasmConvTransposeKernel {
-  if (g.inChannelsPerGroup <= 2) return 'thin';
-  const positions = g.batch * g.inputSize.reduce((a, b) => a * b, 1);
-  return positions < PHASES_MIN_POSITIONS ? 'gemm' : 'phases';
-}
-
-/** Options of {@link createWasmBackend}. */
-export interface WasmBackendOptions {
-  /**
-   * Threads to split output channels over: the calling thread and `threads − 1` workers (Node's
-   * worker_threads, or Web Workers) on one shared memory. Needs `SharedArrayBuffer` (in browsers,
-   * a cross-origin isolated page); without it the backend computes on one thread (see `threads`
-   * on the result). Default 1.
-   */
-  threads?: number;
-  /**
-   * Which worker API the threads use: Node's worker_threads or the web's `Worker` (default: what
-   * the runtime offers, see {@link workerHost}).
-   */
-  workerHost?: WorkerHost;
-  /** Where the one-thread kernels come from (`build/tconv.wasm`); default the embedded bytes. */
-  module?: WasmSource;
-  /** Where the threads' kernels come from (`build/tconv-shared.wasm`); default the embedded bytes. */
-  sharedModule?: WasmSource;
-  /**
-   * Calls below this many FLOPs (or with fewer than 8 output channels per group) stay on the
-   * calling thread; default {@link MIN_THREADED_FLOPS}. 0 splits every call (tests use it).
-   */
-  threadThreshold?: number;
-  /**
-   * The transposed-convolution kernel for every call instead of the one {@link convTransposeKernel}
-   * picks by shape (all compute the same; tests use it to check each).
-   */
-  kernel?: WasmConvTransposeKernel;
-}
-
-/** The WebAssembly backend: asynchronous, float32, any spatial rank. */
+/** The WebAssembly backend: asynchronous, float32, any spatial rank, both gradients. */
 export interface WasmBackend extends Backend {
   convTranspose(input: Tensor, weight: Tensor, options?: ConvTransposeOptions): Promise<Tensor>;
   conv(input: Tensor, weight: Tensor, options?: ConvOptions): Promise<Tensor>;
+  convTransposeBackward(
+    gradOutput: Tensor,
+    input: Tensor,
+    weight: Tensor,
+    options?: ConvTransposeOptions,
+  ): Promise<Gradients>;
+  convBackward(gradOutput: Tensor, input: Tensor, weight: Tensor, options?: ConvOptions): Promise<Gradients>;
   /** Threads a large call is split over (1 when `SharedArrayBuffer` or workers are unavailable). */
   readonly threads: number;
-  /** Stops the worker threads (if any); the backend must not be used afterwards. */
+  /**
+   * Stops the worker threads and releases the memory. Calls still pending reject with "backend
+   * disposed", and so does every later call.
+   */
   dispose(): Promise<void>;
-}
-
-function checkLimit(end: number): void {
-  if (end > MAX_WASM_BYTES) {
-    throw new LimitError(
-      'LIMIT_EXCEEDED',
-      'input',
-      `the problem needs ${end} bytes of WebAssembly memory, more than the limit of ${MAX_WASM_BYTES}`,
-    );
-  }
 }
 
 /** Whether this runtime can share a WebAssembly memory between threads. */
@@ -115,180 +60,192 @@ function canShareMemory(): boolean {
   return isolated !== false;
 }
 
+/** A running instance: the kernels on their memory, and the workers when there are threads. */
+interface Instance {
+  readonly exports: KernelExports;
+  readonly memory: WebAssembly.Memory;
+  readonly pool: WorkerPool | null;
+  readonly threads: number;
+}
+
+/**
+ * Compiles and instantiates the kernels (and with threads the workers, each answering that it is
+ * ready); a worker failure later calls `onFailure`.
+ */
+async function instantiate(opts: ParsedOptions, onFailure: (reason: Error) => void): Promise<Instance> {
+  const host = opts.threads > 1 && canShareMemory() ? (opts.workerHost ?? workerHost()) : null;
+  if (!host) {
+    const module = await compileWasm(opts.module, false, 'module');
+    const { exports, memory } = await instantiateKernels(module, 'module', null, layoutChecksum());
+    return { exports, memory, pool: null, threads: 1 };
+  }
+  const module = await compileWasm(opts.sharedModule, true, 'sharedModule');
+  const shared = new WebAssembly.Memory({ initial: 1, maximum: MAX_WASM_BYTES / 65536, shared: true });
+  const { exports, memory } = await instantiateKernels(module, 'sharedModule', shared, layoutChecksum());
+  const pool = await createWorkerPool(
+    module as WebAssembly.Module,
+    memory,
+    opts.threads - 1,
+    host,
+    onFailure,
+  );
+  return { exports, memory, pool, threads: opts.threads };
+}
+
+/** The four operations on one instance, through one dispatcher. */
+function backendOn(instance: Instance, dispatcher: Dispatcher, opts: ParsedOptions): WasmBackend {
+  const ctx: PlanContext = {
+    heapBase: instance.exports.heapBase(),
+    threads: instance.threads,
+    threadThreshold: opts.threadThreshold,
+    kernel: opts.kernel,
+  };
+  const f32 = (a: unknown) => a as Float32Array;
+  async function forward(g: ConvTransposeGeometry | ConvGeometry, x: Tensor, w: Tensor, bias: unknown) {
+    const [out] = await dispatcher.submit(planForward(g, f32(x.data), f32(w.data), f32(bias), ctx));
+    return { shape: g.outputShape, data: out! };
+  }
+  async function backward(g: ConvTransposeGeometry | ConvGeometry, gy: Tensor, x: Tensor, w: Tensor) {
+    // the bias gradient is computed now, from gradOutput as it is at the call
+    const bias = biasGradient(g, gy.data);
+    const [dx, dw] = await dispatcher.submit(planBackward(g, f32(gy.data), f32(x.data), f32(w.data), ctx));
+    return {
+      input: { shape: g.inputShape, data: dx! },
+      weight: { shape: g.weightShape, data: dw! },
+      bias: { shape: [g.outChannels], data: bias },
+    };
+  }
+  return {
+    name: instance.threads > 1 ? `wasm-${instance.threads}t` : 'wasm',
+    capabilities: CAPABILITIES,
+    threads: instance.threads,
+    async convTranspose(input, weight, options) {
+      const { geometry, dtype, bias } = prepareConvTranspose(input, weight, options);
+      checkCapabilities('wasm', CAPABILITIES, geometry.rank, dtype);
+      return forward(geometry, input, weight, bias);
+    },
+    async conv(input, weight, options) {
+      const { geometry, dtype, bias } = prepareConv(input, weight, options);
+      checkCapabilities('wasm', CAPABILITIES, geometry.rank, dtype);
+      return forward(geometry, input, weight, bias);
+    },
+    async convTransposeBackward(gradOutput, input, weight, options) {
+      const { geometry, dtype } = prepareConvTransposeBackward(gradOutput, input, weight, options);
+      checkCapabilities('wasm', CAPABILITIES, geometry.rank, dtype);
+      return backward(geometry, gradOutput, input, weight);
+    },
+    async convBackward(gradOutput, input, weight, options) {
+      const { geometry, dtype } = prepareConvBackward(gradOutput, input, weight, options);
+      checkCapabilities('wasm', CAPABILITIES, geometry.rank, dtype);
+      return backward(geometry, gradOutput, input, weight);
+    },
+    async dispose() {
+      const reason = new Error('backend disposed');
+      dispatcher.close(reason);
+      await instance.pool?.terminate(reason);
+    },
+  };
+}
+
 /**
  * Compiles and instantiates the kernels once and returns a backend. With `threads > 1` (and
  * `SharedArrayBuffer`), large calls split the output channels of each group between the calling
  * thread and `threads − 1` workers that share one memory: the operands are copied in once, each
  * thread writes its own channels, nothing is copied between threads. Results are identical to one
- * thread.
+ * thread. Resolves once every worker has instantiated the kernels; a worker that fails (now or
+ * later) rejects the calls in flight and every later call with the reason.
  * @example
  * ```ts
+ * import { tensor } from '@tconv/core';
+ * import { createWasmBackend } from '@tconv/backend-wasm';
  * const wasm = await createWasmBackend({ threads: 2 });
- * const y = await wasm.convTranspose(x, w, { stride: 2, padding: 1 });
+ * const x = tensor(new Float32Array(1 * 8 * 16 * 16).fill(1), [1, 8, 16, 16]);
+ * const w = tensor(new Float32Array(8 * 4 * 4 * 4).fill(0.5), [8, 4, 4, 4]);
+ * const y = await wasm.convTranspose(x, w, { stride: 2, padding: 1 }); // [1, 4, 32, 32]
  * await wasm.dispose();
  * ```
  */
-export async function createWasmBackend(options: WasmBackendOptions = {}): Promise<WasmBackend> {
-  const requested = options.threads ?? 1;
-  if (!Number.isSafeInteger(requested) || requested < 1) {
-    throw new RangeError(`threads must be a positive integer, but got ${requested}`);
-  }
-  const KERNELS: readonly WasmConvTransposeKernel[] = ['gemm', 'phases', 'thin'];
-  if (options.kernel !== undefined && !KERNELS.includes(options.kernel)) {
-    throw new OptionError(
-      'INVALID_OPTION',
-      'kernel',
-      `kernel must be one of ${KERNELS.map((k) => `'${k}'`).join(', ')}, but got ${describeValue(options.kernel)}`,
-    );
-  }
-  if (options.workerHost !== undefined && options.workerHost !== 'node' && options.workerHost !== 'web') {
-    throw new OptionError(
-      'INVALID_OPTION',
-      'workerHost',
-      `workerHost must be 'node' or 'web', but got ${describeValue(options.workerHost)}`,
-    );
-  }
-  const host = requested > 1 && canShareMemory() ? (options.workerHost ?? workerHost()) : null;
-  const threads = host ? requested : 1;
-  let exports: KernelExports;
-  let pool: WorkerPool | null = null;
-  if (host) {
-    const module = await compileWasm(options.sharedModule, true);
-    const memory = new WebAssembly.Memory({ initial: 1, maximum: MAX_WASM_BYTES / 65536, shared: true });
-    exports = (await WebAssembly.instantiate(module, { env: { memory } }))
-      .exports as unknown as KernelExports;
-    pool = await createWorkerPool(module, memory, threads - 1, host);
-  } else {
-    const module = await compileWasm(options.module);
-    exports = (await WebAssembly.instantiate(module, {})).exports as unknown as KernelExports;
-  }
-  const memory = exports.memory;
-  const threshold = options.threadThreshold ?? MIN_THREADED_FLOPS;
-  const chooseKernel = (g: ConvTransposeGeometry): WasmConvTransposeKernel =>
-    options.kernel ?? convTransposeKernel(g);
-
-  // a split call awaits its workers with its operands in the shared memory: calls run one at a time
-  let queue: Promise<unknown> = Promise.resolve();
-  function serialized<T>(run: () => Promise<T>): Promise<T> {
-    const result = queue.then(run, run);
-    queue = result.catch(() => {});
-    return result;
-  }
-
-  async function compute(
-    kind: 'convTranspose' | 'conv',
-    g: ConvTransposeGeometry | ConvGeometry,
-    x: Float32Array,
-    w: Float32Array,
-    bias: Float32Array | null,
-  ): Promise<Tensor> {
-    const coutG = g.outChannelsPerGroup;
-    const kernel = kind === 'convTranspose' ? chooseKernel(g as ConvTransposeGeometry) : null;
-    let plan: KernelPlan | null =
-      kernel === 'phases' || kernel === 'thin' ? phasePlan(g as ConvTransposeGeometry, kernel) : null;
-    const worthIt = threshold === 0 || (geometryFlops(g) >= threshold && coutG >= 8);
-    const parts = pool && worthIt ? Math.min(threads, coutG) : 1;
-    const operands = operandLayout(kind, g, !!bias, exports.heapBase());
-    const layout = () => {
-      const ranges: [number, number][] = [];
-      const layouts: PartLayout[] = [];
-      let at = operands.end;
-      for (let i = 0; i < parts; i++) {
-        const range: [number, number] = [
-          Math.floor((i * coutG) / parts),
-          Math.floor(((i + 1) * coutG) / parts),
-        ];
-        const part = partLayout(kind, g, range[0], range[1], at, plan);
-        ranges.push(range);
-        layouts.push(part);
-        at = part.end;
-      }
-      return { ranges, layouts, end: at };
-    };
-    let split = layout();
-    // the phases keep every batch item's margined input; past the memory limit the GEMM's bounded
-    // column buffer may still fit
-    if (plan && !options.kernel && split.end > MAX_WASM_BYTES) {
-      plan = null;
-      split = layout();
-    }
-    checkLimit(split.end);
-    const missing = split.end - memory.buffer.byteLength;
-    if (missing > 0) memory.grow(Math.ceil(missing / 65536));
-    const heap = memory.buffer;
-    copyOperands(heap, operands, x, w, bias);
-    const entries: KernelEntry[] = split.layouts.map((part, i) =>
-      writePart(heap, kind, g, operands, part, split.ranges[i]![0], split.ranges[i]![1], plan, !!bias),
-    );
-    // the workers take parts 1…, the calling thread part 0 meanwhile
-    const others = entries.slice(1).map((entry, i) => pool!.run(i, entry, split.layouts[i + 1]!.params));
-    let failure: unknown = null;
-    try {
-      exports[entries[0]!](split.layouts[0]!.params);
-    } catch (e) {
-      failure = e;
-    }
-    for (const result of await Promise.allSettled(others)) {
-      if (result.status === 'rejected') failure ??= result.reason;
-    }
-    if (failure) throw failure;
-    const length = g.batch * g.outChannels * g.outputSize.reduce((a, b) => a * b, 1);
-    return { shape: g.outputShape, data: new Float32Array(memory.buffer, operands.out, length).slice() };
-  }
-
-  return {
-    name: threads > 1 ? `wasm-${threads}t` : 'wasm',
-    capabilities: CAPABILITIES,
-    threads,
-    async convTranspose(input, weight, opts) {
-      const { geometry, dtype, bias } = prepareConvTranspose(input, weight, opts);
-      checkCapabilities('wasm', CAPABILITIES, geometry.rank, dtype);
-      return serialized(() =>
-        compute(
-          'convTranspose',
-          geometry,
-          input.data as Float32Array,
-          weight.data as Float32Array,
-          bias as Float32Array | null,
-        ),
-      );
-    },
-    async conv(input, weight, opts) {
-      const { geometry, dtype, bias } = prepareConv(input, weight, opts);
-      checkCapabilities('wasm', CAPABILITIES, geometry.rank, dtype);
-      return serialized(() =>
-        compute(
-          'conv',
-          geometry,
-          input.data as Float32Array,
-          weight.data as Float32Array,
-          bias as Float32Array | null,
-        ),
-      );
-    },
-    async dispose() {
-      await pool?.terminate();
-    },
-  };
+export async function createWasmBackend(options?: WasmBackendOptions): Promise<WasmBackend> {
+  const opts = parseOptions(options);
+  let dispatcher: Dispatcher | null = null;
+  let early: Error | null = null;
+  const instance = await instantiate(opts, (reason) => {
+    if (dispatcher) dispatcher.close(reason);
+    else early = reason;
+  });
+  dispatcher = createDispatcher(instance.exports, instance.memory, instance.pool);
+  if (early) dispatcher.close(early);
+  return backendOn(instance, dispatcher, opts);
 }
 
 let shared: Promise<WasmBackend> | null = null;
+let ready: WasmBackend | null = null;
+
+/** The one-thread backend behind {@link wasmBackend}, created on first use (again after a failure). */
+function sharedBackend(): Promise<WasmBackend> {
+  if (!shared) {
+    const created = createWasmBackend();
+    shared = created;
+    created.then(
+      (backend) => {
+        if (shared === created) ready = backend;
+      },
+      () => {
+        if (shared === created) shared = null;
+      },
+    );
+  }
+  return shared;
+}
+
+/** A copy of a tensor's data (when it is a float array: otherwise validation rejects it later). */
+const pinned = (t: Tensor): Tensor => (isFloatArray(t?.data) ? { shape: t.shape, data: t.data.slice() } : t);
+
+/**
+ * Runs `call` on the shared backend: at once when it exists (it copies the operands at the call);
+ * before that, on copies of `tensors` and of the bias taken now, so the result is the call's data.
+ */
+function onShared<T, O extends ConvOptions>(
+  tensors: Tensor[],
+  options: O | undefined,
+  call: (backend: WasmBackend, tensors: Tensor[], options: O | undefined) => Promise<T>,
+): Promise<T> {
+  if (ready) return call(ready, tensors, options);
+  const bias = options?.bias;
+  const copied = bias && isFloatArray(bias) ? { ...options, bias: bias.slice() } : options;
+  const copies = tensors.map(pinned);
+  return sharedBackend().then((backend) => call(backend, copies, copied));
+}
 
 /**
  * The WebAssembly backend on the calling thread, instantiated on its first call. Asynchronous:
- * its methods return promises.
+ * its methods return promises. `dispose()` releases its instance and memory (calls pending on it
+ * reject); the next call instantiates a fresh one.
  */
 export const wasmBackend: WasmBackend = {
   name: 'wasm',
   capabilities: CAPABILITIES,
   threads: 1,
-  async convTranspose(input, weight, options) {
-    shared ??= createWasmBackend();
-    return (await shared).convTranspose(input, weight, options);
+  convTranspose(input, weight, options) {
+    return onShared([input, weight], options, (b, [x, w], o) => b.convTranspose(x!, w!, o));
   },
-  async conv(input, weight, options) {
-    shared ??= createWasmBackend();
-    return (await shared).conv(input, weight, options);
+  conv(input, weight, options) {
+    return onShared([input, weight], options, (b, [x, w], o) => b.conv(x!, w!, o));
   },
-  async dispose() {},
+  convTransposeBackward(gradOutput, input, weight, options) {
+    return onShared([gradOutput, input, weight], options, (b, [gy, x, w], o) =>
+      b.convTransposeBackward(gy!, x!, w!, o),
+    );
+  },
+  convBackward(gradOutput, input, weight, options) {
+    return onShared([gradOutput, input, weight], options, (b, [gy, x, w], o) =>
+      b.convBackward(gy!, x!, w!, o),
+    );
+  },
+  async dispose() {
+    const current = shared;
+    shared = null;
+    ready = null;
+    if (current) await (await current.catch(() => null))?.dispose();
+  },
 };

@@ -1,15 +1,11 @@
-export type { WasmBackend, WasmBackendOptions, WasmConvTransposeKernel } from './backend';
-export {
-  convTransposeKernel,
-  createWasmBackend,
-  MIN_THREADED_FLOPS,
-  PHASES_MIN_POSITIONS,
-  wasmBackend,
-} from './backend';
-export type { KernelGeometry, OperandLayout, PartLayout } from './kernel-runner';
-export { COLS_ELEMENTS } from './kernel-runner';
-export { MAX_WASM_BYTES } from './limits';
-export type { WasmSource } from './module';
+export type { WasmBackend } from './backend';
+export { createWasmBackend, wasmBackend } from './backend';
+export type { WasmConvTransposeKernel } from './kernel-choice';
+export { MIN_THREADED_FLOPS } from './kernel-choice';
+export { MAX_WASM_BYTES, MAX_WASM_INDEX } from './limits';
+export type { WasmModuleObject, WasmResponse, WasmSource } from './module';
 export { compileWasm, wasmBytes } from './module';
+export type { WasmBackendOptions } from './options';
+export { MAX_THREADS } from './options';
 export type { WorkerHost } from './threads';
 export { workerHost } from './threads';

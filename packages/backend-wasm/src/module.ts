@@ -1,29 +1,144 @@
+// Where the compiled kernels come from, and the one check that what was passed really is them.
+// The public types here are structural so that the package's .d.ts compiles under @types/node
+// alone (no DOM lib, which is where `BufferSource`, `Response` and `WebAssembly` live).
+import { describeValue, OptionError } from '@tconv/core';
+import type { KernelExports } from './layout';
 import { WASM_BASE64, WASM_SHARED_BASE64 } from './wasm-bytes';
 
-/** Where the compiled kernels come from: bytes, a URL or fetch Response (browsers), or a compiled module. */
-export type WasmSource = BufferSource | URL | Response | WebAssembly.Module;
+/** A fetch `Response` (or anything with its `arrayBuffer()`): the body is the module's bytes. */
+export interface WasmResponse {
+  arrayBuffer(): Promise<ArrayBuffer>;
+}
+
+/**
+ * A compiled `WebAssembly.Module`. Typed as `object` so these declarations need no DOM lib; at
+ * run time it must be a real `WebAssembly.Module`.
+ */
+export type WasmModuleObject = object;
+
+/**
+ * Where compiled kernels come from: their bytes (an `ArrayBuffer` or a view), a `URL` (fetched;
+ * `file:` URLs are read from disk under Node), a fetch `Response`, or a compiled `WebAssembly.Module`.
+ */
+export type WasmSource = ArrayBuffer | ArrayBufferView | URL | WasmResponse | WasmModuleObject;
+
+/** Which option a module came from, for error messages. */
+export type ModuleOption = 'module' | 'sharedModule';
 
 /**
  * The kernels shipped with the package, decoded from the embedded base64: build/tconv.wasm (own
  * memory), or with `shared` build/tconv-shared.wasm (an imported shared memory, for threads).
  */
-export function wasmBytes(shared = false): Uint8Array<ArrayBuffer> {
+export function wasmBytes(shared = false): Uint8Array {
   const text = atob(shared ? WASM_SHARED_BASE64 : WASM_BASE64);
   const bytes = new Uint8Array(text.length);
   for (let i = 0; i < text.length; i++) bytes[i] = text.charCodeAt(i);
   return bytes;
 }
 
+/** Reads a `file:` URL under Node; the specifier is in a variable so bundlers leave it alone. */
+async function readFileUrl(url: URL): Promise<Uint8Array> {
+  const fsModule = 'node:fs/promises';
+  const fs = (await import(/* webpackIgnore: true */ /* @vite-ignore */ fsModule)) as {
+    readFile(path: URL): Promise<Uint8Array>;
+  };
+  return fs.readFile(url);
+}
+
+const isNode = (): boolean =>
+  !!(globalThis as { process?: { versions?: { node?: string } } }).process?.versions?.node;
+
+async function bytesOf(source: WasmSource, option: ModuleOption): Promise<ArrayBuffer | ArrayBufferView> {
+  if (source instanceof ArrayBuffer || ArrayBuffer.isView(source)) return source;
+  if (source instanceof URL) {
+    if (source.protocol === 'file:' && isNode()) return readFileUrl(source);
+    const response = await fetch(source);
+    if (!response.ok) throw new Error(`fetching ${source.href} gave HTTP ${response.status}`);
+    return response.arrayBuffer();
+  }
+  if (typeof (source as Partial<WasmResponse>).arrayBuffer === 'function') {
+    return (source as WasmResponse).arrayBuffer();
+  }
+  throw new OptionError(
+    'INVALID_OPTION',
+    option,
+    `${option} must be the module's bytes, a URL, a Response or a WebAssembly.Module, but got ${describeValue(source)}`,
+  );
+}
+
 /**
  * Compiles the kernels: from the embedded bytes by default (`shared` for the threads' build), or
- * from the given source (a URL to `tconv.wasm` or `tconv-shared.wasm` served next to a web page,
- * its bytes, a `Response`, or an already compiled module).
+ * from the given source (a URL to `tconv.wasm` or `tconv-shared.wasm`, its bytes, a `Response`,
+ * or an already compiled module). A source that cannot be read or compiled is an `OptionError`
+ * naming `option`.
  */
-export async function compileWasm(source?: WasmSource, shared = false): Promise<WebAssembly.Module> {
+export async function compileWasm(
+  source?: WasmSource,
+  shared = false,
+  option: ModuleOption = shared ? 'sharedModule' : 'module',
+): Promise<WasmModuleObject> {
+  if (source === undefined) return WebAssembly.compile(wasmBytes(shared) as Uint8Array<ArrayBuffer>);
   if (source instanceof WebAssembly.Module) return source;
-  if (source === undefined) return WebAssembly.compile(wasmBytes(shared));
-  if (source instanceof URL) return WebAssembly.compile(await (await fetch(source)).arrayBuffer());
-  if (typeof Response !== 'undefined' && source instanceof Response)
-    return WebAssembly.compile(await source.arrayBuffer());
-  return WebAssembly.compile(source as BufferSource);
+  try {
+    return await WebAssembly.compile((await bytesOf(source, option)) as BufferSource);
+  } catch (e) {
+    if (e instanceof OptionError) throw e;
+    throw new OptionError(
+      'INVALID_OPTION',
+      option,
+      `${option} could not be loaded as tconv's WebAssembly kernels: ${(e as Error).message ?? e}`,
+    );
+  }
+}
+
+/** The functions every build of the kernels exports. */
+const REQUIRED_EXPORTS = [
+  'heapBase',
+  'convTranspose',
+  'convTransposePhases',
+  'convTransposeThin',
+  'conv',
+  'weightGradient',
+  'layoutVersion',
+] as const;
+
+/**
+ * Instantiates compiled kernels (on `memory` when they import a shared one) and checks that they
+ * are tconv's, of this version; otherwise an `OptionError` naming `option`.
+ */
+export async function instantiateKernels(
+  module: WasmModuleObject,
+  option: ModuleOption,
+  memory: WebAssembly.Memory | null,
+  layoutVersion: number,
+): Promise<{ exports: KernelExports; memory: WebAssembly.Memory }> {
+  let exports: Record<string, unknown>;
+  try {
+    const imports: WebAssembly.Imports = memory ? { env: { memory } } : {};
+    exports = (await WebAssembly.instantiate(module as WebAssembly.Module, imports)).exports;
+  } catch (e) {
+    throw new OptionError(
+      'INVALID_OPTION',
+      option,
+      `${option} could not be instantiated${memory ? ' on a shared memory (is it build/tconv-shared.wasm?)' : ' (is it build/tconv.wasm?)'}: ${(e as Error).message ?? e}`,
+    );
+  }
+  const missing = REQUIRED_EXPORTS.filter((name) => typeof exports[name] !== 'function');
+  if (missing.length > 0) {
+    throw new OptionError(
+      'INVALID_OPTION',
+      option,
+      `${option} is not tconv's WebAssembly kernels: it does not export ${missing.join(', ')}`,
+    );
+  }
+  const version = (exports.layoutVersion as () => number)();
+  if (version !== layoutVersion) {
+    throw new OptionError(
+      'INVALID_OPTION',
+      option,
+      `${option} was built for parameter layout ${version}, but this package writes layout ${layoutVersion}: use the build/*.wasm of the same version`,
+    );
+  }
+  const own = memory ?? (exports.memory as WebAssembly.Memory);
+  return { exports: exports as unknown as KernelExports, memory: own };
 }

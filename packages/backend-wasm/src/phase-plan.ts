@@ -1,14 +1,13 @@
+// The stride-phase plan as the `phases` parameter block and its tables (src/param-layout.ts).
 import type { ConvTransposeGeometry } from '@tconv/core';
 import { phaseCombinations, slotOffsets, stridePhases } from '@tconv/core';
+import { blockWords, MARGIN_SLACK, wordIndex } from './param-layout';
 
-/** Packed weights per block of output channels, in elements (1 MiB of float32): stays in L2. */
-export const PANEL_ELEMENTS = 1 << 18;
-
-/** Words per phase in the phase table (assembly/phases.ts). */
-const ENTRY = 9;
-
-/** The words of the phase kernel's parameter block (assembly/phases.ts). */
-export const PHASE_PARAMS = 27;
+const P = wordIndex('phases');
+const E = wordIndex('phaseEntry');
+const ENTRY = blockWords('phaseEntry');
+const T = wordIndex('tapInfo');
+const TAP_INFO = blockWords('tapInfo');
 
 /**
  * Everything the phase kernel needs beyond the operands, as it will lie in linear memory: the
@@ -20,7 +19,7 @@ export interface PhasePlan {
   readonly kernel: 'phases' | 'thin';
   /** Parameter block and tables (the operand pointers, c0, c1 and blockChannels are set per call). */
   readonly words: Int32Array;
-  /** Float32 elements of one batch item's margined input (one group, 8 of slack). */
+  /** Float32 elements of one batch item's margined input (one group, with its slack). */
   readonly paddedElements: number;
   /** Input channels × kernel taps of a group: the packed weights per output channel. */
   readonly depth: number;
@@ -68,7 +67,11 @@ export function phasePlan(g: ConvTransposeGeometry, kernel: 'phases' | 'thin'): 
   const tapInfo: number[] = [];
   for (let t = 0; t < K; t++) {
     const c = tapCombination[t]!;
-    tapInfo.push(before[c]!, tapSlot[t]!, combinations[c]!.taps);
+    const info = new Array<number>(TAP_INFO);
+    info[T.before] = before[c]!;
+    info[T.slot] = tapSlot[t]!;
+    info[T.phaseTaps] = combinations[c]!.taps;
+    tapInfo.push(...info);
   }
 
   const phaseTable: number[] = [];
@@ -93,7 +96,14 @@ export function phasePlan(g: ConvTransposeGeometry, kernel: 'phases' | 'thin'): 
       rw.push(xb, ob);
     }
     // the combination of the leading residues: phases that share it differ only on the last axis
-    phaseTable.push(count, rowCount, taps, before[c]!, 0, 0, 0, res[last]!, Math.floor(c / g.stride[last]!));
+    const entry = new Array<number>(ENTRY).fill(0);
+    entry[E.count] = count;
+    entry[E.rows] = rowCount;
+    entry[E.taps] = taps;
+    entry[E.before] = before[c]!;
+    entry[E.lastResidue] = res[last]!;
+    entry[E.leadingResidues] = Math.floor(c / g.stride[last]!);
+    phaseTable.push(...entry);
     shifts.push([...s, ...kOff]);
     rows.push(rw);
   });
@@ -113,62 +123,49 @@ export function phasePlan(g: ConvTransposeGeometry, kernel: 'phases' | 'thin'): 
   }
 
   const phases = shifts.length;
-  const tapInfoAt = PHASE_PARAMS;
+  const tapInfoAt = blockWords('phases');
   const phaseTableAt = tapInfoAt + tapInfo.length;
   let at = phaseTableAt + phaseTable.length;
   for (let f = 0; f < phases; f++) {
-    phaseTable[f * ENTRY + 4] = at * 4;
-    phaseTable[f * ENTRY + 6] = (at + shifts[f]!.length / 2) * 4;
+    phaseTable[f * ENTRY + E.shifts] = at * 4;
+    phaseTable[f * ENTRY + E.kernelOffsets] = (at + shifts[f]!.length / 2) * 4;
     at += shifts[f]!.length;
-    phaseTable[f * ENTRY + 5] = at * 4;
+    phaseTable[f * ENTRY + E.rowTable] = at * 4;
     at += rows[f]!.length;
   }
   const rowDstAt = at;
   const destAt = rowDstAt + rowDst.length;
   const words = new Int32Array(destAt + 2 * K);
-  words.set(
-    [
-      g.batch,
-      g.groups,
-      g.inChannels,
-      g.outChannels,
-      g.inChannelsPerGroup,
-      g.outChannelsPerGroup,
-      0, // x
-      0, // w
-      0, // out
-      0, // bias
-      K,
-      inputRows * nLast,
-      g.outputSize.reduce((a, b) => a * b, 1),
-      0, // c0
-      0, // c1
-      0, // padded
-      padPlane,
-      inputRows,
-      rowDstAt * 4,
-      nLast,
-      0, // panel
-      0, // blockChannels
-      tapInfoAt * 4,
-      phases,
-      phaseTableAt * 4,
-      g.stride[last]!,
-      destAt * 4,
-    ],
-    0,
-  );
+  // the operand pointers, c0, c1, padded, panel and blockChannels are written per call and part
+  words[P.batch] = g.batch;
+  words[P.groups] = g.groups;
+  words[P.inChannels] = g.inChannels;
+  words[P.outChannels] = g.outChannels;
+  words[P.inChannelsPerGroup] = g.inChannelsPerGroup;
+  words[P.outChannelsPerGroup] = g.outChannelsPerGroup;
+  words[P.taps] = K;
+  words[P.inPlane] = inputRows * nLast;
+  words[P.outPlane] = g.outputSize.reduce((a, b) => a * b, 1);
+  words[P.padPlane] = padPlane;
+  words[P.inputRows] = inputRows;
+  words[P.rowDst] = rowDstAt * 4;
+  words[P.rowLength] = nLast;
+  words[P.tapInfo] = tapInfoAt * 4;
+  words[P.phaseCount] = phases;
+  words[P.phaseTable] = phaseTableAt * 4;
+  words[P.lastStride] = g.stride[last]!;
+  words[P.dest] = destAt * 4;
   words.set(tapInfo, tapInfoAt);
   words.set(phaseTable, phaseTableAt);
   for (let f = 0; f < phases; f++) {
-    words.set(shifts[f]!, phaseTable[f * ENTRY + 4]! / 4);
-    words.set(rows[f]!, phaseTable[f * ENTRY + 5]! / 4);
+    words.set(shifts[f]!, phaseTable[f * ENTRY + E.shifts]! / 4);
+    words.set(rows[f]!, phaseTable[f * ENTRY + E.rowTable]! / 4);
   }
   words.set(rowDst, rowDstAt);
   return {
     kernel,
     words,
-    paddedElements: g.inChannelsPerGroup * padPlane + 8,
+    paddedElements: g.inChannelsPerGroup * padPlane + MARGIN_SLACK,
     depth: g.inChannelsPerGroup * K,
   };
 }

@@ -4,7 +4,8 @@ import type { ConvTransposeOptions } from '@tconv/core';
 import { resolveConvTranspose, TconvError, tensor, UnsupportedError } from '@tconv/core';
 import { referenceConv, referenceConvTranspose } from '@tconv/backend-cpu';
 import type { WasmBackend, WasmConvTransposeKernel } from '@tconv/backend-wasm';
-import { convTransposeKernel, createWasmBackend, MAX_WASM_BYTES, wasmBackend } from '@tconv/backend-wasm';
+import { createWasmBackend, MAX_WASM_BYTES, wasmBackend } from '@tconv/backend-wasm';
+import { convTransposeKernel } from '../src/internal';
 import { problemArb, randomData } from '@tconv/testing';
 
 const size = (shape: readonly number[]) => shape.reduce((a, b) => a * b, 1);

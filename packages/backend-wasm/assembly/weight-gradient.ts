@@ -1,0 +1,155 @@
+// The weight gradient of both operators as one GEMM per group and chunk of positions:
+//   dW[r][c·K + k] = Σ_n Σ_i a[n][r][i] · b[n][c][i·stride + k·dilation − padBegin]
+// For a transposed convolution `a` is its input and `b` gradOutput (dW is [Cin][Cout/g][K]); for a
+// convolution `a` is gradOutput and `b` its input (dW is [Cout][Cin/g][K]). Per chunk of positions
+// i, Aᵀ (positions × rows) and the taps' reads of b (positions × columns, zero outside) are copied
+// so both are read along contiguous rows, and gemmTN accumulates their product into dW.
+
+import { gemmTN } from './gemm';
+import {
+  WEIGHT_GRADIENT_A,
+  WEIGHT_GRADIENT_A_CHANNELS,
+  WEIGHT_GRADIENT_A_PER_GROUP,
+  WEIGHT_GRADIENT_A_T,
+  WEIGHT_GRADIENT_AXIS_A_SIZE,
+  WEIGHT_GRADIENT_AXIS_B_SIZE,
+  WEIGHT_GRADIENT_AXIS_DILATION,
+  WEIGHT_GRADIENT_AXIS_KERNEL_SIZE,
+  WEIGHT_GRADIENT_AXIS_PAD_BEGIN,
+  WEIGHT_GRADIENT_AXIS_STRIDE,
+  WEIGHT_GRADIENT_B,
+  WEIGHT_GRADIENT_B_CHANNELS,
+  WEIGHT_GRADIENT_B_PER_GROUP,
+  WEIGHT_GRADIENT_B_T,
+  WEIGHT_GRADIENT_BATCH,
+  WEIGHT_GRADIENT_C0,
+  WEIGHT_GRADIENT_C1,
+  WEIGHT_GRADIENT_CHUNK,
+  WEIGHT_GRADIENT_GROUPS,
+  WEIGHT_GRADIENT_OUT,
+  WEIGHT_GRADIENT_RANK,
+  WEIGHT_GRADIENT_TABLE,
+  WEIGHT_GRADIENT_WORDS,
+} from './layout.generated';
+import { axisWord, word } from './params';
+import { fillTapTable, reachedStride, tapCoordinate } from './taps';
+
+@inline function axis(p: usize, field: i32, rank: i32, a: i32): i32 {
+  return axisWord(p, WEIGHT_GRADIENT_WORDS, field, rank, a);
+}
+
+/**
+ * Element offset in a `b` plane that position i of `a` (coordinates at `coords`) reads under tap t,
+ * or -1 when that is outside `b`.
+ */
+@inline function reach(p: usize, table: usize, coords: usize, rank: i32, K: i32, t: i32): i32 {
+  let off = 0;
+  for (let a = 0; a < rank; a++) {
+    const pos =
+      load<i32>(coords + (<usize>a << 2)) * axis(p, WEIGHT_GRADIENT_AXIS_STRIDE, rank, a) +
+      tapCoordinate(table, rank, t, a) * axis(p, WEIGHT_GRADIENT_AXIS_DILATION, rank, a) -
+      axis(p, WEIGHT_GRADIENT_AXIS_PAD_BEGIN, rank, a);
+    if (pos < 0 || pos >= axis(p, WEIGHT_GRADIENT_AXIS_B_SIZE, rank, a)) return -1;
+    off += pos * reachedStride(table, rank, K, a);
+  }
+  return off;
+}
+
+/** Writes the coordinates of position i of `a` into `coords` (rank words). */
+@inline function coordinates(p: usize, coords: usize, rank: i32, i: i32): void {
+  let rest = i;
+  for (let a = rank - 1; a >= 0; a--) {
+    const n = axis(p, WEIGHT_GRADIENT_AXIS_A_SIZE, rank, a);
+    store<i32>(coords + (<usize>a << 2), rest % n);
+    rest /= n;
+  }
+}
+
+/** Weight gradient (float32) of `b` channels [c0, c1) of every group: see the top of this file. */
+export function weightGradient(p: usize): void {
+  const rank = word(p, WEIGHT_GRADIENT_RANK);
+  const batch = word(p, WEIGHT_GRADIENT_BATCH);
+  const groups = word(p, WEIGHT_GRADIENT_GROUPS);
+  const aC = word(p, WEIGHT_GRADIENT_A_CHANNELS);
+  const aPG = word(p, WEIGHT_GRADIENT_A_PER_GROUP);
+  const bC = word(p, WEIGHT_GRADIENT_B_CHANNELS);
+  const bPG = word(p, WEIGHT_GRADIENT_B_PER_GROUP);
+  const a = <usize>word(p, WEIGHT_GRADIENT_A);
+  const b = <usize>word(p, WEIGHT_GRADIENT_B);
+  const out = <usize>word(p, WEIGHT_GRADIENT_OUT);
+  const aT = <usize>word(p, WEIGHT_GRADIENT_A_T);
+  const bT = <usize>word(p, WEIGHT_GRADIENT_B_T);
+  const chunk = word(p, WEIGHT_GRADIENT_CHUNK);
+  const table = <usize>word(p, WEIGHT_GRADIENT_TABLE);
+  const c0 = word(p, WEIGHT_GRADIENT_C0);
+  const c1 = word(p, WEIGHT_GRADIENT_C1);
+  let K = 1;
+  let aPlane = 1;
+  let bPlane = 1;
+  for (let d = 0; d < rank; d++) {
+    K *= axis(p, WEIGHT_GRADIENT_AXIS_KERNEL_SIZE, rank, d);
+    aPlane *= axis(p, WEIGHT_GRADIENT_AXIS_A_SIZE, rank, d);
+    bPlane *= axis(p, WEIGHT_GRADIENT_AXIS_B_SIZE, rank, d);
+  }
+  fillTapTable(
+    p,
+    table,
+    rank,
+    K,
+    WEIGHT_GRADIENT_WORDS,
+    WEIGHT_GRADIENT_AXIS_KERNEL_SIZE,
+    WEIGHT_GRADIENT_AXIS_B_SIZE,
+  );
+  const coords = table + (<usize>((K + 1) * rank) << 2);
+  const cw = (c1 - c0) * K;
+  const ldc = bPG * K;
+  const cwBytes = <usize>cw << 2;
+  const bPlaneBytes = <usize>bPlane << 2;
+  const tapBytes = <usize>K << 2;
+  for (let g = 0; g < groups; g++) {
+    for (let r = 0; r < aPG; r++) {
+      memory.fill(out + (<usize>((g * aPG + r) * ldc + c0 * K) << 2), 0, cwBytes);
+    }
+  }
+  for (let n = 0; n < batch; n++) {
+    for (let g = 0; g < groups; g++) {
+      const aBase = a + (<usize>((n * aC + g * aPG) * aPlane) << 2);
+      const bBase = b + (<usize>((n * bC + g * bPG + c0) * bPlane) << 2);
+      const dW = out + (<usize>(g * aPG * ldc + c0 * K) << 2);
+      for (let q0 = 0; q0 < aPlane; q0 += chunk) {
+        const T = min(chunk, aPlane - q0);
+        for (let r = 0; r < aPG; r++) {
+          const src = aBase + (<usize>(r * aPlane + q0) << 2);
+          let dst = aT + (<usize>r << 2);
+          const step = <usize>aPG << 2;
+          for (let t = 0; t < T; t++) {
+            store<f32>(dst, load<f32>(src + (<usize>t << 2)));
+            dst += step;
+          }
+        }
+        for (let t = 0; t < T; t++) {
+          coordinates(p, coords, rank, q0 + t);
+          const row = bT + <usize>t * cwBytes;
+          for (let k = 0; k < K; k++) {
+            const off = reach(p, table, coords, rank, K, k);
+            let dst = row + (<usize>k << 2);
+            if (off < 0) {
+              for (let c = c0; c < c1; c++) {
+                store<f32>(dst, 0);
+                dst += tapBytes;
+              }
+            } else {
+              let src = bBase + (<usize>off << 2);
+              for (let c = c0; c < c1; c++) {
+                store<f32>(dst, load<f32>(src));
+                dst += tapBytes;
+                src += bPlaneBytes;
+              }
+            }
+          }
+        }
+        gemmTN(aT, aPG, bT, cw, dW, ldc, aPG, cw, T, true);
+      }
+    }
+  }
+}

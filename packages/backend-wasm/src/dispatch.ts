@@ -1,0 +1,98 @@
+// Running planned jobs: one at a time per backend (a split call's operands and parameters live in
+// the shared memory while its workers compute), each job's operands taken when the call is made.
+// A call that finds the backend idle copies its operands into linear memory at once; a call that
+// has to wait copies them aside first. So changing an input after the call never changes its
+// result. After `dispose()` or a worker failure, pending and later calls reject with the reason.
+import type { Job, KernelExports } from './layout';
+import type { WorkerPool } from './threads';
+
+/** Runs jobs on one instance of the kernels (and its workers) and serialises them. */
+export interface Dispatcher {
+  /**
+   * Runs `job` (now, or after the jobs before it, with its inputs copied aside) and resolves to its
+   * outputs, copied out of linear memory.
+   */
+  submit(job: Job): Promise<Float32Array[]>;
+  /** Rejects every pending and later job with `reason` (the first reason given wins). */
+  close(reason: Error): void;
+  /** Why the dispatcher no longer runs jobs, if it does not. */
+  readonly closed: Error | null;
+}
+
+/**
+ * A dispatcher over `exports` (instantiated on `memory`) and the workers of `pool` (which run part
+ * i of each task on worker i − 1; the calling thread runs part 0).
+ */
+export function createDispatcher(
+  exports: KernelExports,
+  memory: WebAssembly.Memory,
+  pool: WorkerPool | null,
+): Dispatcher {
+  const waiting: { job: Job; resolve: (v: Float32Array[]) => void; reject: (e: unknown) => void }[] = [];
+  let busy = false;
+  let closed: Error | null = null;
+
+  async function run(job: Job): Promise<Float32Array[]> {
+    const missing = job.end - memory.buffer.byteLength;
+    if (missing > 0) memory.grow(Math.ceil(missing / 65536));
+    const heap = memory.buffer;
+    for (const { at, data } of job.inputs) new Float32Array(heap, at, data.length).set(data);
+    for (const task of job.tasks) {
+      for (const part of task) new Int32Array(heap, part.at, part.words.length).set(part.words);
+    }
+    // part i ≥ 1 of every task to worker i − 1 (a worker runs its messages in order), part 0 here
+    const others: Promise<void>[] = [];
+    for (const task of job.tasks) {
+      task.forEach((part, i) => {
+        if (i > 0) others.push(pool!.run(i - 1, part.entry, part.at));
+      });
+    }
+    let failure: unknown = null;
+    try {
+      for (const task of job.tasks) exports[task[0]!.entry](task[0]!.at);
+    } catch (e) {
+      failure = e;
+    }
+    for (const result of await Promise.allSettled(others)) {
+      if (result.status === 'rejected') failure ??= result.reason;
+    }
+    if (failure) throw failure;
+    return job.outputs.map(({ at, length }) => new Float32Array(memory.buffer, at, length).slice());
+  }
+
+  function start(job: Job, resolve: (v: Float32Array[]) => void, reject: (e: unknown) => void): void {
+    busy = true;
+    run(job)
+      .then(resolve, reject)
+      .finally(() => {
+        busy = false;
+        const next = waiting.shift();
+        if (!next) return;
+        if (closed) next.reject(closed);
+        else start(next.job, next.resolve, next.reject);
+      });
+  }
+
+  return {
+    submit(job) {
+      return new Promise<Float32Array[]>((resolve, reject) => {
+        if (closed) {
+          reject(closed);
+        } else if (!busy) {
+          start(job, resolve, reject);
+        } else {
+          for (const input of job.inputs) input.data = input.data.slice();
+          waiting.push({ job, resolve, reject });
+        }
+      });
+    },
+    close(reason) {
+      if (closed) return;
+      closed = reason;
+      for (const next of waiting.splice(0)) next.reject(reason);
+    },
+    get closed() {
+      return closed;
+    },
+  };
+}

@@ -1,0 +1,23 @@
+// The internals other workspace packages and this package's tests reach (the `./internal`
+// subpath): kernel choice, layouts and the parameter schema. Not part of the public API.
+export type { WasmConvTransposeKernel } from './kernel-choice';
+export {
+  COLS_ELEMENTS,
+  convTransposeKernel,
+  KERNELS,
+  MIN_THREADED_CHANNELS,
+  MIN_THREADED_FLOPS,
+  PANEL_ELEMENTS,
+  PHASES_MIN_POSITIONS,
+  phasesPlannable,
+  THIN_MAX_CHANNELS,
+  threadParts,
+} from './kernel-choice';
+export type { Job, KernelEntry, Part } from './layout';
+export type { BlockName, BlockSchema } from './param-layout';
+export { assemblyScriptConstants, BLOCKS, layoutChecksum, wordIndex } from './param-layout';
+export type { PhasePlan } from './phase-plan';
+export { phasePlan } from './phase-plan';
+export { planBackward, planForward } from './plan';
+export type { WorkerPool } from './threads';
+export { createWorkerPool } from './threads';

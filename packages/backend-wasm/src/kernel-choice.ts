@@ -1,0 +1,94 @@
+// The kernel-choice thresholds of the WebAssembly backend, in one place: which kernel a call takes,
+// how big each scratch buffer may grow, and when a call is worth splitting over threads. Each is a
+// measurement on the project's 2-core AMD EPYC (see the README's Speed section); they pick among
+// kernels that all compute the same, so a threshold off on another machine costs speed only.
+import type { ConvGeometry, ConvTransposeGeometry } from '@tconv/core';
+import { geometryFlops } from '@tconv/core';
+
+/**
+ * The WebAssembly transposed-convolution kernels: `'gemm'` is `cols = Wᵀ·X` and col2im, `'phases'`
+ * the stride-phase implicit GEMM, `'thin'` the stride phases for groups of few input channels
+ * (depthwise): row sums with outputs interleaved into whole vectors (assembly/phases.ts). All
+ * compute every geometry; they differ in speed.
+ */
+export type WasmConvTransposeKernel = 'gemm' | 'phases' | 'thin';
+
+/** The kernels, in the order the option lists them. */
+export const KERNELS: readonly WasmConvTransposeKernel[] = ['gemm', 'phases', 'thin'];
+
+/**
+ * Below this many input positions per weight (batch × input plane) the phases' weight packing
+ * costs more than the GEMM, which reads the weights in place (measured: DCGAN's 4×4 → 8×8 with 512
+ * channels, 16 positions, 24 against 12.6 GFLOP/s; 8×8 → 16×16, 64 positions, 23 against 27).
+ */
+export const PHASES_MIN_POSITIONS = 64;
+
+/**
+ * Groups with at most this many input channels take the thin kernel: there is no reduction worth a
+ * GEMM tile (depthwise k4 s2: 4.1 against 3.0 GFLOP/s for the scatter it replaced).
+ */
+export const THIN_MAX_CHANNELS = 2;
+
+/** Packed weights per block of output channels, in elements (1 MiB of float32): stays in L2. */
+export const PANEL_ELEMENTS = 1 << 18;
+
+/**
+ * The column buffer (GEMM) and the weight gradient's transposed chunks hold at most this many
+ * elements (4 MiB), unless one input row alone needs more; larger problems are tiled.
+ */
+export const COLS_ELEMENTS = 1 << 20;
+
+/**
+ * Below this many FLOPs a call stays on the calling thread even when workers are available: a
+ * round trip to a worker costs tens of microseconds, and each part pads its own input copy.
+ */
+export const MIN_THREADED_FLOPS = 20_000_000;
+
+/** Below this many output channels per group a call stays on one thread (threads split channels). */
+export const MIN_THREADED_CHANNELS = 8;
+
+/**
+ * Whether the stride phases can be planned at a cost bounded by the problem: one residue
+ * combination per output position at most. A stride larger than the output (a huge stride on a
+ * tiny problem) takes the GEMM, whose cost does not depend on the stride.
+ */
+export function phasesPlannable(g: ConvTransposeGeometry): boolean {
+  let combinations = 1;
+  let outputs = 1;
+  let strideSum = 0;
+  for (let a = 0; a < g.rank; a++) {
+    combinations *= g.stride[a]!;
+    outputs *= g.outputSize[a]!;
+    strideSum += g.stride[a]!;
+  }
+  return combinations <= outputs && strideSum <= outputs + g.rank;
+}
+
+/**
+ * The kernel a call takes by default, by shape: groups with ≤ {@link THIN_MAX_CHANNELS} input
+ * channels take the thin kernel; fewer than {@link PHASES_MIN_POSITIONS} input positions per
+ * weight go through the GEMM; the rest through the phases. Strides the phases cannot plan at a
+ * bounded cost ({@link phasesPlannable}) always take the GEMM.
+ */
+export function convTransposeKernel(g: ConvTransposeGeometry): WasmConvTransposeKernel {
+  if (!phasesPlannable(g)) return 'gemm';
+  if (g.inChannelsPerGroup <= THIN_MAX_CHANNELS) return 'thin';
+  const positions = g.batch * g.inputSize.reduce((a, b) => a * b, 1);
+  return positions < PHASES_MIN_POSITIONS ? 'gemm' : 'phases';
+}
+
+/**
+ * How many threads a task on `g` that splits `channels` (per group) is split over: 1 below the
+ * thresholds (unless `threshold` is 0, which splits everything), else up to `threads`, at most one
+ * per channel.
+ */
+export function threadParts(
+  g: ConvTransposeGeometry | ConvGeometry,
+  threads: number,
+  threshold: number,
+  channels: number,
+): number {
+  if (threads <= 1) return 1;
+  const worthIt = threshold === 0 || (geometryFlops(g) >= threshold && channels >= MIN_THREADED_CHANNELS);
+  return worthIt ? Math.max(1, Math.min(threads, channels)) : 1;
+}

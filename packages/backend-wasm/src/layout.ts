@@ -1,0 +1,270 @@
+// Where everything of one call lives in linear memory, planned before any memory is touched: the
+// operands and outputs, then per kernel task and per part (a thread's share) its parameter block
+// (src/param-layout.ts) and scratch. A planned job is plain data: byte offsets, the words to write
+// and the operands to copy, so the memory limit is checked before anything is grown or copied.
+import type { ConvGeometry, ConvTransposeGeometry } from '@tconv/core';
+import { COLS_ELEMENTS, PANEL_ELEMENTS } from './kernel-choice';
+import { BLOCKS, blockWords, PANEL_TAP_PADDING, PANEL_TILE_CHANNELS, wordIndex } from './param-layout';
+import type { PhasePlan } from './phase-plan';
+
+/** The exported kernel functions; each takes the address of its parameter block. */
+export type KernelEntry =
+  | 'convTranspose'
+  | 'convTransposePhases'
+  | 'convTransposeThin'
+  | 'conv'
+  | 'weightGradient';
+
+/** The exports of the compiled kernels. */
+export interface KernelExports extends Record<KernelEntry, (params: number) => void> {
+  heapBase(): number;
+  layoutVersion(): number;
+}
+
+/** One part of a kernel task: the kernel, where its parameter block goes, and the block's words. */
+export interface Part {
+  readonly entry: KernelEntry;
+  readonly at: number;
+  readonly words: Int32Array;
+}
+
+/** A planned call: the operands to copy in, the tasks (each split into parts), the outputs. */
+export interface Job {
+  /** Operands copied into memory before any part runs. */
+  readonly inputs: { readonly at: number; data: Float32Array }[];
+  /** Tasks in order; part i of every task runs on thread i (tasks are independent). */
+  readonly tasks: readonly (readonly Part[])[];
+  /** Results read back after every part is done. */
+  readonly outputs: readonly { readonly at: number; readonly length: number }[];
+  /** Bytes of linear memory the job needs. */
+  readonly end: number;
+}
+
+const align = (n: number): number => Math.ceil(n / 16) * 16;
+const prod = (a: readonly number[]): number => a.reduce((p, v) => p * v, 1);
+
+/** A bump allocator of 16-byte aligned byte ranges from `base`. */
+export interface Arena {
+  /** Reserves `floats` 4-byte words and returns their byte offset. */
+  take(floats: number): number;
+  /** The first byte past everything taken. */
+  readonly end: number;
+}
+
+/** An {@link Arena} from `base`. */
+export function arena(base: number): Arena {
+  let at = align(base);
+  return {
+    take(floats) {
+      const start = at;
+      at = align(at + floats * 4);
+      return start;
+    },
+    get end() {
+      return at;
+    },
+  };
+}
+
+/** Channel ranges [c0, c1) of `parts` near-equal parts of `channels`. */
+export function channelRanges(channels: number, parts: number): [number, number][] {
+  return Array.from({ length: parts }, (_, i) => [
+    Math.floor((i * channels) / parts),
+    Math.floor(((i + 1) * channels) / parts),
+  ]);
+}
+
+/** The operand addresses of a forward kernel task. */
+export interface ForwardOperands {
+  readonly x: number;
+  readonly w: number;
+  /** 0 without a bias. */
+  readonly bias: number;
+  readonly out: number;
+}
+
+const D = wordIndex('direct');
+const P = wordIndex('phases');
+const WG = wordIndex('weightGradient');
+
+/** Writes per-axis fields after a block's scalars, in the schema's order. */
+function setAxes(
+  words: Int32Array,
+  scalars: number,
+  rank: number,
+  fields: readonly (readonly number[])[],
+): void {
+  fields.forEach((values, f) => words.set(values, scalars + f * rank));
+}
+
+/** One part of the direct kernels (GEMM + col2im transposed convolution, or the convolution). */
+function directPart(
+  kind: 'convTranspose' | 'conv',
+  g: ConvTransposeGeometry | ConvGeometry,
+  ops: ForwardOperands,
+  c0: number,
+  c1: number,
+  mem: Arena,
+): Part {
+  const K = prod(g.kernelSize);
+  const scalars = blockWords('direct');
+  const words = new Int32Array(scalars + BLOCKS.direct.axes.length * g.rank);
+  const at = mem.take(words.length);
+  const table = mem.take(K * g.rank + g.rank);
+  let colsCapacity = 0;
+  let cols = 0;
+  if (kind === 'convTranspose') {
+    // the kernel tiles rows of cols and input rows so cols stays within the capacity; one input
+    // row is the least it can hold
+    const nLast = g.inputSize[g.rank - 1]!;
+    colsCapacity = Math.max(nLast, Math.min(COLS_ELEMENTS, (c1 - c0) * K * prod(g.inputSize)));
+    cols = mem.take(colsCapacity);
+  }
+  words[D.rank] = g.rank;
+  words[D.batch] = g.batch;
+  words[D.inChannels] = g.inChannels;
+  words[D.outChannels] = g.outChannels;
+  words[D.groups] = g.groups;
+  words[D.inChannelsPerGroup] = g.inChannelsPerGroup;
+  words[D.outChannelsPerGroup] = g.outChannelsPerGroup;
+  words[D.x] = ops.x;
+  words[D.w] = ops.w;
+  words[D.out] = ops.out;
+  words[D.bias] = ops.bias;
+  words[D.cols] = cols;
+  words[D.colsCapacity] = colsCapacity;
+  words[D.table] = table;
+  words[D.c0] = c0;
+  words[D.c1] = c1;
+  setAxes(words, scalars, g.rank, [
+    g.inputSize,
+    g.outputSize,
+    g.kernelSize,
+    g.stride,
+    g.dilation,
+    g.padBegin,
+  ]);
+  return { entry: kind, at, words };
+}
+
+/** One part of the stride-phase kernels: the plan's block and tables, its margined input and panel. */
+function phasePart(
+  g: ConvTransposeGeometry,
+  plan: PhasePlan,
+  ops: ForwardOperands,
+  c0: number,
+  c1: number,
+  mem: Arena,
+): Part {
+  const words = plan.words.slice();
+  const at = mem.take(words.length);
+  let panel = 0;
+  let blockChannels = 0;
+  let padded: number;
+  if (plan.kernel === 'thin') {
+    padded = mem.take(plan.paddedElements);
+  } else {
+    padded = mem.take(g.batch * plan.paddedElements);
+    // per tile of PANEL_TILE_CHANNELS channels: each tap's weights and its padding
+    const taps = plan.depth / g.inChannelsPerGroup;
+    const tileElements = plan.depth * PANEL_TILE_CHANNELS + taps * PANEL_TAP_PADDING;
+    const tiles = Math.max(
+      1,
+      Math.min(Math.floor(PANEL_ELEMENTS / tileElements), Math.ceil((c1 - c0) / PANEL_TILE_CHANNELS)),
+    );
+    blockChannels = tiles * PANEL_TILE_CHANNELS;
+    panel = mem.take(tiles * tileElements);
+  }
+  words[P.x] = ops.x;
+  words[P.w] = ops.w;
+  words[P.out] = ops.out;
+  words[P.bias] = ops.bias;
+  words[P.c0] = c0;
+  words[P.c1] = c1;
+  words[P.padded] = padded;
+  words[P.panel] = panel;
+  words[P.blockChannels] = blockChannels;
+  return { entry: plan.kernel === 'thin' ? 'convTransposeThin' : 'convTransposePhases', at, words };
+}
+
+/**
+ * The parts of a forward task: output channels of each group split over `parts` threads, with the
+ * stride-phase `plan` for a transposed convolution that has one, else the direct kernel.
+ */
+export function forwardTask(
+  g: ConvTransposeGeometry | ConvGeometry,
+  ops: ForwardOperands,
+  plan: PhasePlan | null,
+  parts: number,
+  mem: Arena,
+): Part[] {
+  return channelRanges(g.outChannelsPerGroup, parts).map(([c0, c1]) =>
+    plan && g.kind === 'convTranspose'
+      ? phasePart(g, plan, ops, c0, c1, mem)
+      : directPart(g.kind, g, ops, c0, c1, mem),
+  );
+}
+
+/** Operands of a weight-gradient task (see assembly/weight-gradient.ts for `a` and `b`). */
+export interface WeightGradientOperands {
+  readonly input: number;
+  readonly gradOutput: number;
+  readonly out: number;
+}
+
+/**
+ * The parts of a weight-gradient task for the forward geometry `g`: the channels of `b` (gradOutput's
+ * of a transposed convolution, the input's of a convolution) split over `parts` threads, each with
+ * transposed chunks of at most {@link COLS_ELEMENTS} elements.
+ */
+export function weightGradientTask(
+  g: ConvTransposeGeometry | ConvGeometry,
+  ops: WeightGradientOperands,
+  parts: number,
+  mem: Arena,
+): Part[] {
+  const transposed = g.kind === 'convTranspose';
+  const a = transposed
+    ? { at: ops.input, size: g.inputSize, channels: g.inChannels, perGroup: g.inChannelsPerGroup }
+    : { at: ops.gradOutput, size: g.outputSize, channels: g.outChannels, perGroup: g.outChannelsPerGroup };
+  const b = transposed
+    ? { at: ops.gradOutput, size: g.outputSize, channels: g.outChannels, perGroup: g.outChannelsPerGroup }
+    : { at: ops.input, size: g.inputSize, channels: g.inChannels, perGroup: g.inChannelsPerGroup };
+  const K = prod(g.kernelSize);
+  const aPlane = prod(a.size);
+  const scalars = blockWords('weightGradient');
+  return channelRanges(b.perGroup, parts).map(([c0, c1]) => {
+    const words = new Int32Array(scalars + BLOCKS.weightGradient.axes.length * g.rank);
+    const at = mem.take(words.length);
+    const table = mem.take((K + 2) * g.rank);
+    const perPosition = a.perGroup + (c1 - c0) * K;
+    const chunk = Math.max(1, Math.min(aPlane, Math.floor(COLS_ELEMENTS / perPosition)));
+    words[WG.rank] = g.rank;
+    words[WG.batch] = g.batch;
+    words[WG.groups] = g.groups;
+    words[WG.aChannels] = a.channels;
+    words[WG.aPerGroup] = a.perGroup;
+    words[WG.bChannels] = b.channels;
+    words[WG.bPerGroup] = b.perGroup;
+    words[WG.a] = a.at;
+    words[WG.b] = b.at;
+    words[WG.out] = ops.out;
+    words[WG.aT] = mem.take(chunk * a.perGroup);
+    words[WG.bT] = mem.take(chunk * (c1 - c0) * K);
+    words[WG.chunk] = chunk;
+    words[WG.table] = table;
+    words[WG.c0] = c0;
+    words[WG.c1] = c1;
+    setAxes(words, scalars, g.rank, [a.size, b.size, g.kernelSize, g.stride, g.dilation, g.padBegin]);
+    return { entry: 'weightGradient', at, words };
+  });
+}
+
+/** Float32 elements of a geometry's input, weight and output. */
+export function tensorElements(g: ConvTransposeGeometry | ConvGeometry): {
+  input: number;
+  weight: number;
+  output: number;
+} {
+  return { input: prod(g.inputShape), weight: prod(g.weightShape), output: prod(g.outputShape) };
+}

@@ -1,0 +1,122 @@
+// The options of createWasmBackend: their types, and the one strict parse of them (unknown keys,
+// out-of-range threads and thresholds are errors naming the option, before anything starts).
+import { describeValue, OptionError } from '@tconv/core';
+import type { WasmConvTransposeKernel } from './kernel-choice';
+import { KERNELS, MIN_THREADED_FLOPS } from './kernel-choice';
+import type { WasmSource } from './module';
+import type { WorkerHost } from './threads';
+
+/** Options of `createWasmBackend`. */
+export interface WasmBackendOptions {
+  /**
+   * Threads to split a call over: the calling thread and `threads − 1` workers (Node's
+   * worker_threads, or Web Workers) on one shared memory. An integer from 1 to {@link MAX_THREADS}.
+   * Needs `SharedArrayBuffer` (in browsers, a cross-origin isolated page); without it the backend
+   * computes on one thread (see `threads` on the result). Default 1.
+   */
+  threads?: number;
+  /**
+   * Which worker API the threads use: Node's worker_threads or the web's `Worker` (default: what
+   * the runtime offers).
+   */
+  workerHost?: WorkerHost;
+  /** Where the one-thread kernels come from (`build/tconv.wasm`); default the embedded bytes. */
+  module?: WasmSource;
+  /** Where the threads' kernels come from (`build/tconv-shared.wasm`); default the embedded bytes. */
+  sharedModule?: WasmSource;
+  /**
+   * Calls below this many FLOPs (or with fewer than 8 output channels per group) stay on the
+   * calling thread; a finite number ≥ 0, default {@link MIN_THREADED_FLOPS}. 0 splits every call.
+   */
+  threadThreshold?: number;
+  /**
+   * The transposed-convolution kernel for every call instead of the one chosen by shape (all
+   * compute the same; tests use it to check each). Strides whose phases cannot be planned at a
+   * cost bounded by the problem still take `'gemm'`.
+   */
+  kernel?: WasmConvTransposeKernel;
+}
+
+/**
+ * The most threads a backend may have: 64. Each is a worker with its own instance and scratch,
+ * and threads split output channels, so more than a few times the cores gains nothing.
+ */
+export const MAX_THREADS = 64;
+
+/** Options after parsing: every field explicit. */
+export interface ParsedOptions {
+  readonly threads: number;
+  readonly workerHost: WorkerHost | undefined;
+  readonly module: WasmSource | undefined;
+  readonly sharedModule: WasmSource | undefined;
+  readonly threadThreshold: number;
+  readonly kernel: WasmConvTransposeKernel | undefined;
+}
+
+const KEYS: readonly (keyof WasmBackendOptions)[] = [
+  'threads',
+  'workerHost',
+  'module',
+  'sharedModule',
+  'threadThreshold',
+  'kernel',
+];
+
+/** Validates the options of `createWasmBackend`, or throws an `OptionError` naming the option. */
+export function parseOptions(options: WasmBackendOptions | undefined): ParsedOptions {
+  if (options === undefined) options = {};
+  if (options === null || typeof options !== 'object') {
+    throw new OptionError(
+      'INVALID_OPTION',
+      'options',
+      `createWasmBackend options must be an object, but got ${describeValue(options)}`,
+    );
+  }
+  for (const key of Object.keys(options)) {
+    if (!(KEYS as readonly string[]).includes(key)) {
+      throw new OptionError(
+        'UNKNOWN_OPTION',
+        key,
+        `createWasmBackend has no option ${JSON.stringify(key)}; the options are ${KEYS.join(', ')}`,
+      );
+    }
+  }
+  const threads = options.threads ?? 1;
+  if (!Number.isInteger(threads) || threads < 1 || threads > MAX_THREADS) {
+    throw new OptionError(
+      'INVALID_OPTION',
+      'threads',
+      `threads must be an integer from 1 to ${MAX_THREADS}, but got ${describeValue(threads)}`,
+    );
+  }
+  const threadThreshold = options.threadThreshold ?? MIN_THREADED_FLOPS;
+  if (typeof threadThreshold !== 'number' || !Number.isFinite(threadThreshold) || threadThreshold < 0) {
+    throw new OptionError(
+      'INVALID_OPTION',
+      'threadThreshold',
+      `threadThreshold must be a finite number ≥ 0 (FLOPs), but got ${describeValue(threadThreshold)}`,
+    );
+  }
+  if (options.kernel !== undefined && !KERNELS.includes(options.kernel)) {
+    throw new OptionError(
+      'INVALID_OPTION',
+      'kernel',
+      `kernel must be one of ${KERNELS.map((k) => `'${k}'`).join(', ')}, but got ${describeValue(options.kernel)}`,
+    );
+  }
+  if (options.workerHost !== undefined && options.workerHost !== 'node' && options.workerHost !== 'web') {
+    throw new OptionError(
+      'INVALID_OPTION',
+      'workerHost',
+      `workerHost must be 'node' or 'web', but got ${describeValue(options.workerHost)}`,
+    );
+  }
+  return {
+    threads,
+    workerHost: options.workerHost,
+    module: options.module,
+    sharedModule: options.sharedModule,
+    threadThreshold,
+    kernel: options.kernel,
+  };
+}

@@ -1,0 +1,115 @@
+// Planning a call: which kernel, how many parts, and where everything goes, as a Job (layout.ts)
+// the dispatcher runs. Forward calls are one task; a backward call is two independent tasks (the
+// input gradient by the forward kernels on the adjoint geometry, the weight gradient), over one
+// copy of gradOutput, input and weight.
+import type { ConvGeometry, ConvTransposeGeometry } from '@tconv/core';
+import { adjointGeometry } from '@tconv/core';
+import type { WasmConvTransposeKernel } from './kernel-choice';
+import { convTransposeKernel, phasesPlannable, threadParts } from './kernel-choice';
+import type { Job, Part } from './layout';
+import { arena, forwardTask, tensorElements, weightGradientTask } from './layout';
+import { checkMemory, checkWasmGeometry, MAX_WASM_BYTES } from './limits';
+import type { PhasePlan } from './phase-plan';
+import { phasePlan } from './phase-plan';
+
+/** What planning needs of the backend: where free memory starts, threads, and the kernel choice. */
+export interface PlanContext {
+  readonly heapBase: number;
+  readonly threads: number;
+  readonly threadThreshold: number;
+  readonly kernel: WasmConvTransposeKernel | undefined;
+}
+
+/** The stride-phase plan a transposed convolution takes (null: the GEMM). */
+function choosePlan(g: ConvTransposeGeometry, ctx: PlanContext): PhasePlan | null {
+  const kernel = ctx.kernel !== undefined && phasesPlannable(g) ? ctx.kernel : convTransposeKernel(g);
+  return kernel === 'gemm' ? null : phasePlan(g, kernel);
+}
+
+/**
+ * Lays a job out with `plan`, and without it when the phases' margined copies alone put it over the
+ * memory limit (unless the kernel was forced); then checks the limit.
+ */
+function withinLimit(plan: PhasePlan | null, ctx: PlanContext, build: (plan: PhasePlan | null) => Job): Job {
+  let job = build(plan);
+  if (plan && ctx.kernel === undefined && job.end > MAX_WASM_BYTES) job = build(null);
+  checkMemory(job.end);
+  return job;
+}
+
+/** Plans a forward call (`g.kind` says which operator) on float32 operands. */
+export function planForward(
+  g: ConvTransposeGeometry | ConvGeometry,
+  x: Float32Array,
+  w: Float32Array,
+  bias: Float32Array | null,
+  ctx: PlanContext,
+): Job {
+  checkWasmGeometry(g);
+  const el = tensorElements(g);
+  const parts = threadParts(g, ctx.threads, ctx.threadThreshold, g.outChannelsPerGroup);
+  const plan = g.kind === 'convTranspose' ? choosePlan(g, ctx) : null;
+  return withinLimit(plan, ctx, (p) => {
+    const mem = arena(ctx.heapBase);
+    const ops = {
+      x: mem.take(el.input),
+      w: mem.take(el.weight),
+      bias: bias ? mem.take(bias.length) : 0,
+      out: mem.take(el.output),
+    };
+    const inputs = [
+      { at: ops.x, data: x },
+      { at: ops.w, data: w },
+    ];
+    if (bias) inputs.push({ at: ops.bias, data: bias });
+    const tasks = [forwardTask(g, ops, p, parts, mem)];
+    return { inputs, tasks, outputs: [{ at: ops.out, length: el.output }], end: mem.end };
+  });
+}
+
+/**
+ * Plans a backward call for the forward geometry `g`: outputs ∂L/∂input (the forward kernels on
+ * {@link adjointGeometry}`(g)` applied to gradOutput) and ∂L/∂weight (the weight-gradient GEMM).
+ */
+export function planBackward(
+  g: ConvTransposeGeometry | ConvGeometry,
+  gradOutput: Float32Array,
+  x: Float32Array,
+  w: Float32Array,
+  ctx: PlanContext,
+): Job {
+  checkWasmGeometry(g);
+  const adjoint: ConvTransposeGeometry | ConvGeometry =
+    g.kind === 'convTranspose' ? adjointGeometry(g) : adjointGeometry(g);
+  checkWasmGeometry(adjoint);
+  const el = tensorElements(g);
+  const inputParts = threadParts(adjoint, ctx.threads, ctx.threadThreshold, adjoint.outChannelsPerGroup);
+  const bPerGroup = g.kind === 'convTranspose' ? g.outChannelsPerGroup : g.inChannelsPerGroup;
+  const weightParts = threadParts(g, ctx.threads, ctx.threadThreshold, bPerGroup);
+  const plan = adjoint.kind === 'convTranspose' ? choosePlan(adjoint, ctx) : null;
+  return withinLimit(plan, ctx, (p) => {
+    const mem = arena(ctx.heapBase);
+    const gy = mem.take(el.output);
+    const xAt = mem.take(el.input);
+    const wAt = mem.take(el.weight);
+    const dx = mem.take(el.input);
+    const dw = mem.take(el.weight);
+    const tasks: Part[][] = [
+      forwardTask(adjoint, { x: gy, w: wAt, bias: 0, out: dx }, p, inputParts, mem),
+      weightGradientTask(g, { input: xAt, gradOutput: gy, out: dw }, weightParts, mem),
+    ];
+    return {
+      inputs: [
+        { at: gy, data: gradOutput },
+        { at: xAt, data: x },
+        { at: wAt, data: w },
+      ],
+      tasks,
+      outputs: [
+        { at: dx, length: el.input },
+        { at: dw, length: el.weight },
+      ],
+      end: mem.end,
+    };
+  });
+}
