@@ -1,0 +1,37 @@
+// Why an engine fails a case: one line citing the specification or issue the departure concerns.
+// Matched on the engine and the case id; a failure no rule explains says so (and cites the case's
+// own source), so a new departure is never hidden behind a generic sentence.
+import type { MatrixResult } from './matrix';
+
+interface Rule {
+  readonly engine: RegExp;
+  readonly case: RegExp;
+  readonly why: string;
+}
+
+const RULES: readonly Rule[] = [
+  {
+    engine: /^onnxruntime/,
+    case: /auto-pad-same-(upper|lower)-negative-total|spec-not-onnxruntime|same-(upper|lower).*(kernel|k1|negative)/,
+    why: 'onnxruntime clamps a negative total padding (kernel < stride) to 0, so the output is shorter than the n·s the ONNX specification gives (ConvTranspose "auto_pad"; onnx#1609, onnxruntime PR #13311)',
+  },
+  {
+    engine: /^onnxruntime/,
+    case: /auto-pad.*output-padding/,
+    why: "onnxruntime applies output_padding with auto_pad differently from the specification's total-padding formula (onnxruntime#11927)",
+  },
+  {
+    engine: /^onnxruntime/,
+    case: /output-shape/,
+    why: 'onnxruntime derives pads from output_shape differently from the specification (onnx#4527, onnxruntime#26271)',
+  },
+];
+
+/**
+ * The one-line explanation of a failing result.
+ * @param source - what the case cites, used when no known issue explains the failure
+ */
+export function explain(r: MatrixResult, source: string): string {
+  const rule = RULES.find((x) => x.engine.test(r.engine) && x.case.test(r.case));
+  return rule ? rule.why : `no known issue explains it; the expectation comes from ${source}`;
+}
