@@ -13,7 +13,8 @@ import { prepareSparseConv, prepareSparseConvTranspose } from './operator';
  * rank. It builds W on every call; to apply one operator to many inputs use
  * {@link prepareSparseConvTranspose}.
  */
-export const sparseBackend: SyncBackend = {
+export const sparseBackend: SyncBackend &
+  Required<Pick<SyncBackend, 'convTransposeBackward' | 'convBackward'>> = {
   name: 'sparse',
   convTranspose(input: Tensor, weight: Tensor, options?: ConvTransposeOptions): Tensor {
     prepareConvTranspose(input, weight, options); // validates the input too, before W is built
