@@ -70,7 +70,7 @@ export function numberGrid(
   }
   return h(
     'table',
-    { className: 'grid', 'data-testid': options.testId },
+    { className: cols > 10 ? 'grid compact' : 'grid', 'data-testid': options.testId },
     options.caption ? h('caption', {}, options.caption) : null,
     body,
   );

@@ -81,7 +81,12 @@ function editors(s: ExplorerState, p: Problem, update: Update): HTMLElement {
   return h(
     'div',
     { className: 'editors' },
-    h('div', { className: 'grids' }, inputs),
+    h(
+      'div',
+      { className: 'grids' },
+      inputs,
+      cin === 3 ? rgbCanvas(p.input, 'the input as an RGB image') : null,
+    ),
     h('div', { className: 'grids' }, kernels),
   );
 }
@@ -186,7 +191,7 @@ function canvasFor(p: Problem, sc: Scatter, shown: number, channel: number): HTM
   }
   return h(
     'table',
-    { className: 'grid canvas', 'data-testid': `canvas-${channel}` },
+    { className: `grid canvas${c1 - c0 > 10 ? ' compact' : ''}`, 'data-testid': `canvas-${channel}` },
     h('caption', {}, p.geometry.outChannels > 1 ? `output channel ${channel}` : 'scatter'),
     body,
   );
@@ -198,6 +203,22 @@ function stepText(p: Problem, sc: Scatter, shown: number): string {
   const st = sc.steps[shown - 1]!;
   const ch = p.geometry.inChannels > 1 ? `channel ${st.channel}, ` : '';
   return `Step ${shown}: input[${ch}row ${st.row}, column ${st.col}] = ${formatNumber(st.value)} times the kernel lands on the outlined cells (its stride offset${p.geometry.dilation.some((d) => d > 1) ? ', taps spread by the dilation' : ''}); overlaps add up.`;
+}
+
+/** The output's planes; many large planes fold away (the RGB picture shows them). */
+function outputGrids(out: Tensor, channels: number): HTMLElement | HTMLElement[] {
+  const grids = Array.from({ length: channels }, (_, c) =>
+    tensorPlane(out, c, { caption: channels > 1 ? `channel ${c}` : 'output', testId: `output-grid-${c}` }),
+  );
+  const large = channels > 1 && out.data.length / channels > 100;
+  return large
+    ? h(
+        'details',
+        { className: 'numbers' },
+        h('summary', {}, `the numbers of all ${channels} channels`),
+        h('div', { className: 'grids' }, grids),
+      )
+    : grids;
 }
 
 /** Renders the scatter view. */
@@ -283,18 +304,22 @@ export function scatterView(s: ExplorerState, p: Problem, update: Update): HTMLE
       'div',
       { className: 'grids canvases' },
       Array.from({ length: g.outChannels }, (_, c) => canvasFor(p, sc, shown, c)),
+      shown > 0 && g.outChannels === 1
+        ? tensorPlane(sc.steps[shown - 1]!.alone, 0, {
+            caption: 'this step alone (intermediate tensor)',
+            testId: 'step-alone',
+          })
+        : null,
+      g.outChannels === 3
+        ? rgbCanvas(shown === 0 ? sc.empty : sc.steps[shown - 1]!.landed, 'landed so far, as RGB (uncropped)')
+        : null,
     ),
     h('h3', {}, `Output ${sizeText(g.outputSize)} (cpu backend, the real options)`),
     h(
       'div',
       { className: 'grids' },
-      Array.from({ length: g.outChannels }, (_, c) =>
-        tensorPlane(out, c, {
-          caption: g.outChannels > 1 ? `channel ${c}` : 'output',
-          testId: `output-grid-${c}`,
-        }),
-      ),
       g.outChannels === 3 ? rgbCanvas(out, 'the output as an RGB image') : null,
+      outputGrids(out, g.outChannels),
       docOut
         ? h(
             'div',
