@@ -1,90 +1,11 @@
 import { convolutionMatrix } from '@tconv/backend-sparse';
 import type { ConvOptions, ConvTransposeOptions, Tensor } from '@tconv/core';
 import { tensor } from '@tconv/core';
+import type { Matrix, WorkedExample } from '@tconv/conformance/examples';
+import { D2L_MATRIX, WORKED_EXAMPLES } from '@tconv/conformance/examples';
 import type { DemoBackend } from './backends';
-import type { Matrix } from './documents';
-import {
-  D2L_BASIC_OUTPUT,
-  D2L_CORR_K,
-  D2L_CORR_X,
-  D2L_CORR_Y,
-  D2L_K,
-  D2L_PADDING_OUTPUT,
-  D2L_STRIDE_OUTPUT,
-  D2L_W,
-  D2L_X,
-  GFG_EXAMPLE_1,
-} from './documents';
 import type { Paint } from './table';
 import { matrixBlock, sideBySideWrapped } from './table';
-
-/** One of the documents' worked examples: a single-channel 2D operation and its printed result. */
-export interface WorkedExample {
-  readonly id: string;
-  readonly title: string;
-  /** Where the document prints the result. */
-  readonly source: string;
-  readonly operation: 'convTranspose' | 'conv';
-  readonly input: Matrix;
-  readonly kernel: Matrix;
-  readonly options: ConvTransposeOptions;
-  /** The document's result. */
-  readonly expected: Matrix;
-}
-
-/** The worked examples, in reading order. */
-export const WORKED_EXAMPLES: readonly WorkedExample[] = [
-  {
-    id: 'gfg-example-1',
-    title: 'GfG Example 1: 2×2 input, 2×2 kernel, stride 1, no padding',
-    source: 'GeeksforGeeks, Example 1 (TensorFlow and PyTorch outputs)',
-    operation: 'convTranspose',
-    input: GFG_EXAMPLE_1.input,
-    kernel: GFG_EXAMPLE_1.kernel,
-    options: {},
-    expected: GFG_EXAMPLE_1.output,
-  },
-  {
-    id: 'd2l-basic',
-    title: 'd2l 13.10.1: basic transposed convolution',
-    source: 'd2l 13.10.1, trans_conv(X, K) and nn.ConvTranspose2d(1, 1, kernel_size=2)',
-    operation: 'convTranspose',
-    input: D2L_X,
-    kernel: D2L_K,
-    options: {},
-    expected: D2L_BASIC_OUTPUT,
-  },
-  {
-    id: 'd2l-padding-1',
-    title: 'd2l 13.10.2: padding 1 removes the first and last rows and columns',
-    source: 'd2l 13.10.2, nn.ConvTranspose2d(1, 1, kernel_size=2, padding=1)',
-    operation: 'convTranspose',
-    input: D2L_X,
-    kernel: D2L_K,
-    options: { padding: 1 },
-    expected: D2L_PADDING_OUTPUT,
-  },
-  {
-    id: 'd2l-stride-2',
-    title: 'd2l 13.10.2: stride 2 spreads the intermediate results apart',
-    source: 'd2l 13.10.2, nn.ConvTranspose2d(1, 1, kernel_size=2, stride=2)',
-    operation: 'convTranspose',
-    input: D2L_X,
-    kernel: D2L_K,
-    options: { stride: 2 },
-    expected: D2L_STRIDE_OUTPUT,
-  },
-  {
-    id: 'd2l-corr2d',
-    title: 'd2l 13.10.3: the convolution Y = corr2d(X, K)',
-    source: 'd2l 13.10.3, Y = d2l.corr2d(X, K)',
-    operation: 'conv',
-    input: D2L_CORR_X,
-    kernel: D2L_CORR_K,
-    options: {},
-    expected: D2L_CORR_Y,
-  },
-];
 
 /** A matrix as a `[1, 1, h, w]` tensor. */
 export function matrixTensor(m: Matrix): Tensor {
@@ -142,7 +63,7 @@ async function runOne(
   }
 }
 
-/** Runs every worked example on every backend. */
+/** Runs every worked example of the documents (the kit's data) on every backend. */
 export async function runExamples(backends: readonly DemoBackend[]): Promise<ExampleResult[]> {
   const out: ExampleResult[] = [];
   for (const example of WORKED_EXAMPLES) {
@@ -185,17 +106,18 @@ function reshape(values: ArrayLike<number>, rows: number, cols: number): number[
  * and checks Wᵀ·y against each backend's transposed convolution of Y = corr2d(X, K) with K.
  */
 export async function runMatrixView(backends: readonly DemoBackend[]): Promise<MatrixView> {
-  const x = matrixTensor(D2L_CORR_X);
-  const k = matrixTensor(D2L_CORR_K);
-  const y = matrixTensor(D2L_CORR_Y);
+  const x = matrixTensor(D2L_MATRIX.input);
+  const k = matrixTensor(D2L_MATRIX.kernel);
+  const y = matrixTensor(D2L_MATRIX.output);
   const matrix = convolutionMatrix(x.shape, k);
   const w = matrix.toDense();
   const wx = reshape(matrix.multiply(x.data), 2, 2);
   const wty = reshape(matrix.transpose().multiply(y.data), 3, 3);
   const outputs: BackendOutput[] = [];
-  for (const b of backends) outputs.push(await runOne(b, 'convTranspose', D2L_CORR_Y, D2L_CORR_K, {}, wty));
-  const wMatchesDocument = sameMatrix(w, D2L_W);
-  const wxMatchesDocument = sameMatrix(wx, D2L_CORR_Y);
+  for (const b of backends)
+    outputs.push(await runOne(b, 'convTranspose', D2L_MATRIX.output, D2L_MATRIX.kernel, {}, wty));
+  const wMatchesDocument = sameMatrix(w, D2L_MATRIX.matrix);
+  const wxMatchesDocument = sameMatrix(wx, D2L_MATRIX.output);
   return {
     w,
     wMatchesDocument,
@@ -226,7 +148,7 @@ export function exampleLines(results: readonly ExampleResult[], paint: Paint, wi
     out.push(
       paint.bold(example.title),
       paint.dim(
-        `  ${example.operation}(input, kernel${opts ? `, { ${opts} }` : ''}) — document: ${example.source}`,
+        `  ${example.operation}(input, kernel${opts ? `, { ${opts} }` : ''}) — document: ${example.doc} ${example.where}`,
       ),
     );
     const blocks = [
@@ -255,7 +177,7 @@ export function matrixViewLines(view: MatrixView, paint: Paint, width: number): 
       [
         matrixBlock(`W (4×9) ${mark(view.wMatchesDocument, paint)} = document`, view.w),
         matrixBlock(`W·x ${mark(view.wxMatchesDocument, paint)} = Y`, view.wx),
-        matrixBlock('Y = corr2d(X, K)', D2L_CORR_Y),
+        matrixBlock('Y = corr2d(X, K)', D2L_MATRIX.output),
       ],
       width - 2,
     ).map((l) => `  ${l}`),
@@ -267,7 +189,7 @@ export function matrixViewLines(view: MatrixView, paint: Paint, width: number): 
       [
         matrixBlock('Wᵀ·y', view.wty),
         ...view.outputs.map((o) => outputBlock(o, paint, `${o.backend} Z`)),
-        matrixBlock('X (same shape, other values)', D2L_CORR_X),
+        matrixBlock('X (same shape, other values)', D2L_MATRIX.input),
       ],
       width - 2,
     ).map((l) => `  ${l}`),

@@ -1,10 +1,10 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { workedExample } from '@tconv/conformance/examples';
 import type { Backend, Tensor } from '@tconv/core';
 import { tensor } from '@tconv/core';
 import pngjs from 'pngjs';
 import type { DemoBackend } from './backends';
-import { D2L_K, D2L_STRIDE_OUTPUT, D2L_X } from './documents';
 import { matrixTensor, tensorMatrix } from './examples';
 
 const { PNG } = pngjs;
@@ -177,15 +177,16 @@ export async function writePictures(
       errors.push(`${first.name}: AIM pictures: ${(error as Error).message}`);
     }
   }
+  const d2l = workedExample('d2l/stride-2');
   save(
     d2lPictureName('document'),
-    normalisedGrey(D2L_STRIDE_OUTPUT),
+    normalisedGrey(d2l.expected),
     SMALL_SCALE,
     'd2l 13.10.2 stride 2 as the document prints it, grey = value / 9',
   );
   for (const { name, backend } of backends) {
     try {
-      const y = await backend.convTranspose(matrixTensor(D2L_X), matrixTensor(D2L_K), { stride: 2 });
+      const y = await backend.convTranspose(matrixTensor(d2l.input), matrixTensor(d2l.kernel), d2l.options);
       save(
         d2lPictureName(name),
         normalisedGrey(tensorMatrix(y)),

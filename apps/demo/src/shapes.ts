@@ -1,202 +1,18 @@
-import type { ConvOptions, ConvTransposeOptions, Tensor } from '@tconv/core';
+import type { ConvOptions, Tensor } from '@tconv/core';
 import {
   convOutputShape,
   convOutputSize,
   convTransposeOutputShape,
   convTransposeOutputSize,
+  seeded,
+  shapeSize,
   tensor,
 } from '@tconv/core';
+import type { SizeExample, SizeStep } from '@tconv/conformance/examples';
+import { SIZE_EXAMPLES } from '@tconv/conformance/examples';
 import type { DemoBackend } from './backends';
 import type { Paint, TableRow } from './table';
 import { renderTable } from './table';
-
-/** One step of a shape example: a convolution or a transposed convolution. */
-export interface ShapeStep {
-  readonly operation: 'conv' | 'convTranspose';
-  /** `[Cout, Cin/groups, ...k]` for a convolution, `[Cin, Cout/groups, ...k]` for a transposed one. */
-  readonly weightShape: readonly number[];
-  readonly options: ConvTransposeOptions;
-}
-
-/** A size example from the documents: an input shape, one or two steps, and the shape the document states. */
-export interface ShapeExample {
-  readonly id: string;
-  readonly document: string;
-  readonly description: string;
-  /** Channels-first `[N, C, ...spatial]`. */
-  readonly inputShape: readonly number[];
-  readonly steps: readonly ShapeStep[];
-  /** The document's result, channels-first. */
-  readonly expected: readonly number[];
-  /** The document's words for it. */
-  readonly quote: string;
-}
-
-/**
- * The documents' size examples. Keras shapes `(N, H, W, C)` are written channels-first here;
- * `quote` keeps the document's own form.
- */
-export const SHAPE_EXAMPLES: readonly ShapeExample[] = [
-  {
-    id: 'gfg-example-1',
-    document: 'GfG',
-    description: 'Ex. 1: transposed k2 s1 p0',
-    inputShape: [1, 1, 2, 2],
-    steps: [{ operation: 'convTranspose', weightShape: [1, 1, 2, 2], options: {} }],
-    expected: [1, 1, 3, 3],
-    quote: 'O_h = (2-1)×1 + 2 - 2×0 = 3',
-  },
-  {
-    id: 'gfg-keras-valid',
-    document: 'GfG',
-    description: "Ex. 2: Keras transposed k3 s2 'valid'",
-    inputShape: [1, 3, 4, 4],
-    steps: [
-      { operation: 'convTranspose', weightShape: [3, 1, 3, 3], options: { stride: 2, padding: 'valid' } },
-    ],
-    expected: [1, 1, 9, 9],
-    quote: '(1, 9, 9, 1)',
-  },
-  {
-    id: 'gfg-keras-same',
-    document: 'GfG',
-    description: "Ex. 3: Keras transposed k3 s2 'same'",
-    inputShape: [1, 3, 4, 4],
-    steps: [
-      { operation: 'convTranspose', weightShape: [3, 1, 3, 3], options: { stride: 2, padding: 'same' } },
-    ],
-    expected: [1, 1, 8, 8],
-    quote: '(1, 8, 8, 1)',
-  },
-  {
-    id: 'aim-conv-7',
-    document: 'AIM',
-    description: 'conv k3 s1 p0',
-    inputShape: [1, 1, 7, 7],
-    steps: [{ operation: 'conv', weightShape: [1, 1, 3, 3], options: {} }],
-    expected: [1, 1, 5, 5],
-    quote: 'Size of output = 5',
-  },
-  {
-    id: 'aim-transposed-7',
-    document: 'AIM',
-    description: 'transposed k3 s1 p1',
-    inputShape: [1, 1, 7, 7],
-    steps: [{ operation: 'convTranspose', weightShape: [1, 1, 3, 3], options: { padding: 1 } }],
-    expected: [1, 1, 7, 7],
-    quote: '(7-1)*1 + 3 – 2*1 + 0 = 7',
-  },
-  {
-    id: 'aim-k3-s4-op1',
-    document: 'AIM',
-    description: 'transposed k3 s4 op1, RGB',
-    inputShape: [1, 3, 4, 4],
-    steps: [
-      {
-        operation: 'convTranspose',
-        weightShape: [3, 1, 3, 3],
-        options: { stride: 4, outputPadding: 1, groups: 3 },
-      },
-    ],
-    expected: [1, 3, 16, 16],
-    quote: '(4-1) * 4 + 3 – 2 * 0 + 1 = 16',
-  },
-  {
-    id: 'aim-k4-s4',
-    document: 'AIM',
-    description: 'transposed k4 s4, RGB',
-    inputShape: [1, 3, 4, 4],
-    steps: [{ operation: 'convTranspose', weightShape: [3, 1, 4, 4], options: { stride: 4, groups: 3 } }],
-    expected: [1, 3, 16, 16],
-    quote: '(4-1) * 4 + 4 – 2 * 0 + 0 = 16',
-  },
-  {
-    id: 'tds-conv-k3',
-    document: 'TDS',
-    description: 'conv k3',
-    inputShape: [1, 1, 4, 4],
-    steps: [{ operation: 'conv', weightShape: [1, 1, 3, 3], options: {} }],
-    expected: [1, 1, 2, 2],
-    quote: 'transforms a 4×4 matrix into a 2×2 matrix',
-  },
-  {
-    id: 'tds-transposed-k3',
-    document: 'TDS',
-    description: 'transposed k3 (back to 4×4)',
-    inputShape: [1, 1, 2, 2],
-    steps: [{ operation: 'convTranspose', weightShape: [1, 1, 3, 3], options: {} }],
-    expected: [1, 1, 4, 4],
-    quote: 'go backward from a 2×2 matrix to a 4×4 matrix',
-  },
-  {
-    id: 'tds-conv-k2',
-    document: 'TDS',
-    description: 'conv k2',
-    inputShape: [1, 1, 4, 4],
-    steps: [{ operation: 'conv', weightShape: [1, 1, 2, 2], options: {} }],
-    expected: [1, 1, 3, 3],
-    quote: 'with a 2×2 kernel will yield a 3×3 output matrix',
-  },
-  {
-    id: 'notes-conv-k3s2p1',
-    document: 'notes',
-    description: 'conv k3s2p1',
-    inputShape: [1, 1, 4, 4],
-    steps: [{ operation: 'conv', weightShape: [1, 1, 3, 3], options: { stride: 2, padding: 1 } }],
-    expected: [1, 1, 2, 2],
-    quote: '⌊(4+2×1-3)/2⌋ + 1 = 2 ⇒ 2×2',
-  },
-  {
-    id: 'notes-k3s2-op1',
-    document: 'notes',
-    description: 'ConvTranspose2d(3, 1) k3 s2 op1',
-    inputShape: [1, 3, 2, 2],
-    steps: [
-      { operation: 'convTranspose', weightShape: [3, 1, 3, 3], options: { stride: 2, outputPadding: 1 } },
-    ],
-    expected: [1, 1, 6, 6],
-    quote: 'torch.Size([1, 1, 6, 6])',
-  },
-  {
-    id: 'd2l-basic',
-    document: 'd2l',
-    description: '13.10.1 transposed k2',
-    inputShape: [1, 1, 2, 2],
-    steps: [{ operation: 'convTranspose', weightShape: [1, 1, 2, 2], options: {} }],
-    expected: [1, 1, 3, 3],
-    quote: '(n_h + k_h - 1) × (n_w + k_w - 1)',
-  },
-  {
-    id: 'd2l-padding-1',
-    document: 'd2l',
-    description: '13.10.2 transposed k2 p1',
-    inputShape: [1, 1, 2, 2],
-    steps: [{ operation: 'convTranspose', weightShape: [1, 1, 2, 2], options: { padding: 1 } }],
-    expected: [1, 1, 1, 1],
-    quote: 'tensor([[[[4.]]]])',
-  },
-  {
-    id: 'd2l-stride-2',
-    document: 'd2l',
-    description: '13.10.2 transposed k2 s2',
-    inputShape: [1, 1, 2, 2],
-    steps: [{ operation: 'convTranspose', weightShape: [1, 1, 2, 2], options: { stride: 2 } }],
-    expected: [1, 1, 4, 4],
-    quote: 'tensor([[[[0., 0., 0., 1.], …, [4., 6., 6., 9.]]]])',
-  },
-  {
-    id: 'd2l-round-trip',
-    document: 'd2l',
-    description: '13.10.2 conv k5 p2 s3, transposed back',
-    inputShape: [1, 10, 16, 16],
-    steps: [
-      { operation: 'conv', weightShape: [20, 10, 5, 5], options: { padding: 2, stride: 3 } },
-      { operation: 'convTranspose', weightShape: [20, 10, 5, 5], options: { padding: 2, stride: 3 } },
-    ],
-    expected: [1, 10, 16, 16],
-    quote: 'tconv(conv(X)).shape == X.shape: True',
-  },
-];
 
 function axisOption(value: number | readonly number[] | undefined, fallback: number): number {
   if (value === undefined) return fallback;
@@ -207,7 +23,7 @@ function axisOption(value: number | readonly number[] | undefined, fallback: num
  * The output size of one step on the first spatial axis, written out with the numbers
  * substituted (the documents' form) and the result computed by core.
  */
-export function stepFormula(inputShape: readonly number[], step: ShapeStep): string {
+export function stepFormula(inputShape: readonly number[], step: SizeStep): string {
   const n = inputShape[2]!;
   const k = step.weightShape[2]!;
   const s = axisOption(step.options.stride, 1);
@@ -227,7 +43,7 @@ export function stepFormula(inputShape: readonly number[], step: ShapeStep): str
 }
 
 /** The output shape of every step, through core's shape functions. */
-export function coreShapes(example: ShapeExample): number[][] {
+export function coreShapes(example: SizeExample): number[][] {
   const shapes: number[][] = [];
   let shape: readonly number[] = example.inputShape;
   for (const step of example.steps) {
@@ -242,10 +58,7 @@ export function coreShapes(example: ShapeExample): number[][] {
 
 // Deterministic, non-trivial values: a shape check should still run real data through a backend.
 function filled(shape: readonly number[]): Tensor {
-  const size = shape.reduce((p, d) => p * d, 1);
-  const data = new Float32Array(size);
-  for (let i = 0; i < size; i++) data[i] = ((i * 7) % 11) / 11 - 0.5;
-  return tensor(data, shape);
+  return tensor(seeded(shapeSize(shape), shape.length), shape);
 }
 
 /** What a backend gave for one shape example. */
@@ -258,7 +71,7 @@ export interface ShapeOutcome {
 
 /** A shape example with core's answer and every backend's. */
 export interface ShapeResult {
-  readonly example: ShapeExample;
+  readonly example: SizeExample;
   readonly formula: string;
   /** Core's output shape after the last step. */
   readonly core: readonly number[];
@@ -269,10 +82,10 @@ export interface ShapeResult {
 const sameShape = (a: readonly number[], b: readonly number[]): boolean =>
   a.length === b.length && a.every((d, i) => d === b[i]);
 
-/** Computes every size example through core and through each backend (running real tensors). */
+/** Computes every size example of the documents (the kit's data) through core and through each backend (running real tensors). */
 export async function runShapes(backends: readonly DemoBackend[]): Promise<ShapeResult[]> {
   const out: ShapeResult[] = [];
-  for (const example of SHAPE_EXAMPLES) {
+  for (const example of SIZE_EXAMPLES) {
     const shapes = coreShapes(example);
     const core = shapes[shapes.length - 1]!;
     let shape: readonly number[] = example.inputShape;
@@ -316,7 +129,7 @@ export function shapeLines(results: readonly ShapeResult[], paint: Paint): strin
       return paint.red(`✗ ${b.shape ? shapeText(b.shape) : (b.error ?? '').slice(0, 40)}`);
     });
     rows.push([
-      r.example.document,
+      r.example.doc,
       `${r.example.description} of ${shapeText(r.example.inputShape)}`,
       r.formula,
       r.coreOk ? `${shapeText(r.core)} ${paint.green('✓')}` : paint.red(`${shapeText(r.core)} ✗`),

@@ -6,7 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { cases } from '@tconv/conformance';
 import pngjs from 'pngjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { D2L_STRIDE_OUTPUT } from '../src/documents';
+import { workedExample } from '@tconv/conformance/examples';
 import { AIM_IMAGE } from '../src/pictures';
 
 const { PNG } = pngjs;
@@ -157,6 +157,7 @@ describe('the built CLI on the real backends', () => {
   });
 
   it("writes one d2l stride-2 picture per backend, grey levels of the document's result", () => {
+    const D2L_STRIDE_OUTPUT = workedExample('d2l/stride-2').expected;
     const max = Math.max(...D2L_STRIDE_OUTPUT.flat());
     for (const name of ['document', 'cpu', 'sparse', 'wasm']) {
       const png = readPng(join(out, `d2l-stride2-${name}.png`));
