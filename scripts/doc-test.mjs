@@ -14,7 +14,15 @@
 //
 // Usage: node scripts/doc-test.mjs [README paths…]   (default: every README of the repository)
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -54,7 +62,12 @@ export function extractBlocks(markdown) {
     let k = i - 1;
     while (k >= 0 && lines[k].trim() === '') k--;
     const marker = k >= 0 ? NOT_RUN.exec(lines[k]) : null;
-    blocks.push({ lang, code: lines.slice(i + 1, j).join('\n'), line: i + 2, skip: marker ? marker[1] : undefined });
+    blocks.push({
+      lang,
+      code: lines.slice(i + 1, j).join('\n'),
+      line: i + 2,
+      skip: marker ? marker[1] : undefined,
+    });
     i = j;
   }
   return blocks;
@@ -110,8 +123,9 @@ function instrument(code, file, firstLine) {
       const m = /^(\s*)([^/].*?);\s*\/\/\s*(.+)$/.exec(line);
       if (!m) return line;
       const [, indent, expr, comment] = m;
-      if (/^(const|let|var|import|export|return|await\s+using|throw|if|for|while)\b/.test(expr.trim())) return line;
-      if (/[{(\[]\s*$/.test(expr)) return line;
+      if (/^(const|let|var|import|export|return|await\s+using|throw|if|for|while)\b/.test(expr.trim()))
+        return line;
+      if (/[{([]\s*$/.test(expr)) return line;
       const stated = statedValue(comment);
       if (!stated) return line;
       const where = `${relative(root, file)}:${firstLine + i}`;
@@ -131,7 +145,8 @@ const transpile = (code) =>
     reportDiagnostics: true,
   });
 
-const IMPORT = /^\s*import\s+(?:([\w$]+)\s*,?\s*)?(?:\*\s+as\s+([\w$]+)|\{([^}]*)\})?\s*(?:from\s+)?(['"])([^'"]+)\4;?\s*$/;
+const IMPORT =
+  /^\s*import\s+(?:([\w$]+)\s*,?\s*)?(?:\*\s+as\s+([\w$]+)|\{([^}]*)\})?\s*(?:from\s+)?(['"])([^'"]+)\4;?\s*$/;
 
 /** Splits transpiled code into import statements and the rest. */
 function splitImports(js) {
@@ -141,7 +156,8 @@ function splitImports(js) {
   const joined = js.replace(/^import\s*\{[^}]*\}\s*from\s*['"][^'"]+['"];?/gms, (s) => s.replace(/\n/g, ' '));
   for (const line of joined.split('\n')) {
     const m = IMPORT.exec(line);
-    if (m && line.trimStart().startsWith('import')) imports.push({ def: m[1], ns: m[2], named: m[3], from: m[5], line });
+    if (m && line.trimStart().startsWith('import'))
+      imports.push({ def: m[1], ns: m[2], named: m[3], from: m[5], line });
     else body.push(line);
   }
   return { imports, body: body.join('\n') };
@@ -201,7 +217,9 @@ function moduleFor(file) {
     const out = transpile(instrument(block.code, file, block.line));
     const errors = (out.diagnostics ?? []).filter((d) => d.category === ts.DiagnosticCategory.Error);
     if (errors.length) {
-      problems.push(`${where}: does not parse: ${ts.flattenDiagnosticMessageText(errors[0].messageText, ' ')}`);
+      problems.push(
+        `${where}: does not parse: ${ts.flattenDiagnosticMessageText(errors[0].messageText, ' ')}`,
+      );
       continue;
     }
     const { imports: found, body } = splitImports(out.outputText.replace(/^export\s*\{\s*\};?\s*$/m, ''));
@@ -209,7 +227,10 @@ function moduleFor(file) {
       const names = [];
       if (imp.def) names.push([imp.def, `default`]);
       if (imp.ns) names.push([imp.ns, '*']);
-      for (const part of (imp.named ?? '').split(',').map((s) => s.trim()).filter(Boolean)) {
+      for (const part of (imp.named ?? '')
+        .split(',')
+        .map((s) => s.trim())
+        .filter(Boolean)) {
         const [orig, local = orig] = part.split(/\s+as\s+/);
         names.push([local, orig]);
       }
@@ -219,12 +240,16 @@ function moduleFor(file) {
       for (const [local, orig] of names) {
         const seen = imports.get(local);
         if (seen && (seen.from !== imp.from || seen.orig !== orig)) {
-          problems.push(`${where}: imports ${local} from ${imp.from}, but an earlier block of this README imports it from ${seen.from}`);
+          problems.push(
+            `${where}: imports ${local} from ${imp.from}, but an earlier block of this README imports it from ${seen.from}`,
+          );
           continue;
         }
         if (seen) continue;
         imports.set(local, { from: imp.from, orig });
-        statements.push(orig === '*' ? load(local) : load(`{ ${orig === 'default' ? 'default' : orig}: ${local} }`));
+        statements.push(
+          orig === '*' ? load(local) : load(`{ ${orig === 'default' ? 'default' : orig}: ${local} }`),
+        );
       }
     }
     bodies.push(
@@ -265,7 +290,9 @@ function main() {
     ['backend-cpu', 'packages/backend-cpu/dist/index.js'],
   ]) {
     if (!existsSync(join(root, dist))) {
-      console.error(`doc-test: ${dist} is missing: build the packages first (turbo run build); ${name} is needed`);
+      console.error(
+        `doc-test: ${dist} is missing: build the packages first (turbo run build); ${name} is needed`,
+      );
       process.exit(2);
     }
   }
@@ -293,7 +320,9 @@ function main() {
       console.error(out.startsWith('FAIL') ? out : `FAIL ${rel}: ${out || `exit ${r.status}`}`);
     }
   }
-  console.log(`doc-test: ${ran} blocks in ${files.length} READMEs, ${failed ? `${failed} failing` : 'all ran'}`);
+  console.log(
+    `doc-test: ${ran} blocks in ${files.length} READMEs, ${failed ? `${failed} failing` : 'all ran'}`,
+  );
   process.exitCode = failed ? 1 : 0;
 }
 
