@@ -22,6 +22,21 @@ const RULES: readonly Rule[] = [
   },
   {
     engine: /^onnxruntime/,
+    case: /^torch\/ct1d-d3-op2/,
+    why: 'onnxruntime rejects output_padding ≥ stride ("output_padding may be too large for stride"), where PyTorch allows output_padding < max(stride, dilation) (torch.nn.ConvTranspose1d docs); the ONNX ConvTranspose specification states no such bound',
+  },
+  {
+    engine: /^tfjs/,
+    case: /1d/,
+    why: 'tf.conv1d with a numeric pad pads the height axis of its internal 2D view as well, then fails to reshape its own result (tfjs 4.22, conv1d → conv2d); the documented signature accepts a number (TF.js API, tf.conv1d)',
+  },
+  {
+    engine: /^tfjs-wasm$/,
+    case: /^tfjs\/.*-3d/,
+    why: "tfjs-wasm's conv3dTranspose (Conv3DBackpropInputV2) returns zeros where tfjs-cpu, which produced the fixture, does not: the tfjs backends disagree on a transposed convolution, as tfjs#5390 reported for conv2dTranspose on wasm and webgl",
+  },
+  {
+    engine: /^onnxruntime/,
     case: /output-shape/,
     why: 'onnxruntime derives pads from output_shape differently from the specification (onnx#4527, onnxruntime#26271)',
   },

@@ -67,6 +67,7 @@ export function markdownReport(m: Matrix, sources: ReadonlyMap<string, string>):
         // one reason per kind: strip the engine prefix and the numbers
         const key = (r.message ?? '')
           .replace(/^(UnsupportedError: |skipped: )/, '')
+          .replace(/^\S+ cannot express this: /, '')
           .replace(/ \(groups \d+\)/, '')
           .trim();
         reasons.set(key, (reasons.get(key) ?? 0) + 1);

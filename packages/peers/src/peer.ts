@@ -100,17 +100,12 @@ export function definePeer(spec: PeerSpec): Peer {
       await call.dispose();
     }
   }
-  const noGradients = async (): Promise<never> => {
-    throw unsupported(name, 'gradOutput', 'gradients are not wrapped for peer engines (inference only)');
-  };
   return {
     name,
     info: spec.info,
     capabilities: spec.capabilities,
     convTranspose: (input, weight, options) => once('convTranspose', input, weight, options),
     conv: (input, weight, options) => once('conv', input, weight, options),
-    convTransposeBackward: noGradients,
-    convBackward: noGradients,
     prepareConvTranspose: (input, weight, options) => prepare('convTranspose', input, weight, options),
     prepareConv: (input, weight, options) => prepare('conv', input, weight, options),
     cannotExpress(op, inputShape, weightShape, options = {}) {
