@@ -12,6 +12,8 @@ import {
   adjointGeometry,
   biasGradient,
   checkCapabilities,
+  describeValue,
+  OptionError,
   prepareConv,
   prepareConvBackward,
   prepareConvTranspose,
@@ -23,6 +25,7 @@ import type { DeviceLimits } from './device';
 import { acquireDevice } from './device';
 import type { GpuTensors } from './gpu-tensor';
 import { createGpuTensors } from './gpu-tensor';
+import type { ConvTransposeKernelName } from './ops';
 import { forward, weightGradient } from './ops';
 
 const NAME = 'webgpu';
@@ -38,6 +41,12 @@ export interface WebGpuBackendOptions {
    * default). Lower values split dispatches sooner; tests use it to exercise the splitting.
    */
   maxWorkgroupsPerDimension?: number;
+  /**
+   * The transposed-convolution kernel for every call instead of the one chosen by shape:
+   * `'direct'` (one output per invocation) or `'tiled'` (stride-phase GEMM with register tiles).
+   * All compute the same; tests use it to check each against the definition.
+   */
+  kernel?: ConvTransposeKernelName;
 }
 
 /**
@@ -144,8 +153,15 @@ function backwardTensors(
  * ```
  */
 export async function createWebGpuBackend(options: WebGpuBackendOptions = {}): Promise<WebGpuBackend> {
+  if (options.kernel !== undefined && options.kernel !== 'direct' && options.kernel !== 'tiled') {
+    throw new OptionError(
+      'INVALID_OPTION',
+      'kernel',
+      `kernel must be 'direct' or 'tiled', but got ${describeValue(options.kernel)}`,
+    );
+  }
   const acquired = await acquireDevice(options.device);
-  const ctx = createContext(acquired, options.maxWorkgroupsPerDimension);
+  const ctx = createContext(acquired, options.maxWorkgroupsPerDimension, options.kernel);
   const call = <T>(body: () => Promise<T>): Promise<T> => {
     try {
       checkAlive(ctx);

@@ -27,6 +27,8 @@ export interface GpuContext {
   /** Set once the device is lost (then every call rejects with it). */
   lostError: DeviceLostError | null;
   disposed: boolean;
+  /** Forces one transposed-convolution kernel for every call (tests); default chosen by shape. */
+  readonly kernel: 'direct' | 'tiled' | undefined;
 }
 
 export const STORAGE = 0x80 | 0x08 | 0x04; // STORAGE | COPY_DST | COPY_SRC
@@ -34,7 +36,11 @@ const UNIFORM = 0x40 | 0x08; // UNIFORM | COPY_DST
 const READBACK = 0x01 | 0x08; // MAP_READ | COPY_DST
 
 /** Creates the per-device state and starts watching `device.lost`. */
-export function createContext(acquired: AcquiredDevice, maxWorkgroups?: number): GpuContext {
+export function createContext(
+  acquired: AcquiredDevice,
+  maxWorkgroups?: number,
+  kernel?: 'direct' | 'tiled',
+): GpuContext {
   const { device } = acquired;
   const limits = deviceLimits(device);
   let ctx: GpuContext | undefined;
@@ -55,6 +61,7 @@ export function createContext(acquired: AcquiredDevice, maxWorkgroups?: number):
     lost,
     lostError: null,
     disposed: false,
+    kernel,
   };
   return ctx;
 }

@@ -3,6 +3,7 @@ import type { GpuContext, Region } from './context';
 import { run, scratch, upload } from './context';
 import type { KernelSpec } from './kernel-spec';
 import { convDirect, convTransposeDirect, setBias } from './kernels/direct';
+import { chooseTile, convTransposeTiled } from './kernels/phase-tiled';
 import {
   sumParts,
   weightCorrelation,
@@ -18,9 +19,20 @@ import { product } from './params';
  * is submitted. The caller owns the output (gives it back to the pool when done).
  */
 
-/** The kernel a transposed convolution of this shape takes. */
-export function convTransposeKernel(g: ConvTransposeGeometry): KernelSpec {
-  return convTransposeDirect(g);
+/**
+ * The transposed-convolution kernels: `'direct'` gathers one output per invocation (the plain
+ * exact path), `'tiled'` is the stride-phase implicit GEMM with register tiles. Both compute every
+ * geometry; they differ in speed.
+ */
+export type ConvTransposeKernelName = 'direct' | 'tiled';
+
+/**
+ * The kernel a transposed convolution takes: the tiled stride-phase GEMM, its tile chosen by shape
+ * ({@link chooseTile}); `force` picks one (tests check each against the definition).
+ */
+export function convTransposeKernel(g: ConvTransposeGeometry, force?: ConvTransposeKernelName): KernelSpec {
+  if (force === 'direct') return convTransposeDirect(g);
+  return convTransposeTiled(g, chooseTile(g));
 }
 
 /** The kernel a convolution of this shape takes. */
@@ -46,7 +58,7 @@ export async function forward(
   bias: Float32Array | null,
 ): Promise<Region> {
   checkGeometry(ctx, g);
-  const spec = g.kind === 'convTranspose' ? convTransposeKernel(g) : convKernel(g);
+  const spec = g.kind === 'convTranspose' ? convTransposeKernel(g, ctx.kernel) : convKernel(g);
   setBias(spec, bias !== null);
   let output: Region | undefined;
   let biasRegion: Region | undefined;

@@ -15,14 +15,16 @@ function expectAllOk(results: readonly CaseResult[], atLeast: number): void {
   expect(results.length).toBeGreaterThanOrEqual(atLeast);
 }
 
-describe('WebGPU properties in Chromium', () => {
-  it('random geometries of ranks 1–3, every option: convTranspose, conv and both gradients within float32 rounding of the definition', async () => {
-    expectAllOk(await page.call<CaseResult[]>('randomProblems', { seed: 20261201, runs: 60 }), 60);
+for (const kernel of ['direct', 'tiled'] as const) {
+  describe(`WebGPU properties in Chromium, kernel '${kernel}'`, () => {
+    it('random geometries of ranks 1–3, every option: convTranspose, conv and both gradients within float32 rounding of the definition', async () => {
+      expectAllOk(await page.call<CaseResult[]>('randomProblems', { seed: 20261201, runs: 60, kernel }), 60);
+    });
+    it('sizes at workgroup-tile edges (1, 3, 7, 15, 17, 33, 65) in channels, lengths and groups', async () => {
+      expectAllOk(await page.call<CaseResult[]>('tileEdges', kernel), 7 * 7 * 2);
+    });
+    it('an output of more than 65535 workgroups, and dispatches split into parts', async () => {
+      expectAllOk(await page.call<CaseResult[]>('largeDispatch', kernel), 4);
+    });
   });
-  it('sizes at workgroup-tile edges (1, 3, 7, 15, 17, 33, 65) in channels, lengths and groups', async () => {
-    expectAllOk(await page.call<CaseResult[]>('tileEdges'), 7 * 7 * 2);
-  });
-  it('an output of more than 65535 workgroups, and dispatches split into parts', async () => {
-    expectAllOk(await page.call<CaseResult[]>('largeDispatch'), 4);
-  });
-});
+}

@@ -6,7 +6,10 @@ import { resolveConv, resolveConvTranspose } from '@tconv/core';
 import type { Problem } from '@tconv/testing';
 import { problemArb } from '@tconv/testing';
 import fc from 'fast-check';
+import type { WebGpuBackendOptions } from '../../src';
 import { createWebGpuBackend } from '../../src';
+
+type Kernel = WebGpuBackendOptions['kernel'];
 import type { CaseResult } from '../harness';
 import { attempt, checkConv, checkConvTranspose, checkGradients, describeProblem } from './checks';
 
@@ -31,8 +34,8 @@ function convOf(p: Problem): { inputShape: number[]; options: ConvOptions } | un
   return { inputShape, options };
 }
 
-async function randomProblems(arg: { seed: number; runs: number }): Promise<CaseResult[]> {
-  const gpu = await createWebGpuBackend();
+async function randomProblems(arg: { seed: number; runs: number; kernel: Kernel }): Promise<CaseResult[]> {
+  const gpu = await createWebGpuBackend({ kernel: arg.kernel });
   const out: CaseResult[] = [];
   try {
     for (const p of fc.sample(problemArb, { seed: arg.seed, numRuns: arg.runs })) {
@@ -74,8 +77,8 @@ async function randomProblems(arg: { seed: number; runs: number }): Promise<Case
 /** Sizes at the edges of workgroup tiles (1 below, at and above 8, 16, 32, 64). */
 export const EDGE_SIZES = [1, 3, 7, 15, 17, 33, 65] as const;
 
-async function tileEdges(): Promise<CaseResult[]> {
-  const gpu = await createWebGpuBackend();
+async function tileEdges(kernel: Kernel): Promise<CaseResult[]> {
+  const gpu = await createWebGpuBackend({ kernel });
   const out: CaseResult[] = [];
   const problems: [number[], number[], ConvTransposeOptions][] = [];
   for (const n of EDGE_SIZES) {
@@ -118,9 +121,9 @@ async function tileEdges(): Promise<CaseResult[]> {
  * Outputs of more than 65535 workgroups (4.4 M elements): a 2D grid; and a backend limited to 3
  * workgroups per axis, so every call is split into several dispatches.
  */
-async function largeDispatch(): Promise<CaseResult[]> {
+async function largeDispatch(kernel: Kernel): Promise<CaseResult[]> {
   const out: CaseResult[] = [];
-  const gpu = await createWebGpuBackend();
+  const gpu = await createWebGpuBackend({ kernel });
   try {
     const xs = [1, 1, 1100, 1000];
     const ws = [1, 1, 2, 2];
@@ -133,7 +136,7 @@ async function largeDispatch(): Promise<CaseResult[]> {
   } finally {
     await gpu.dispose();
   }
-  const small = await createWebGpuBackend({ maxWorkgroupsPerDimension: 3 });
+  const small = await createWebGpuBackend({ maxWorkgroupsPerDimension: 3, kernel });
   try {
     const xs = [2, 4, 9, 11];
     const ws = [4, 3, 3, 3];
