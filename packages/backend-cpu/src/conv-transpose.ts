@@ -1,5 +1,5 @@
 import type { ConvTransposeGeometry, FloatArray, StridePhases } from '@tconv/core';
-import { stridePhases } from '@tconv/core';
+import { recomputeNonFinite, stridePhases } from '@tconv/core';
 import { gemmTN } from './gemm';
 import { SCRATCH_ELEMENTS, scratch } from './scratch';
 import { convTransposePhasesImpl, marginedInputLength } from './stride-phases';
@@ -53,8 +53,24 @@ export function chooseConvTransposeKernel(
  * `Cout/groups · ∏kernel` rows) so the column buffer never exceeds `scratchElements`
  * (default {@link SCRATCH_ELEMENTS}), then col2im adds each tile into the output.
  * `out` must be zero-filled or hold what is to be added to (the bias is written first).
+ * float32 elements that come out non-finite are recomputed by the definition in float64
+ * (core's `recomputeNonFinite`: the one overflow rule of every backend).
  */
 export function convTransposeImpl(
+  g: ConvTransposeGeometry,
+  x: FloatArray,
+  w: FloatArray,
+  bias: FloatArray | null,
+  out: FloatArray,
+  kernel?: ConvTransposeKernel,
+  scratchElements: number = SCRATCH_ELEMENTS,
+): void {
+  convTransposeKernels(g, x, w, bias, out, kernel, scratchElements);
+  recomputeNonFinite(g, x, w, bias, out);
+}
+
+/** {@link convTransposeImpl} without the overflow rule: the chosen kernel only. */
+function convTransposeKernels(
   g: ConvTransposeGeometry,
   x: FloatArray,
   w: FloatArray,

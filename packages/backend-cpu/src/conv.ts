@@ -1,11 +1,13 @@
 import type { ConvGeometry, FloatArray } from '@tconv/core';
+import { recomputeNonFinite } from '@tconv/core';
 import { rowEnd, rowStart, tapTable } from './taps';
 
 /**
  * The convolution (cross-correlation) on a resolved geometry: for each (output channel, input
  * channel of its group, tap), one strided multiply-add along whole output rows:
  * `out[o] += w · x[o*stride + k*dilation - padBegin]`, with the valid range of `o` computed once per
- * row instead of a bounds test per element. `out` must be zero-filled.
+ * row instead of a bounds test per element. `out` must be zero-filled. float32 elements that come
+ * out non-finite are recomputed by the definition in float64 (core's `recomputeNonFinite`).
  */
 export function convImpl(
   g: ConvGeometry,
@@ -69,4 +71,5 @@ export function convImpl(
       }
     }
   }
+  recomputeNonFinite(g, x, w, bias, out);
 }

@@ -17,6 +17,7 @@ import {
   dtypeOf,
   prepareConvFor,
   prepareConvTransposeFor,
+  recomputeNonFinite,
   ShapeError,
 } from '@tconv/core';
 import { matrixGradients } from './backward';
@@ -82,7 +83,9 @@ function addBias(
 
 /**
  * The operator around a matrix: `transposed` multiplies each batch item by Wᵀ (scatter over W's
- * rows), otherwise by W; the bias is written first.
+ * rows), otherwise by W; the bias is written first. float32 elements that come out non-finite are
+ * recomputed by the definition in float64 from `weights` (core's `recomputeNonFinite`, the one
+ * overflow rule of every backend).
  */
 function operator<G extends ConvGeometry | ConvTransposeGeometry>(
   g: G,
@@ -90,6 +93,7 @@ function operator<G extends ConvGeometry | ConvTransposeGeometry>(
   dtype: DType,
   bias: FloatArray | null,
   transposed: boolean,
+  weights: FloatArray,
 ): SparseOperator<G> {
   const inItem = transposed ? matrix.rows : matrix.cols;
   const outItem = transposed ? matrix.cols : matrix.rows;
@@ -103,6 +107,8 @@ function operator<G extends ConvGeometry | ConvTransposeGeometry>(
       const out = allocate(dtype, batch * outItem);
       addBias(out, bias, batch, g.outChannels, outItem / g.outChannels);
       for (let n = 0; n < batch; n++) multiply(matrix, input.data, n * inItem, out, n * outItem);
+      // the geometry is the prepared one with this call's batch size
+      recomputeNonFinite({ ...g, batch }, input.data, weights, bias, out);
       return { shape: [batch, ...g.outputShape.slice(1)], data: out };
     },
     backward(gradOutput: Tensor, input: Tensor): Gradients {
@@ -126,7 +132,7 @@ export function prepareSparseConvTranspose(
   options: ConvTransposeOptions = {},
 ): SparseOperator<ConvTransposeGeometry> {
   const { geometry: g, dtype, bias } = prepareConvTransposeFor(inputShape, weight, options);
-  return operator(g, buildConvolutionMatrix(adjointGeometry(g), weight.data), dtype, bias, true);
+  return operator(g, buildConvolutionMatrix(adjointGeometry(g), weight.data), dtype, bias, true, weight.data);
 }
 
 /**
@@ -141,5 +147,5 @@ export function prepareSparseConv(
   options: ConvOptions = {},
 ): SparseOperator<ConvGeometry> {
   const { geometry: g, dtype, bias } = prepareConvFor(inputShape, weight, options);
-  return operator(g, buildConvolutionMatrix(g, weight.data), dtype, bias, false);
+  return operator(g, buildConvolutionMatrix(g, weight.data), dtype, bias, false, weight.data);
 }

@@ -1,0 +1,54 @@
+import { describe, expect, it } from 'vitest';
+import { tensor } from '@tconv/core';
+import { prepareSparseConvTranspose, sparseBackend } from '@tconv/backend-sparse';
+
+// Issue #16 item 12: a float32 result that is 0 in exact arithmetic while its products (or partial
+// sums) overflow float32. The rule (core README, "Numerics"): such elements are the float64
+// definition rounded once, so 0 here; ±Inf only where the exact result is beyond float32's range.
+
+/** x all `value`, kernel [+w, −w] per channel: inner outputs exactly 0, the ends ±channels·value·w. */
+function problem(channels: number, positions: number, value: number, weight: number) {
+  const x = tensor(new Float32Array(channels * positions).fill(value), [1, channels, positions]);
+  const w = tensor(
+    Float32Array.from({ length: channels * 2 }, (_, i) => (i % 2 === 0 ? weight : -weight)),
+    [channels, 1, 2],
+  );
+  const expected = [Number.POSITIVE_INFINITY, ...new Array(positions - 1).fill(0), Number.NEGATIVE_INFINITY];
+  return { x, w, expected };
+}
+
+describe('#16 item 12: float32 overflow in an intermediate', () => {
+  it('gives 0 for an exact 0 whose products overflow, ±Inf for a real overflow', () => {
+    for (const [channels, positions, value, weight] of [
+      [1, 6, 3e38, 2],
+      [2, 6, 2e38, 1],
+      [4, 8, 3e38, 2],
+      [4, 300, 3e38, 2],
+    ] as const) {
+      const { x, w, expected } = problem(channels, positions, value, weight);
+      expect(Array.from(sparseBackend.convTranspose(x, w).data)).toEqual(expected);
+      // a prepared operator applied to a batch of two follows the same rule
+      const op = prepareSparseConvTranspose([2, channels, positions], w);
+      const batch = tensor(new Float32Array(2 * channels * positions).fill(value), [2, channels, positions]);
+      expect(Array.from(op.apply(batch).data)).toEqual([...expected, ...expected]);
+    }
+  });
+
+  it('conv: [3e38, 3e38, −3e38] ⋆ [2, −2] is [0, +Inf]', () => {
+    const y = sparseBackend.conv(tensor([3e38, 3e38, -3e38], [1, 1, 3]), tensor([2, -2], [1, 1, 2]));
+    expect(Array.from(y.data)).toEqual([0, Number.POSITIVE_INFINITY]);
+  });
+
+  it('a NaN input is NaN exactly where it reaches; float64 follows the float64 definition', () => {
+    const y = sparseBackend.convTranspose(tensor([1, Number.NaN, 2], [1, 1, 3]), tensor([1, 1], [1, 1, 2]), {
+      stride: 2,
+    });
+    expect(Array.from(y.data)).toEqual([1, 1, Number.NaN, Number.NaN, 2, 2]);
+    const y64 = sparseBackend.convTranspose(
+      tensor(Float64Array.from([1e300, 1e300]), [1, 1, 2]),
+      tensor(Float64Array.from([1e10, -1e10]), [1, 1, 2]),
+    );
+    // float64 is computed in float64 as the definition itself is: 1e310 overflows there, ∞ − ∞ is NaN
+    expect(Array.from(y64.data)).toEqual([Number.POSITIVE_INFINITY, Number.NaN, Number.NEGATIVE_INFINITY]);
+  });
+});
