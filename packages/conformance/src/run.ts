@@ -6,6 +6,7 @@ import { dtypeCases } from './cases/dtypes';
 import { errorCases } from './cases/errors';
 import { fixtureCases } from './cases/fixtures';
 import { gradientCases } from './cases/gradients';
+import { overflowCases } from './cases/overflow';
 import { propertyCases } from './cases/properties';
 import { shapeCases } from './cases/shapes';
 import { MismatchError } from './compare';
@@ -21,6 +22,7 @@ export const cases: readonly KitCase[] = [
   ...dtypeCases,
   ...divergenceCases,
   ...gradientCases,
+  ...overflowCases,
 ];
 
 /** The same list as {@link cases}, under the name test suites conventionally export. */
