@@ -1,4 +1,5 @@
 export { adjointGeometry } from './adjoint';
+export { geometryFlops } from './flops';
 export { geometryOptions } from './geometry-options';
 export type { Backend, BackendCapabilities, Gradients, SyncBackend } from './backend';
 export { biasGradient, prepareConvBackward, prepareConvTransposeBackward } from './backward';
@@ -26,7 +27,6 @@ export type { ConvGeometry, ConvTransposeGeometry, GeometryBase } from './geomet
 export {
   convOutputShape,
   convTransposeOutputShape,
-  geometryFlops,
   resolveConv,
   resolveConvTranspose,
 } from './geometry';
@@ -53,6 +53,7 @@ export type { AxisPhase, PhaseCombination, PhaseCombinations, StridePhases } fro
 export { phaseCombinations, slotOffsets, stridePhases } from './phases';
 export { fromOnnx } from './onnx';
 export { toOnnx } from './to-onnx';
+export { product } from './product';
 export { seeded } from './seeded';
 export type { ConvOptions, ConvTransposeOptions, Padding, PaddingWord } from './options';
 export { PADDING_WORDS } from './options';
