@@ -31,7 +31,9 @@ import { fillChannels } from './output';
 import { axisWord, word } from './params';
 import { ceilDiv, fillTapTable, floorDiv, reachedStride, tapCoordinate } from './taps';
 
-@inline function axis(p: usize, field: i32, rank: i32, a: i32): i32 {
+// @inline
+
+function axis(p: usize, field: i32, rank: i32, a: i32): i32 {
   return axisWord(p, DIRECT_WORDS, field, rank, a);
 }
 
@@ -40,54 +42,56 @@ import { ceilDiv, fillTapTable, floorDiv, reachedStride, tapCoordinate } from '.
  * (the common upsampling strides): four sources are spread over 8 or 16 destinations with zeros
  * between, so the destinations in between are added 0 and stay as they are.
  */
-@inline function addRow(dst: usize, step: i32, src: usize, n: i32): void {
+// @inline
+function addRow(dst: usize, step: i32, src: usize, n: i32): void {
   let i = 0;
-  if (step == 1) {
+  if (step === 1) {
     for (; i + 4 <= n; i += 4) {
-      const o = dst + (<usize>i << 2);
-      v128.store(o, f32x4.add(v128.load(o), v128.load(src + (<usize>i << 2))));
+      const o = dst + ((<usize>i) << 2);
+      v128.store(o, f32x4.add(v128.load(o), v128.load(src + ((<usize>i) << 2))));
     }
-  } else if (step == 2) {
+  } else if (step === 2) {
     const zero = f32x4.splat(0);
     for (; i + 4 <= n; i += 4) {
-      const v = v128.load(src + (<usize>i << 2));
-      const o = dst + (<usize>i << 3);
+      const v = v128.load(src + ((<usize>i) << 2));
+      const o = dst + ((<usize>i) << 3);
       v128.store(o, f32x4.add(v128.load(o), v128.shuffle<f32>(v, zero, 0, 4, 1, 4)));
       v128.store(o, f32x4.add(v128.load(o, 16), v128.shuffle<f32>(v, zero, 2, 4, 3, 4)), 16);
     }
-  } else if (step == 4) {
+  } else if (step === 4) {
     const zero = f32x4.splat(0);
     for (; i + 4 <= n; i += 4) {
-      const v = v128.load(src + (<usize>i << 2));
-      const o = dst + (<usize>i << 4);
+      const v = v128.load(src + ((<usize>i) << 2));
+      const o = dst + ((<usize>i) << 4);
       v128.store(o, f32x4.add(v128.load(o), v128.shuffle<f32>(v, zero, 0, 4, 4, 4)));
       v128.store(o, f32x4.add(v128.load(o, 16), v128.shuffle<f32>(v, zero, 1, 4, 4, 4)), 16);
       v128.store(o, f32x4.add(v128.load(o, 32), v128.shuffle<f32>(v, zero, 2, 4, 4, 4)), 32);
       v128.store(o, f32x4.add(v128.load(o, 48), v128.shuffle<f32>(v, zero, 3, 4, 4, 4)), 48);
     }
   }
-  const stepBytes = <usize>step << 2;
+  const stepBytes = (<usize>step) << 2;
   let o = dst + <usize>i * stepBytes;
   for (; i < n; i++) {
-    store<f32>(o, load<f32>(o) + load<f32>(src + (<usize>i << 2)));
+    store<f32>(o, load<f32>(o) + load<f32>(src + ((<usize>i) << 2)));
     o += stepBytes;
   }
 }
 
 /** out[i] += w · src[i·step] for i < n (the convolution's strided read). */
-@inline function gatherAxpy(dst: usize, w: f32, src: usize, step: i32, n: i32): void {
+// @inline
+function gatherAxpy(dst: usize, w: f32, src: usize, step: i32, n: i32): void {
   let i = 0;
-  if (step == 1) {
+  if (step === 1) {
     const wv = f32x4.splat(w);
     for (; i + 4 <= n; i += 4) {
-      const o = dst + (<usize>i << 2);
-      v128.store(o, f32x4.add(v128.load(o), f32x4.mul(wv, v128.load(src + (<usize>i << 2)))));
+      const o = dst + ((<usize>i) << 2);
+      v128.store(o, f32x4.add(v128.load(o), f32x4.mul(wv, v128.load(src + ((<usize>i) << 2)))));
     }
   }
-  const stepBytes = <usize>step << 2;
+  const stepBytes = (<usize>step) << 2;
   let s = src + <usize>i * stepBytes;
   for (; i < n; i++) {
-    const o = dst + (<usize>i << 2);
+    const o = dst + ((<usize>i) << 2);
     store<f32>(o, load<f32>(o) + w * load<f32>(s));
     s += stepBytes;
   }
@@ -98,7 +102,8 @@ import { ceilDiv, fillTapTable, floorDiv, reachedStride, tapCoordinate } from '.
  * by `toField` (the output of a transposed convolution, the input of a convolution), or -1 outside.
  * `fromField` names the axis sizes q enumerates.
  */
-@inline function leading(p: usize, rank: i32, K: i32, t: i32, q: i32, fromField: i32, toField: i32): i32 {
+// @inline
+function leading(p: usize, rank: i32, K: i32, t: i32, q: i32, fromField: i32, toField: i32): i32 {
   const table = <usize>word(p, DIRECT_TABLE);
   let off = 0;
   let rest = q;
@@ -176,19 +181,19 @@ export function convTranspose(p: usize): void {
   // rows of cols per tile (all of them unless one input row for each is over the capacity), then
   // input rows per tile; the JavaScript side guarantees capacity ≥ nLast
   const rowTile = rowsOwned * nLast <= capacity ? rowsOwned : max(1, capacity / nLast);
-  const qTile = rowTile == rowsOwned ? min(lead, max(1, capacity / (rowsOwned * nLast))) : 1;
+  const qTile = rowTile === rowsOwned ? min(lead, max(1, capacity / (rowsOwned * nLast))) : 1;
   for (let n = 0; n < batch; n++) {
     for (let g = 0; g < groups; g++) {
-      const xBase = x + (<usize>((n * inC + g * cinG) * inPlane) << 2);
-      const wBase = w + (<usize>(g * cinG * M + c0 * K) << 2);
-      const outBase = out + (<usize>((n * outC + g * coutG) * outPlane) << 2);
+      const xBase = x + ((<usize>((n * inC + g * cinG) * inPlane)) << 2);
+      const wBase = w + ((<usize>(g * cinG * M + c0 * K)) << 2);
+      const outBase = out + ((<usize>((n * outC + g * coutG) * outPlane)) << 2);
       for (let q0 = 0; q0 < lead; q0 += qTile) {
         const q1 = min(lead, q0 + qTile);
         const T = (q1 - q0) * nLast;
         for (let r0 = 0; r0 < rowsOwned; r0 += rowTile) {
           const r1 = min(rowsOwned, r0 + rowTile);
-          const xq = xBase + (<usize>(q0 * nLast) << 2);
-          gemmTN(wBase + (<usize>r0 << 2), M, xq, inPlane, cols, T, r1 - r0, T, cinG, false);
+          const xq = xBase + ((<usize>(q0 * nLast)) << 2);
+          gemmTN(wBase + ((<usize>r0) << 2), M, xq, inPlane, cols, T, r1 - r0, T, cinG, false);
           for (let row = r0; row < r1; row++) {
             const t = row % K;
             const cog = c0 + row / K;
@@ -196,12 +201,17 @@ export function convTranspose(p: usize): void {
             const lo = max(0, ceilDiv(-offL, sL));
             const hi = min(nLast, floorDiv(LL - 1 - offL, sL) + 1);
             if (lo >= hi) continue;
-            const chan = outBase + (<usize>(cog * outPlane) << 2);
-            const src = cols + (<usize>((row - r0) * T + lo) << 2);
+            const chan = outBase + ((<usize>(cog * outPlane)) << 2);
+            const src = cols + ((<usize>((row - r0) * T + lo)) << 2);
             for (let q = q0; q < q1; q++) {
               const lo2 = leading(p, rank, K, t, q, DIRECT_AXIS_INPUT_SIZE, DIRECT_AXIS_OUTPUT_SIZE);
               if (lo2 < 0) continue;
-              addRow(chan + (<usize>(lo2 + offL + lo * sL) << 2), sL, src + (<usize>((q - q0) * nLast) << 2), hi - lo);
+              addRow(
+                chan + ((<usize>(lo2 + offL + lo * sL)) << 2),
+                sL,
+                src + ((<usize>((q - q0) * nLast)) << 2),
+                hi - lo,
+              );
             }
           }
         }
@@ -244,12 +254,12 @@ export function conv(p: usize): void {
     for (let g = 0; g < groups; g++) {
       for (let cog = c0; cog < c1; cog++) {
         const co = g * coutG + cog;
-        const outBase = out + (<usize>((n * outC + co) * outPlane) << 2);
+        const outBase = out + ((<usize>((n * outC + co) * outPlane)) << 2);
         for (let cig = 0; cig < cinG; cig++) {
-          const xBase = x + (<usize>((n * inC + g * cinG + cig) * inPlane) << 2);
-          const wBase = w + (<usize>((co * cinG + cig) * K) << 2);
+          const xBase = x + ((<usize>((n * inC + g * cinG + cig) * inPlane)) << 2);
+          const wBase = w + ((<usize>((co * cinG + cig) * K)) << 2);
           for (let t = 0; t < K; t++) {
-            const wv = load<f32>(wBase + (<usize>t << 2));
+            const wv = load<f32>(wBase + ((<usize>t) << 2));
             const offL = tapCoordinate(table, rank, t, last) * dL - pL;
             const lo = max(0, ceilDiv(-offL, sL));
             const hi = min(LL, floorDiv(nLast - 1 - offL, sL) + 1);
@@ -258,9 +268,9 @@ export function conv(p: usize): void {
               const inOff = leading(p, rank, K, t, q, DIRECT_AXIS_OUTPUT_SIZE, DIRECT_AXIS_INPUT_SIZE);
               if (inOff < 0) continue;
               gatherAxpy(
-                outBase + (<usize>(q * LL + lo) << 2),
+                outBase + ((<usize>(q * LL + lo)) << 2),
                 wv,
-                xBase + (<usize>(inOff + offL + lo * sL) << 2),
+                xBase + ((<usize>(inOff + offL + lo * sL)) << 2),
                 sL,
                 hi - lo,
               );

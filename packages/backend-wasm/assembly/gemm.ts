@@ -3,10 +3,11 @@
 // product fit V8's 15 vector registers (6×8 spills four accumulators: 26 against 42 GFLOP/s).
 
 /** Scalar dot product of A's column m and B's column t over `depth` rows: the tiles' leftovers. */
-@inline function dotTN(A: usize, strideA: usize, B: usize, strideB: usize, m: i32, t: i32, depth: i32): f32 {
+// @inline
+function dotTN(A: usize, strideA: usize, B: usize, strideB: usize, m: i32, t: i32, depth: i32): f32 {
   let s: f32 = 0;
-  let pa = A + (<usize>m << 2);
-  let pb = B + (<usize>t << 2);
+  let pa = A + ((<usize>m) << 2);
+  let pb = B + ((<usize>t) << 2);
   for (let c = 0; c < depth; c++) {
     s += load<f32>(pa) * load<f32>(pb);
     pa += strideA;
@@ -16,13 +17,15 @@
 }
 
 /** Stores (or with `accumulate` adds) v at o. */
-@inline function put(o: usize, offset: usize, v: v128, accumulate: bool): void {
+// @inline
+function put(o: usize, offset: usize, v: v128, accumulate: bool): void {
   if (accumulate) v = f32x4.add(v, v128.load(o + offset));
   v128.store(o + offset, v);
 }
 
 /** One 4×8 tile: rows m..m+3, columns t..t+7. */
-@inline function tile4x8(
+// @inline
+function tile4x8(
   A: usize,
   strideA: usize,
   B: usize,
@@ -42,8 +45,8 @@
     c21 = f32x4.splat(0);
   let c30 = f32x4.splat(0),
     c31 = f32x4.splat(0);
-  let pa = A + (<usize>m << 2);
-  let pb = B + (<usize>t << 2);
+  let pa = A + ((<usize>m) << 2);
+  let pb = B + ((<usize>t) << 2);
   for (let c = 0; c < depth; c++) {
     const b0 = v128.load(pb);
     const b1 = v128.load(pb, 16);
@@ -62,7 +65,7 @@
     pa += strideA;
     pb += strideB;
   }
-  const rowBytes = <usize>ldc << 2;
+  const rowBytes = (<usize>ldc) << 2;
   const o = C + ((<usize>m * <usize>ldc + <usize>t) << 2);
   put(o, 0, c00, accumulate);
   put(o, 16, c01, accumulate);
@@ -75,7 +78,8 @@
 }
 
 /** One 1×8 tile: row m, columns t..t+7 (rows left over after the 4-row tiles). */
-@inline function tile1x8(
+// @inline
+function tile1x8(
   A: usize,
   strideA: usize,
   B: usize,
@@ -89,8 +93,8 @@
 ): void {
   let c0 = f32x4.splat(0),
     c1 = f32x4.splat(0);
-  let pa = A + (<usize>m << 2);
-  let pb = B + (<usize>t << 2);
+  let pa = A + ((<usize>m) << 2);
+  let pb = B + ((<usize>t) << 2);
   for (let c = 0; c < depth; c++) {
     const a = v128.load32_splat(pa);
     c0 = f32x4.add(c0, f32x4.mul(a, v128.load(pb)));
@@ -121,8 +125,8 @@ export function gemmTN(
 ): void {
   const cols8 = cols & ~7;
   const rows4 = rows & ~3;
-  const strideA = <usize>lda << 2;
-  const strideB = <usize>ldb << 2;
+  const strideA = (<usize>lda) << 2;
+  const strideB = (<usize>ldb) << 2;
   if (accumulate) {
     for (let m = 0; m < rows4; m += 4) {
       for (let t = 0; t < cols8; t += 8) tile4x8(A, strideA, B, strideB, C, ldc, m, t, depth, true);

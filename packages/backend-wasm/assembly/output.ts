@@ -19,12 +19,12 @@ export function fillChannels(
     for (let g = 0; g < groups; g++) {
       for (let cog = c0; cog < c1; cog++) {
         const co = g * coutG + cog;
-        const v: f32 = bias ? load<f32>(bias + (<usize>co << 2)) : 0;
-        const base = out + (<usize>((n * outC + co) * outPlane) << 2);
+        const v: f32 = bias ? load<f32>(bias + ((<usize>co) << 2)) : 0;
+        const base = out + ((<usize>((n * outC + co) * outPlane)) << 2);
         const vv = f32x4.splat(v);
         let i = 0;
-        for (; i + 4 <= outPlane; i += 4) v128.store(base + (<usize>i << 2), vv);
-        for (; i < outPlane; i++) store<f32>(base + (<usize>i << 2), v);
+        for (; i + 4 <= outPlane; i += 4) v128.store(base + ((<usize>i) << 2), vv);
+        for (; i < outPlane; i++) store<f32>(base + ((<usize>i) << 2), v);
       }
     }
   }

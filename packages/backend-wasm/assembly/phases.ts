@@ -70,16 +70,17 @@ const MR: i32 = PANEL_TILE_CHANNELS;
  * floats plus one cache line, so that the taps' streams (written together when packing, read
  * together by a tile) do not all fall in one L1 set when 16·cinG is a multiple of 4 KiB.
  */
-@inline function slotBytes(cinG: i32): usize {
-  return (<usize>(cinG * MR + PANEL_TAP_PADDING) << 2);
+// @inline
+function slotBytes(cinG: i32): usize {
+  return (<usize>(cinG * MR + PANEL_TAP_PADDING)) << 2;
 }
 
 /** Input channels per pass of a tile: the tile's input reads stay in L1 across the channel tiles. */
 const CHANNEL_BLOCK: i32 = 128;
 
-
 /** out[o + l·step] += lane l of v, for the first n ≤ 4 lanes. */
-@inline function addLanes(o: usize, step: usize, v: v128, n: i32): void {
+// @inline
+function addLanes(o: usize, step: usize, v: v128, n: i32): void {
   store<f32>(o, load<f32>(o) + f32x4.extract_lane(v, 0));
   if (n > 1) store<f32>(o + step, load<f32>(o + step) + f32x4.extract_lane(v, 1));
   if (n > 2) store<f32>(o + 2 * step, load<f32>(o + 2 * step) + f32x4.extract_lane(v, 2));
@@ -87,8 +88,9 @@ const CHANNEL_BLOCK: i32 = 128;
 }
 
 /** Adds 4·NV accumulated positions of one output channel: whole vectors when contiguous and complete. */
-@inline function addRow(NV: i32, o: usize, stepBytes: usize, v0: v128, v1: v128, cols: i32): void {
-  if (stepBytes == 4 && cols == 4 * NV) {
+// @inline
+function addRow(NV: i32, o: usize, stepBytes: usize, v0: v128, v1: v128, cols: i32): void {
+  if (stepBytes === 4 && cols === 4 * NV) {
     v128.store(o, f32x4.add(v128.load(o), v0));
     if (NV > 1) v128.store(o, f32x4.add(v128.load(o, 16), v1), 16);
     return;
@@ -121,10 +123,17 @@ function tile<Rows, Vecs>(
   const R: i32 = isFloat<Rows>() ? 3 : sizeof<Rows>();
   const NV: i32 = sizeof<Vecs>();
   const zero = f32x4.splat(0);
-  let c00 = zero, c01 = zero, c10 = zero, c11 = zero, c20 = zero, c21 = zero, c30 = zero, c31 = zero;
+  let c00 = zero,
+    c01 = zero,
+    c10 = zero,
+    c11 = zero,
+    c20 = zero,
+    c21 = zero,
+    c30 = zero,
+    c31 = zero;
   for (let t = 0; t < taps; t++) {
     let pa = panel + <usize>t * tapStride;
-    let pb = xb + (<usize>load<i32>(shifts + (<usize>t << 2)) << 2);
+    let pb = xb + ((<usize>load<i32>(shifts + ((<usize>t) << 2))) << 2);
     for (let c = 0; c < chans; c++) {
       const b0 = v128.load(pb);
       const b1 = NV > 1 ? v128.load(pb, 16) : zero;
@@ -157,7 +166,8 @@ function tile<Rows, Vecs>(
 }
 
 /** One tile of `rows` (1–4) channels: the instance of {@link tile} for that shape. */
-@inline function tileRows<Vecs>(
+// @inline
+function tileRows<Vecs>(
   rows: i32,
   pa: usize,
   tapStride: usize,
@@ -171,9 +181,12 @@ function tile<Rows, Vecs>(
   stepBytes: usize,
   cols: i32,
 ): void {
-  if (rows == 4) tile<u32, Vecs>(pa, tapStride, pb, shifts, taps, chans, planeBytes, o, outPlaneBytes, stepBytes, cols);
-  else if (rows == 3) tile<f32, Vecs>(pa, tapStride, pb, shifts, taps, chans, planeBytes, o, outPlaneBytes, stepBytes, cols);
-  else if (rows == 2) tile<u16, Vecs>(pa, tapStride, pb, shifts, taps, chans, planeBytes, o, outPlaneBytes, stepBytes, cols);
+  if (rows === 4)
+    tile<u32, Vecs>(pa, tapStride, pb, shifts, taps, chans, planeBytes, o, outPlaneBytes, stepBytes, cols);
+  else if (rows === 3)
+    tile<f32, Vecs>(pa, tapStride, pb, shifts, taps, chans, planeBytes, o, outPlaneBytes, stepBytes, cols);
+  else if (rows === 2)
+    tile<u16, Vecs>(pa, tapStride, pb, shifts, taps, chans, planeBytes, o, outPlaneBytes, stepBytes, cols);
   else tile<u8, Vecs>(pa, tapStride, pb, shifts, taps, chans, planeBytes, o, outPlaneBytes, stepBytes, cols);
 }
 
@@ -196,24 +209,52 @@ function phaseRow(
 ): void {
   const tapStride = slotBytes(cinG);
   const tileBytes = <usize>taps * tapStride;
-  const planeBytes = <usize>padPlane << 2;
-  const outPlaneBytes = <usize>outPlane << 2;
-  const stepBytes = <usize>sL << 2;
+  const planeBytes = (<usize>padPlane) << 2;
+  const outPlaneBytes = (<usize>outPlane) << 2;
+  const stepBytes = (<usize>sL) << 2;
   for (let cc0 = 0; cc0 < cinG; cc0 += CHANNEL_BLOCK) {
     const chans = min(CHANNEL_BLOCK, cinG - cc0);
-    const pa0 = panel + (<usize>(cc0 * MR) << 2);
+    const pa0 = panel + ((<usize>(cc0 * MR)) << 2);
     const pb0 = xb + <usize>cc0 * planeBytes;
     for (let j0 = 0; j0 < count; j0 += 8) {
       const cols = min(8, count - j0);
-      const pb = pb0 + (<usize>j0 << 2);
+      const pb = pb0 + ((<usize>j0) << 2);
       const oj = o + <usize>j0 * stepBytes;
       let tileIndex = 0;
       for (let co = 0; co < channels; co += MR) {
         const rows = min(MR, channels - co);
         const pa = pa0 + <usize>tileIndex * tileBytes;
         const oc = oj + <usize>co * outPlaneBytes;
-        if (cols > 4) tileRows<u16>(rows, pa, tapStride, pb, shifts, taps, chans, planeBytes, oc, outPlaneBytes, stepBytes, cols);
-        else tileRows<u8>(rows, pa, tapStride, pb, shifts, taps, chans, planeBytes, oc, outPlaneBytes, stepBytes, cols);
+        if (cols > 4)
+          tileRows<u16>(
+            rows,
+            pa,
+            tapStride,
+            pb,
+            shifts,
+            taps,
+            chans,
+            planeBytes,
+            oc,
+            outPlaneBytes,
+            stepBytes,
+            cols,
+          );
+        else
+          tileRows<u8>(
+            rows,
+            pa,
+            tapStride,
+            pb,
+            shifts,
+            taps,
+            chans,
+            planeBytes,
+            oc,
+            outPlaneBytes,
+            stepBytes,
+            cols,
+          );
         tileIndex++;
       }
     }
@@ -222,7 +263,17 @@ function phaseRow(
 
 /** Writes the bias (or zeros) into output channels [c0, c1) of every group. */
 function fillOutput(p: usize): void {
-  fillChannels(<usize>word(p, PHASES_OUT), <usize>word(p, PHASES_BIAS), word(p, PHASES_BATCH), word(p, PHASES_GROUPS), word(p, PHASES_OUT_CHANNELS), word(p, PHASES_OUT_CHANNELS_PER_GROUP), word(p, PHASES_C0), word(p, PHASES_C1), word(p, PHASES_OUT_PLANE));
+  fillChannels(
+    <usize>word(p, PHASES_OUT),
+    <usize>word(p, PHASES_BIAS),
+    word(p, PHASES_BATCH),
+    word(p, PHASES_GROUPS),
+    word(p, PHASES_OUT_CHANNELS),
+    word(p, PHASES_OUT_CHANNELS_PER_GROUP),
+    word(p, PHASES_C0),
+    word(p, PHASES_C1),
+    word(p, PHASES_OUT_PLANE),
+  );
 }
 
 /**
@@ -241,18 +292,21 @@ function packWeights(p: usize, g: i32, cb0: i32, cb1: i32, dest: usize): void {
   for (let t = 0; t < K; t++) {
     const info = tapInfo + <usize>(t * TAP_INFO_BYTES);
     const depthBytes = <i32>slotBytes(cinG);
-    store<i32>(dest + (<usize>t << 3), (tiles * entryWord(info, TAP_INFO_BEFORE) + entryWord(info, TAP_INFO_SLOT)) * depthBytes);
-    store<i32>(dest + (<usize>t << 3), entryWord(info, TAP_INFO_PHASE_TAPS) * depthBytes, 4);
+    store<i32>(
+      dest + ((<usize>t) << 3),
+      (tiles * entryWord(info, TAP_INFO_BEFORE) + entryWord(info, TAP_INFO_SLOT)) * depthBytes,
+    );
+    store<i32>(dest + ((<usize>t) << 3), entryWord(info, TAP_INFO_PHASE_TAPS) * depthBytes, 4);
   }
   memory.fill(panel, 0, <usize>(tiles * K) * slotBytes(cinG));
   for (let tile = 0; tile < tiles; tile++) {
     const rows = min(MR, cb1 - cb0 - tile * MR);
     for (let ci = 0; ci < cinG; ci++) {
-      let src = w + (<usize>(((g * cinG + ci) * coutG + cb0 + tile * MR) * K) << 2);
+      let src = w + ((<usize>(((g * cinG + ci) * coutG + cb0 + tile * MR) * K)) << 2);
       for (let m = 0; m < rows; m++) {
-        const at = panel + (<usize>(ci * MR + m) << 2);
+        const at = panel + ((<usize>(ci * MR + m)) << 2);
         for (let t = 0; t < K; t++) {
-          const d = dest + (<usize>t << 3);
+          const d = dest + ((<usize>t) << 3);
           store<f32>(at + <usize>load<i32>(d) + <usize>tile * <usize>load<i32>(d, 4), load<f32>(src));
           src += 4;
         }
@@ -272,12 +326,16 @@ function padInput(p: usize, n: i32, g: i32, padded: usize): void {
   const rowDst = p + <usize>word(p, PHASES_ROW_DST);
   const nLast = word(p, PHASES_ROW_LENGTH);
   // MARGIN_SLACK floats of slack: the last tile of a row reads (and discards) up to 7 positions past it
-  memory.fill(padded, 0, <usize>(cinG * padPlane + MARGIN_SLACK) << 2);
+  memory.fill(padded, 0, (<usize>(cinG * padPlane + MARGIN_SLACK)) << 2);
   for (let ci = 0; ci < cinG; ci++) {
-    const src = x + (<usize>((n * inC + g * cinG + ci) * inPlane) << 2);
-    const dst = padded + (<usize>(ci * padPlane) << 2);
+    const src = x + ((<usize>((n * inC + g * cinG + ci) * inPlane)) << 2);
+    const dst = padded + ((<usize>(ci * padPlane)) << 2);
     for (let q = 0; q < inputRows; q++) {
-      memory.copy(dst + (<usize>load<i32>(rowDst + (<usize>q << 2)) << 2), src + (<usize>(q * nLast) << 2), <usize>nLast << 2);
+      memory.copy(
+        dst + ((<usize>load<i32>(rowDst + ((<usize>q) << 2))) << 2),
+        src + ((<usize>(q * nLast)) << 2),
+        (<usize>nLast) << 2,
+      );
     }
   }
 }
@@ -302,7 +360,7 @@ export function convTransposePhases(p: usize): void {
   const sL = word(p, PHASES_LAST_STRIDE);
   const dest = p + <usize>word(p, PHASES_DEST);
   // one batch item's margined input, with its slack
-  const itemBytes = <usize>(cinG * padPlane + MARGIN_SLACK) << 2;
+  const itemBytes = (<usize>(cinG * padPlane + MARGIN_SLACK)) << 2;
   fillOutput(p);
   for (let g = 0; g < groups; g++) {
     // every batch item first, so each block of weights is packed once per group
@@ -312,7 +370,7 @@ export function convTransposePhases(p: usize): void {
       const tiles = (cb1 - cb0 + MR - 1) / MR;
       packWeights(p, g, cb0, cb1, dest);
       for (let n = 0; n < batch; n++) {
-        const outGroup = out + (<usize>((n * outC + g * coutG) * outPlane) << 2);
+        const outGroup = out + ((<usize>((n * outC + g * coutG) * outPlane)) << 2);
         const item = padded + <usize>n * itemBytes;
         for (let f = 0; f < phaseCount; f++) {
           const entry = phaseTable + <usize>(f * PHASE_ENTRY_BYTES);
@@ -323,10 +381,10 @@ export function convTransposePhases(p: usize): void {
           const shifts = p + <usize>entryWord(entry, PHASE_ENTRY_SHIFTS);
           const rowTable = p + <usize>entryWord(entry, PHASE_ENTRY_ROW_TABLE);
           const phasePanel = panel + <usize>(tiles * before) * slotBytes(cinG);
-          const oc = outGroup + (<usize>(cb0 * outPlane) << 2);
+          const oc = outGroup + ((<usize>(cb0 * outPlane)) << 2);
           for (let q = 0; q < rows; q++) {
-            const xb = item + (<usize>load<i32>(rowTable + (<usize>q << 3)) << 2);
-            const ob = oc + (<usize>load<i32>(rowTable + (<usize>q << 3), 4) << 2);
+            const xb = item + ((<usize>load<i32>(rowTable + ((<usize>q) << 3))) << 2);
+            const ob = oc + ((<usize>load<i32>(rowTable + ((<usize>q) << 3), 4)) << 2);
             phaseRow(phasePanel, cinG, taps, xb, padPlane, shifts, count, ob, outPlane, sL, cb1 - cb0);
           }
         }
@@ -339,7 +397,8 @@ export function convTransposePhases(p: usize): void {
  * Σ over the input channels of the group and the phase's taps of weight · input, for 4 positions
  * from `pb` (a margined-input address): one f32x4 of a thin group's phase row.
  */
-@inline function thinVector(
+// @inline
+function thinVector(
   pb: usize,
   cinG: i32,
   planeBytes: usize,
@@ -354,16 +413,17 @@ export function convTransposePhases(p: usize): void {
     const x = pb + <usize>ci * planeBytes;
     const wc = wb + <usize>ci * ciBytes;
     for (let t = 0; t < taps; t++) {
-      const tb = <usize>t << 2;
-      const wv = v128.load32_splat(wc + (<usize>load<i32>(kOffs + tb) << 2));
-      acc = f32x4.add(acc, f32x4.mul(wv, v128.load(x + (<usize>load<i32>(shifts + tb) << 2))));
+      const tb = (<usize>t) << 2;
+      const wv = v128.load32_splat(wc + ((<usize>load<i32>(kOffs + tb)) << 2));
+      acc = f32x4.add(acc, f32x4.mul(wv, v128.load(x + ((<usize>load<i32>(shifts + tb)) << 2))));
     }
   }
   return acc;
 }
 
 /** The scalar of {@link thinVector} for one position: the rows' tails. */
-@inline function thinScalar(
+// @inline
+function thinScalar(
   pb: usize,
   cinG: i32,
   planeBytes: usize,
@@ -378,26 +438,69 @@ export function convTransposePhases(p: usize): void {
     const x = pb + <usize>ci * planeBytes;
     const wc = wb + <usize>ci * ciBytes;
     for (let t = 0; t < taps; t++) {
-      const tb = <usize>t << 2;
-      acc += load<f32>(wc + (<usize>load<i32>(kOffs + tb) << 2)) * load<f32>(x + (<usize>load<i32>(shifts + tb) << 2));
+      const tb = (<usize>t) << 2;
+      acc +=
+        load<f32>(wc + ((<usize>load<i32>(kOffs + tb)) << 2)) *
+        load<f32>(x + ((<usize>load<i32>(shifts + tb)) << 2));
     }
   }
   return acc;
 }
 
 /** Margined-input address of the first read of row q of the phase at `entry`. */
-@inline function rowInput(p: usize, padded: usize, entry: usize, q: i32): usize {
-  return padded + (<usize>load<i32>(p + <usize>entryWord(entry, PHASE_ENTRY_ROW_TABLE) + (<usize>q << 3)) << 2);
+// @inline
+function rowInput(p: usize, padded: usize, entry: usize, q: i32): usize {
+  return (
+    padded + ((<usize>load<i32>(p + <usize>entryWord(entry, PHASE_ENTRY_ROW_TABLE) + ((<usize>q) << 3))) << 2)
+  );
 }
 
 /** {@link thinVector} for positions j… of a phase row starting at `x`, the taps from the phase's entry. */
-@inline function phaseVector(p: usize, x: usize, j: i32, cinG: i32, planeBytes: usize, wb: usize, ciBytes: usize, entry: usize): v128 {
-  return thinVector(x + (<usize>j << 2), cinG, planeBytes, wb, ciBytes, entryWord(entry, PHASE_ENTRY_TAPS), p + <usize>entryWord(entry, PHASE_ENTRY_SHIFTS), p + <usize>entryWord(entry, PHASE_ENTRY_KERNEL_OFFSETS));
+// @inline
+function phaseVector(
+  p: usize,
+  x: usize,
+  j: i32,
+  cinG: i32,
+  planeBytes: usize,
+  wb: usize,
+  ciBytes: usize,
+  entry: usize,
+): v128 {
+  return thinVector(
+    x + ((<usize>j) << 2),
+    cinG,
+    planeBytes,
+    wb,
+    ciBytes,
+    entryWord(entry, PHASE_ENTRY_TAPS),
+    p + <usize>entryWord(entry, PHASE_ENTRY_SHIFTS),
+    p + <usize>entryWord(entry, PHASE_ENTRY_KERNEL_OFFSETS),
+  );
 }
 
 /** {@link thinScalar} for position j of a phase row starting at `x`. */
-@inline function phaseScalar(p: usize, x: usize, j: i32, cinG: i32, planeBytes: usize, wb: usize, ciBytes: usize, entry: usize): f32 {
-  return thinScalar(x + (<usize>j << 2), cinG, planeBytes, wb, ciBytes, entryWord(entry, PHASE_ENTRY_TAPS), p + <usize>entryWord(entry, PHASE_ENTRY_SHIFTS), p + <usize>entryWord(entry, PHASE_ENTRY_KERNEL_OFFSETS));
+// @inline
+function phaseScalar(
+  p: usize,
+  x: usize,
+  j: i32,
+  cinG: i32,
+  planeBytes: usize,
+  wb: usize,
+  ciBytes: usize,
+  entry: usize,
+): f32 {
+  return thinScalar(
+    x + ((<usize>j) << 2),
+    cinG,
+    planeBytes,
+    wb,
+    ciBytes,
+    entryWord(entry, PHASE_ENTRY_TAPS),
+    p + <usize>entryWord(entry, PHASE_ENTRY_SHIFTS),
+    p + <usize>entryWord(entry, PHASE_ENTRY_KERNEL_OFFSETS),
+  );
 }
 
 /**
@@ -409,7 +512,8 @@ function interleavable(table: usize, f: i32, count: i32, sL: i32): bool {
   const lead = entryWord(table + <usize>(f * PHASE_ENTRY_BYTES), PHASE_ENTRY_LEADING_RESIDUES);
   for (let r = 0; r < sL; r++) {
     const e = table + <usize>((f + r) * PHASE_ENTRY_BYTES);
-    if (entryWord(e, PHASE_ENTRY_LAST_RESIDUE) != r || entryWord(e, PHASE_ENTRY_LEADING_RESIDUES) != lead) return false;
+    if (entryWord(e, PHASE_ENTRY_LAST_RESIDUE) !== r || entryWord(e, PHASE_ENTRY_LEADING_RESIDUES) !== lead)
+      return false;
   }
   return true;
 }
@@ -439,16 +543,16 @@ export function convTransposeThin(p: usize): void {
   const phaseCount = word(p, PHASES_PHASE_COUNT);
   const phaseTable = p + <usize>word(p, PHASES_PHASE_TABLE);
   const sL = word(p, PHASES_LAST_STRIDE);
-  const planeBytes = <usize>padPlane << 2;
-  const ciBytes = <usize>(coutG * K) << 2;
-  const stepBytes = <usize>sL << 2;
+  const planeBytes = (<usize>padPlane) << 2;
+  const ciBytes = (<usize>(coutG * K)) << 2;
+  const stepBytes = (<usize>sL) << 2;
   fillOutput(p);
   for (let n = 0; n < batch; n++) {
     for (let g = 0; g < groups; g++) {
       padInput(p, n, g, padded);
       for (let cog = c0; cog < c1; cog++) {
-        const oc = out + (<usize>((n * outC + g * coutG + cog) * outPlane) << 2);
-        const wb = w + (<usize>((g * cinG * coutG + cog) * K) << 2);
+        const oc = out + ((<usize>((n * outC + g * coutG + cog) * outPlane)) << 2);
+        const wb = w + ((<usize>((g * cinG * coutG + cog) * K)) << 2);
         for (let f = 0; f < phaseCount; f++) {
           const a = phaseTable + <usize>(f * PHASE_ENTRY_BYTES);
           const countA = entryWord(a, PHASE_ENTRY_COUNT);
@@ -456,22 +560,22 @@ export function convTransposeThin(p: usize): void {
           const rowsA = p + <usize>entryWord(a, PHASE_ENTRY_ROW_TABLE);
           // stride 2 or 4 on the last axis with every residue present: the phases of a row
           // together, interleaved into whole output vectors
-          if ((sL == 2 || sL == 4) && interleavable(phaseTable, f, phaseCount, sL)) {
+          if ((sL === 2 || sL === 4) && interleavable(phaseTable, f, phaseCount, sL)) {
             const e1 = a + <usize>PHASE_ENTRY_BYTES;
             const e2 = a + <usize>(2 * PHASE_ENTRY_BYTES);
             const e3 = a + <usize>(3 * PHASE_ENTRY_BYTES);
-            const last = sL == 2 ? e1 : e3;
+            const last = sL === 2 ? e1 : e3;
             const full = entryWord(last, PHASE_ENTRY_COUNT); // the shortest phase: residues past it have one more
             for (let q = 0; q < rows; q++) {
-              const o = oc + (<usize>load<i32>(rowsA + (<usize>q << 3), 4) << 2);
+              const o = oc + ((<usize>load<i32>(rowsA + ((<usize>q) << 3), 4)) << 2);
               const x0 = rowInput(p, padded, a, q);
               const x1 = rowInput(p, padded, e1, q);
               let j = 0;
-              if (sL == 2) {
+              if (sL === 2) {
                 for (; j + 4 <= full; j += 4) {
                   const v0 = phaseVector(p, x0, j, cinG, planeBytes, wb, ciBytes, a);
                   const v1 = phaseVector(p, x1, j, cinG, planeBytes, wb, ciBytes, e1);
-                  const at = o + (<usize>j << 3);
+                  const at = o + ((<usize>j) << 3);
                   v128.store(at, f32x4.add(v128.load(at), v128.shuffle<f32>(v0, v1, 0, 4, 1, 5)));
                   v128.store(at, f32x4.add(v128.load(at, 16), v128.shuffle<f32>(v0, v1, 2, 6, 3, 7)), 16);
                 }
@@ -488,7 +592,7 @@ export function convTransposeThin(p: usize): void {
                   const t1 = v128.shuffle<f32>(v2, v3, 0, 4, 1, 5);
                   const t2 = v128.shuffle<f32>(v0, v1, 2, 6, 3, 7);
                   const t3 = v128.shuffle<f32>(v2, v3, 2, 6, 3, 7);
-                  const at = o + (<usize>j << 4);
+                  const at = o + ((<usize>j) << 4);
                   v128.store(at, f32x4.add(v128.load(at), v128.shuffle<f32>(t0, t1, 0, 1, 4, 5)));
                   v128.store(at, f32x4.add(v128.load(at, 16), v128.shuffle<f32>(t0, t1, 2, 3, 6, 7)), 16);
                   v128.store(at, f32x4.add(v128.load(at, 32), v128.shuffle<f32>(t2, t3, 0, 1, 4, 5)), 32);
@@ -499,7 +603,7 @@ export function convTransposeThin(p: usize): void {
                 const e = a + <usize>(r * PHASE_ENTRY_BYTES);
                 const x = rowInput(p, padded, e, q);
                 for (let i = j; i < entryWord(e, PHASE_ENTRY_COUNT); i++) {
-                  const at = o + (<usize>(i * sL + r) << 2);
+                  const at = o + ((<usize>(i * sL + r)) << 2);
                   store<f32>(at, load<f32>(at) + phaseScalar(p, x, i, cinG, planeBytes, wb, ciBytes, e));
                 }
               }
@@ -509,12 +613,12 @@ export function convTransposeThin(p: usize): void {
           }
           for (let q = 0; q < rows; q++) {
             const xa = rowInput(p, padded, a, q);
-            const o = oc + (<usize>load<i32>(rowsA + (<usize>q << 3), 4) << 2);
+            const o = oc + ((<usize>load<i32>(rowsA + ((<usize>q) << 3), 4)) << 2);
             let j = 0;
             for (; j + 4 <= countA; j += 4) {
               const v = phaseVector(p, xa, j, cinG, planeBytes, wb, ciBytes, a);
               const at = o + <usize>j * stepBytes;
-              if (sL == 1) v128.store(at, f32x4.add(v128.load(at), v));
+              if (sL === 1) v128.store(at, f32x4.add(v128.load(at), v));
               else addLanes(at, stepBytes, v, 4);
             }
             for (; j < countA; j++) {

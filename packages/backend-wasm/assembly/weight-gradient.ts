@@ -34,7 +34,9 @@ import {
 import { axisWord, word } from './params';
 import { fillTapTable, reachedStride, tapCoordinate } from './taps';
 
-@inline function axis(p: usize, field: i32, rank: i32, a: i32): i32 {
+// @inline
+
+function axis(p: usize, field: i32, rank: i32, a: i32): i32 {
   return axisWord(p, WEIGHT_GRADIENT_WORDS, field, rank, a);
 }
 
@@ -42,11 +44,12 @@ import { fillTapTable, reachedStride, tapCoordinate } from './taps';
  * Element offset in a `b` plane that position i of `a` (coordinates at `coords`) reads under tap t,
  * or -1 when that is outside `b`.
  */
-@inline function reach(p: usize, table: usize, coords: usize, rank: i32, K: i32, t: i32): i32 {
+// @inline
+function reach(p: usize, table: usize, coords: usize, rank: i32, K: i32, t: i32): i32 {
   let off = 0;
   for (let a = 0; a < rank; a++) {
     const pos =
-      load<i32>(coords + (<usize>a << 2)) * axis(p, WEIGHT_GRADIENT_AXIS_STRIDE, rank, a) +
+      load<i32>(coords + ((<usize>a) << 2)) * axis(p, WEIGHT_GRADIENT_AXIS_STRIDE, rank, a) +
       tapCoordinate(table, rank, t, a) * axis(p, WEIGHT_GRADIENT_AXIS_DILATION, rank, a) -
       axis(p, WEIGHT_GRADIENT_AXIS_PAD_BEGIN, rank, a);
     if (pos < 0 || pos >= axis(p, WEIGHT_GRADIENT_AXIS_B_SIZE, rank, a)) return -1;
@@ -56,11 +59,12 @@ import { fillTapTable, reachedStride, tapCoordinate } from './taps';
 }
 
 /** Writes the coordinates of position i of `a` into `coords` (rank words). */
-@inline function coordinates(p: usize, coords: usize, rank: i32, i: i32): void {
+// @inline
+function coordinates(p: usize, coords: usize, rank: i32, i: i32): void {
   let rest = i;
   for (let a = rank - 1; a >= 0; a--) {
     const n = axis(p, WEIGHT_GRADIENT_AXIS_A_SIZE, rank, a);
-    store<i32>(coords + (<usize>a << 2), rest % n);
+    store<i32>(coords + ((<usize>a) << 2), rest % n);
     rest /= n;
   }
 }
@@ -100,30 +104,30 @@ export function weightGradient(p: usize): void {
     WEIGHT_GRADIENT_AXIS_KERNEL_SIZE,
     WEIGHT_GRADIENT_AXIS_B_SIZE,
   );
-  const coords = table + (<usize>((K + 1) * rank) << 2);
+  const coords = table + ((<usize>((K + 1) * rank)) << 2);
   const cw = (c1 - c0) * K;
   const ldc = bPG * K;
-  const cwBytes = <usize>cw << 2;
-  const bPlaneBytes = <usize>bPlane << 2;
-  const tapBytes = <usize>K << 2;
+  const cwBytes = (<usize>cw) << 2;
+  const bPlaneBytes = (<usize>bPlane) << 2;
+  const tapBytes = (<usize>K) << 2;
   for (let g = 0; g < groups; g++) {
     for (let r = 0; r < aPG; r++) {
-      memory.fill(out + (<usize>((g * aPG + r) * ldc + c0 * K) << 2), 0, cwBytes);
+      memory.fill(out + ((<usize>((g * aPG + r) * ldc + c0 * K)) << 2), 0, cwBytes);
     }
   }
   for (let n = 0; n < batch; n++) {
     for (let g = 0; g < groups; g++) {
-      const aBase = a + (<usize>((n * aC + g * aPG) * aPlane) << 2);
-      const bBase = b + (<usize>((n * bC + g * bPG + c0) * bPlane) << 2);
-      const dW = out + (<usize>(g * aPG * ldc + c0 * K) << 2);
+      const aBase = a + ((<usize>((n * aC + g * aPG) * aPlane)) << 2);
+      const bBase = b + ((<usize>((n * bC + g * bPG + c0) * bPlane)) << 2);
+      const dW = out + ((<usize>(g * aPG * ldc + c0 * K)) << 2);
       for (let q0 = 0; q0 < aPlane; q0 += chunk) {
         const T = min(chunk, aPlane - q0);
         for (let r = 0; r < aPG; r++) {
-          const src = aBase + (<usize>(r * aPlane + q0) << 2);
-          let dst = aT + (<usize>r << 2);
-          const step = <usize>aPG << 2;
+          const src = aBase + ((<usize>(r * aPlane + q0)) << 2);
+          let dst = aT + ((<usize>r) << 2);
+          const step = (<usize>aPG) << 2;
           for (let t = 0; t < T; t++) {
-            store<f32>(dst, load<f32>(src + (<usize>t << 2)));
+            store<f32>(dst, load<f32>(src + ((<usize>t) << 2)));
             dst += step;
           }
         }
@@ -132,14 +136,14 @@ export function weightGradient(p: usize): void {
           const row = bT + <usize>t * cwBytes;
           for (let k = 0; k < K; k++) {
             const off = reach(p, table, coords, rank, K, k);
-            let dst = row + (<usize>k << 2);
+            let dst = row + ((<usize>k) << 2);
             if (off < 0) {
               for (let c = c0; c < c1; c++) {
                 store<f32>(dst, 0);
                 dst += tapBytes;
               }
             } else {
-              let src = bBase + (<usize>off << 2);
+              let src = bBase + ((<usize>off) << 2);
               for (let c = c0; c < c1; c++) {
                 store<f32>(dst, load<f32>(src));
                 dst += tapBytes;
