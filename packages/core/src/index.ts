@@ -49,6 +49,8 @@ export {
 } from './limits';
 export { recomputeNonFinite } from './numerics';
 export type { OnnxConvTransposeAttributes } from './onnx';
+export type { PhaseEntry, PhaseLayout, PhaseLayoutOptions } from './phase-layout';
+export { phaseLayout, phaseMargins } from './phase-layout';
 export type { AxisPhase, PhaseCombination, PhaseCombinations, StridePhases } from './phases';
 export { phaseCombinations, slotOffsets, stridePhases } from './phases';
 export { fromOnnx } from './onnx';

@@ -49,36 +49,50 @@ export function stridePhases(g: ConvTransposeGeometry): StridePhases {
   const marginBegin: number[] = [];
   const marginEnd: number[] = [];
   for (let a = 0; a < g.rank; a++) {
-    const s = g.stride[a]!;
-    const d = g.dilation[a]!;
-    const pb = g.padBegin[a]!;
-    const L = g.outputSize[a]!;
-    const n = g.inputSize[a]!;
-    const phases: AxisPhase[] = [];
-    let lo = 0;
-    let hi = n;
-    for (let phase = 0; phase < s; phase++) {
-      const count = phase < L ? floorDiv(L - 1 - phase, s) + 1 : 0;
-      const taps: number[] = [];
-      const shifts: number[] = [];
-      for (let k = 0; k < g.kernelSize[a]!; k++) {
-        const reach = phase + pb - k * d;
-        if (((reach % s) + s) % s !== 0) continue;
-        const shift = floorDiv(reach, s);
-        taps.push(k);
-        shifts.push(shift);
-        if (count > 0) {
-          lo = Math.min(lo, shift);
-          hi = Math.max(hi, count + shift);
-        }
-      }
-      phases.push({ phase, count, taps, shifts });
-    }
-    axes.push(phases);
-    marginBegin.push(-lo);
-    marginEnd.push(hi - n);
+    const axis = axisPhases(g, a, g.stride[a]!);
+    axes.push(axis.phases);
+    marginBegin.push(axis.marginBegin);
+    marginEnd.push(axis.marginEnd);
   }
   return { axes, marginBegin, marginEnd };
+}
+
+/**
+ * The phases of residues `0 … residues−1` of one axis, and the margins their reads need. Only
+ * residues below the output length have outputs, so a caller that plans those alone
+ * (`phaseLayout`) spends O(min(stride, output)) here, however large the stride.
+ */
+export function axisPhases(
+  g: ConvTransposeGeometry,
+  a: number,
+  residues: number,
+): { phases: AxisPhase[]; marginBegin: number; marginEnd: number } {
+  const s = g.stride[a]!;
+  const d = g.dilation[a]!;
+  const pb = g.padBegin[a]!;
+  const L = g.outputSize[a]!;
+  const n = g.inputSize[a]!;
+  const phases: AxisPhase[] = [];
+  let lo = 0;
+  let hi = n;
+  for (let phase = 0; phase < residues; phase++) {
+    const count = phase < L ? floorDiv(L - 1 - phase, s) + 1 : 0;
+    const taps: number[] = [];
+    const shifts: number[] = [];
+    for (let k = 0; k < g.kernelSize[a]!; k++) {
+      const reach = phase + pb - k * d;
+      if (((reach % s) + s) % s !== 0) continue;
+      const shift = floorDiv(reach, s);
+      taps.push(k);
+      shifts.push(shift);
+      if (count > 0) {
+        lo = Math.min(lo, shift);
+        hi = Math.max(hi, count + shift);
+      }
+    }
+    phases.push({ phase, count, taps, shifts });
+  }
+  return { phases, marginBegin: -lo, marginEnd: hi - n };
 }
 
 /** One combination of residues, one per axis: a dense sub-problem of the stride phases. */
