@@ -79,7 +79,7 @@ function runLayout(g: ConvTransposeGeometry, x: Float64Array, w: Float64Array): 
                   expect(at).toBeLessThan(ci * L.padPlane + L.planeElements);
                   sum += packed[((e.slotsBefore + slot) * cinG + ci) * coutG + co]! * margined[at]!;
                 }
-              out[(n * g.outChannels + group * coutG + co) * outPlane + e.rowOutput[q]! + j * sL] += sum;
+              out[(n * g.outChannels + group * coutG + co) * outPlane + e.rowOutput[q]! + j * sL]! += sum;
             }
       }
     }
