@@ -6,12 +6,27 @@
 import { cpuBackend } from '@tconv/backend-cpu';
 import { sparseBackend } from '@tconv/backend-sparse';
 import { wasmBackend } from '@tconv/backend-wasm';
+import { createWebGpuBackend } from '@tconv/backend-webgpu';
 import type { Backend, Tensor } from '@tconv/core';
 import type { Problem } from './layer';
 import { errorText } from './layer';
 
-/** The backends of the cross-check, the CPU first. */
+/** The backends of the cross-check that every browser has, the CPU first. */
 export const BACKENDS: readonly Backend[] = [cpuBackend, sparseBackend, wasmBackend];
+
+let webgpu: Promise<Backend | string> | null = null;
+
+/**
+ * The WebGPU backend, created once, or why there is none (no `navigator.gpu`, no adapter: core's
+ * `UnsupportedError` text). Only asked for where `navigator` exists.
+ */
+export function webGpuBackend(): Promise<Backend | string> {
+  webgpu ??= createWebGpuBackend().then(
+    (b): Backend | string => b,
+    (e: unknown) => errorText(e),
+  );
+  return webgpu;
+}
 
 /** One backend's answer to the problem. */
 export interface BackendResult {
@@ -22,6 +37,8 @@ export interface BackendResult {
   readonly maxDiff?: number;
   /** Within float32 rounding of the CPU's output (for these small integer-valued grids: equal). */
   readonly agrees: boolean;
+  /** False when the backend cannot run here at all (WebGPU without an adapter); `error` says why. */
+  readonly available: boolean;
 }
 
 /** Largest absolute difference between two equally long arrays (Infinity if lengths differ). */
@@ -52,16 +69,25 @@ export async function crossCheck(
   for (const v of p.weight.data) wmax = Math.max(wmax, Math.abs(v));
   const terms = p.weight.data.length;
   const tol = tolerance(terms, scale * wmax * terms);
-  const results: BackendResult[] = [];
-  for (const backend of backends) {
+  const run = async (backend: Backend): Promise<BackendResult> => {
     try {
       const output = await backend.convTranspose(p.input, p.weight, p.options);
       const maxDiff = maxAbsDiff(output.data, reference.data);
       const sameShape = output.shape.join() === reference.shape.join();
-      results.push({ name: backend.name, output, maxDiff, agrees: sameShape && maxDiff <= tol });
+      return { name: backend.name, output, maxDiff, agrees: sameShape && maxDiff <= tol, available: true };
     } catch (e) {
-      results.push({ name: backend.name, error: errorText(e), agrees: false });
+      return { name: backend.name, error: errorText(e), agrees: false, available: true };
     }
+  };
+  const results: BackendResult[] = [];
+  for (const backend of backends) results.push(await run(backend));
+  if (typeof navigator !== 'undefined') {
+    const gpu = await webGpuBackend();
+    results.push(
+      typeof gpu === 'string'
+        ? { name: 'webgpu', error: gpu, agrees: false, available: false }
+        : await run(gpu),
+    );
   }
   return results;
 }

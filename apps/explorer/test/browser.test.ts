@@ -45,14 +45,27 @@ afterAll(async () => {
   if (out) rmSync(out, { recursive: true, force: true });
 });
 
-/** A page at the URL, with every console error and page error recorded. */
+/** One page per viewport size, reused (navigating is much cheaper than a new page). */
+const pages = new Map<string, Page>();
+let currentQuery = '';
+
+/** The page at the URL, with every console error and page error recorded. */
 async function open(query: string, width = 1280, height = 800): Promise<Page> {
-  const page = await browser.newPage({ viewport: { width, height } });
-  page.on('console', (m) => {
-    if (m.type() === 'error' || m.type() === 'warning')
-      consoleErrors.push(`${query}: ${m.type()} ${m.text()}`);
-  });
-  page.on('pageerror', (e) => consoleErrors.push(`${query}: ${e.message}`));
+  const key = `${width}x${height}`;
+  let page = pages.get(key);
+  if (!page) {
+    page = await browser.newPage({ viewport: { width, height } });
+    page.on('console', (m) => {
+      // Chromium itself warns "No available adapters." when the page asks for a WebGPU adapter and
+      // this (GPU-less) browser has none: the page asks on purpose, to say WebGPU is unavailable.
+      if (m.type() === 'warning' && m.text() === 'No available adapters.') return;
+      if (m.type() === 'error' || m.type() === 'warning')
+        consoleErrors.push(`${currentQuery}: ${m.type()} ${m.text()}`);
+    });
+    page.on('pageerror', (e) => consoleErrors.push(`${currentQuery}: ${e.message}`));
+    pages.set(key, page);
+  }
+  currentQuery = query;
   await page.goto(`${server.url}?${query}`);
   await page.waitForSelector('[data-testid=output-size]');
   return page;
@@ -97,16 +110,17 @@ describe('explorer in Chromium', () => {
       const rows = await page.$$eval('[data-testid=backend-check] tr[data-backend]', (trs) =>
         trs.map((tr) => [tr.getAttribute('data-backend'), tr.getAttribute('data-agrees')]),
       );
+      // This Chromium runs without WebGPU (--disable-gpu): the WebGPU row says it is not available here.
       expect(rows, preset.id).toEqual([
         ['cpu', 'true'],
         ['sparse', 'true'],
         ['wasm', 'true'],
+        ['webgpu', 'unavailable'],
       ]);
       if (preset.documentOutput) {
         expect(await cells(page, 'document-output')).toEqual(preset.documentOutput.flat());
         expect(await page.textContent('[data-testid=document-match]')).toContain('✓');
       }
-      await page.close();
     }
   });
 
@@ -132,11 +146,9 @@ describe('explorer in Chromium', () => {
       expect(await cells(page, 'output-grid-0'), query).toEqual(
         Array.from(expected(state).output.data.subarray(0, (await cells(page, 'output-grid-0')).length)),
       );
-      await page.close();
     }
     const issue = await open(cases[0]![0]);
     expect(await issue.textContent('[data-testid=output-size]')).toBe('8×8');
-    await issue.close();
   });
 
   it("shows core's error text for an invalid combination, and the URL's problems", async () => {
@@ -158,10 +170,8 @@ describe('explorer in Chromium', () => {
     const page = await open(query);
     expect(await page.textContent('[data-testid=error]')).toContain(message);
     expect(await page.textContent('[data-testid=output-size]')).toBe('—');
-    await page.close();
     const bad = await open('input=four&stride=2');
     expect(await bad.textContent('[data-testid=url-problems]')).toContain('input "four" ignored');
-    await bad.close();
   });
 
   it('changes controls: the URL follows, and numbers stay those of core and the reference', async () => {
@@ -191,7 +201,6 @@ describe('explorer in Chromium', () => {
     await page.keyboard.press('ArrowRight');
     await page.waitForSelector('#conv-title');
     expect(new URL(page.url()).searchParams.get('view')).toBe('conventions');
-    await page.close();
   });
 
   it('steps the scatter: each step is the reference scatter of the elements landed so far', async () => {
@@ -218,7 +227,6 @@ describe('explorer in Chromium', () => {
     expect(await padded.$$eval('[data-testid=canvas-0] td.cropped', (tds) => tds.length)).toBe(8);
     const extended = await open('preset=notes-k3s2-op1');
     expect(await extended.$$eval('[data-testid=canvas-0] td.extended', (tds) => tds.length)).toBe(11);
-    await Promise.all([page.close(), padded.close(), extended.close()]);
   });
 
   it("draws W and Wᵀ from convolutionMatrix (d2l's 4×9, TDS's 4×16) and lights what a row connects", async () => {
@@ -247,7 +255,6 @@ describe('explorer in Chromium', () => {
         // the backward pass: W·g with g = 0, 1, …, 8 is corr2d(arange(9), K) = [[27, 37], [57, 67]]
         expect(await cells(page, 'grad-w-0')).toEqual([27, 37, 57, 67]);
       }
-      await page.close();
     }
   });
 
@@ -276,7 +283,31 @@ describe('explorer in Chromium', () => {
     await page.press('#u-kernel', 'Enter');
     await page.waitForFunction(() => window.location.search.includes('upKernel=4'));
     expect(await page.textContent('[data-testid=checkerboard-text]')).toContain('is a multiple');
-    await page.close();
+  });
+
+  it('cross-checks the WebGPU backend where the browser has WebGPU (SwiftShader)', async () => {
+    const gpuBrowser = await launchChromium({ webgpu: true });
+    try {
+      for (const id of ['d2l-stride', 'gfg-same', 'aim-rgb-k3s4', 'onnx-same-upper-negative']) {
+        const page = await gpuBrowser.newPage();
+        page.on('pageerror', (e) => consoleErrors.push(`webgpu ${id}: ${e.message}`));
+        page.on('console', (m) => {
+          if (m.type() === 'error') consoleErrors.push(`webgpu ${id}: ${m.text()}`);
+        });
+        await page.goto(`${server.url}?preset=${id}&view=scatter`);
+        await page.waitForSelector('[data-testid=backend-check] tr[data-backend=webgpu]', {
+          timeout: 60_000,
+        });
+        const row = await page.$eval('[data-testid=backend-check] tr[data-backend=webgpu]', (tr) => [
+          tr.getAttribute('data-agrees'),
+          tr.textContent,
+        ]);
+        expect(row[0], `${id}: ${row[1]}`).toBe('true');
+        await page.close();
+      }
+    } finally {
+      await gpuBrowser.close();
+    }
   });
 
   it('is readable at 375 px: no horizontal scroll in any view', async () => {
@@ -291,7 +322,6 @@ describe('explorer in Chromium', () => {
       const page = await open(query, 375, 800);
       const width = await page.evaluate(() => document.documentElement.scrollWidth);
       expect(width, query).toBeLessThanOrEqual(375);
-      await page.close();
     }
   });
 
@@ -313,7 +343,6 @@ describe('explorer in Chromium', () => {
         );
       }
       await page.screenshot({ path: join(shots, `${name}.png`), fullPage: true });
-      await page.close();
     }
   });
 

@@ -238,7 +238,7 @@ export function scatterView(s: ExplorerState, p: Problem, update: Update): HTMLE
     checks.replaceChildren(
       h(
         'table',
-        { className: 'results' },
+        { className: 'results scroll-x' },
         h(
           'thead',
           {},
@@ -257,11 +257,11 @@ export function scatterView(s: ExplorerState, p: Problem, update: Update): HTMLE
           results.map((r) =>
             h(
               'tr',
-              { 'data-backend': r.name, 'data-agrees': String(r.agrees) },
+              { 'data-backend': r.name, 'data-agrees': r.available ? String(r.agrees) : 'unavailable' },
               h('td', {}, r.name),
               h('td', {}, r.output ? r.output.shape.join('×') : '—'),
               h('td', {}, r.error ?? (r.maxDiff === undefined ? '' : r.maxDiff.toExponential(1))),
-              h('td', {}, r.agrees ? '✓' : '✗'),
+              h('td', {}, r.available ? (r.agrees ? '✓' : '✗') : 'not in this browser'),
             ),
           ),
         ),
