@@ -57,7 +57,12 @@ export function createDispatcher(
       if (result.status === 'rejected') failure ??= result.reason;
     }
     if (failure) throw failure;
-    return job.outputs.map(({ at, length }) => new Float32Array(memory.buffer, at, length).slice());
+    const outputs = job.outputs.map(({ at, length }) => new Float32Array(memory.buffer, at, length).slice());
+    job.finish?.(
+      job.inputs.map(({ at, data }) => new Float32Array(memory.buffer, at, data.length)),
+      outputs,
+    );
+    return outputs;
   }
 
   function start(job: Job, resolve: (v: Float32Array[]) => void, reject: (e: unknown) => void): void {

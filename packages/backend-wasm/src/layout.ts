@@ -38,6 +38,11 @@ export interface Job {
   readonly outputs: readonly { readonly at: number; readonly length: number }[];
   /** Bytes of linear memory the job needs. */
   readonly end: number;
+  /**
+   * Run once every part is done, with views of the inputs as copied into memory and the outputs
+   * read back: fixes what the float32 kernels could not (core's one overflow rule).
+   */
+  readonly finish?: (inputs: readonly Float32Array[], outputs: Float32Array[]) => void;
 }
 
 const align = (n: number): number => Math.ceil(n / 16) * 16;

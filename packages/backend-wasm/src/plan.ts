@@ -3,7 +3,7 @@
 // input gradient by the forward kernels on the adjoint geometry, the weight gradient), over one
 // copy of gradOutput, input and weight.
 import type { ConvGeometry, ConvTransposeGeometry } from '@tconv/core';
-import { adjointGeometry } from '@tconv/core';
+import { adjointGeometry, recomputeNonFinite } from '@tconv/core';
 import type { WasmConvTransposeKernel } from './kernel-choice';
 import { convTransposeKernel, phasesPlannable, threadParts } from './kernel-choice';
 import type { Job, Part } from './layout';
@@ -63,7 +63,14 @@ export function planForward(
     ];
     if (bias) inputs.push({ at: ops.bias, data: bias });
     const tasks = [forwardTask(g, ops, p, parts, mem)];
-    return { inputs, tasks, outputs: [{ at: ops.out, length: el.output }], end: mem.end };
+    return {
+      inputs,
+      tasks,
+      outputs: [{ at: ops.out, length: el.output }],
+      end: mem.end,
+      // an element an intermediate overflowed is the float64 definition, from the call's operands
+      finish: ([xm, wm, bm], [out]) => recomputeNonFinite(g, xm!, wm!, bm ?? null, out!),
+    };
   });
 }
 
@@ -110,6 +117,8 @@ export function planBackward(
         { at: dw, length: el.weight },
       ],
       end: mem.end,
+      // the input gradient is the adjoint's forward: the same overflow rule
+      finish: ([gym, , wm], [dxOut]) => recomputeNonFinite(adjoint, gym!, wm!, null, dxOut!),
     };
   });
 }
