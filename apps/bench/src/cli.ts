@@ -14,6 +14,8 @@ const HELP = `tconv bench — every tconv backend side by side with TensorFlow.j
   --engine a,b          only engines whose name contains one of the strings
   --out <dir>           where to write latest.json / latest.md / latest.svg (default apps/bench/results,
                         or apps/bench/results/quick with --quick)
+  --browser             the browser benchmark in headless Chromium: tconv-webgpu against onnxruntime-web
+                        WebGPU and tfjs-webgpu, tconv-wasm against onnxruntime-web wasm (browser.json/.md)
   --help                this text
 
 Environment: TCONV_BENCH_INJECT_WRONG=1 adds an engine 'wrong' (results × 1.001) that the
@@ -40,6 +42,11 @@ async function main(argv: string[]): Promise<number> {
       ? argv[outIndex + 1]!
       : join(import.meta.dirname, '..', 'results', ...(quick ? ['quick'] : [])),
   );
+  if (argv.includes('--browser')) {
+    const { runBrowserBench } = await import('./browser/run-browser');
+    await runBrowserBench({ quick, workloads: workloadFilter, engines: engineFilter }, out);
+    return 0;
+  }
   const workloads = (quick ? [TINY, ...WORKLOADS.slice(1, 2)] : WORKLOADS).filter(
     (w) => !workloadFilter || workloadFilter.some((f) => w.name.includes(f)),
   );

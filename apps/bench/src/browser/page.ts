@@ -1,0 +1,220 @@
+// The browser benchmark's page (bundled by run-browser.ts, run in headless Chromium): tconv's
+// WebGPU backend against onnxruntime-web's WebGPU provider and tfjs-webgpu, tconv's WebAssembly
+// backend against onnxruntime-web's wasm, on the bench workloads. Every engine's result is checked
+// against the definition before it is timed; a disagreeing engine is flagged, not timed.
+import * as tf from '@tensorflow/tfjs-core';
+import '@tensorflow/tfjs-backend-webgpu';
+import { referenceConvTranspose } from '@tconv/backend-cpu';
+import { createWasmBackend } from '@tconv/backend-wasm';
+import { createWebGpuBackend } from '@tconv/backend-webgpu';
+import type { Tensor } from '@tconv/core';
+import { geometryFlops, resolveConvTranspose } from '@tconv/core';
+import type { Peer } from '@tconv/peers/browser';
+import { createOnnxRuntimePeer, onnxruntimeWebGpuPeer, tfjsWebGpuPeer } from '@tconv/peers/browser';
+import type { Workload } from '@tconv/testing';
+import { WORKLOADS, workloadTensors } from '@tconv/testing';
+import * as ort from 'onnxruntime-web/webgpu';
+import { measure } from '../measure';
+import type { BrowserRow, PageRequest, PageResult } from './types';
+
+/** A prepared timed call and its (untimed) output. */
+interface Call {
+  run(): Promise<void>;
+  output(): Promise<Float32Array>;
+  dispose(): Promise<void> | void;
+}
+
+/** An engine of the page: a name, what it cannot run, and how it sets a workload up. */
+interface PageEngine {
+  readonly name: string;
+  readonly runtime: 'WebGPU' | 'WebAssembly';
+  cannot(w: Workload): string | undefined;
+  prepare(w: Workload, x: Tensor, weight: Tensor): Promise<Call>;
+}
+
+function peerEngine(peer: Peer, name: string, runtime: PageEngine['runtime']): PageEngine {
+  return {
+    name,
+    runtime,
+    cannot: (w) => peer.cannotExpress('convTranspose', w.input, w.weight, w.options),
+    async prepare(w, x, weight) {
+      const call = await peer.prepareConvTranspose(x, weight, w.options);
+      return {
+        run: () => call.run(),
+        output: async () => (await call.output()).data as Float32Array,
+        dispose: () => call.dispose(),
+      };
+    },
+  };
+}
+
+async function engines(): Promise<{ list: PageEngine[]; adapter: string; close(): Promise<void> }> {
+  const gpu = await createWebGpuBackend();
+  const wasm1 = await createWasmBackend();
+  const wasm2 = await createWasmBackend({ threads: 2 });
+  ort.env.wasm.wasmPaths = new URL('/ort/', location.href).href;
+  ort.env.wasm.numThreads = 1;
+  await tf.setBackend('webgpu');
+  await tf.ready();
+  const tconvEngine = (
+    name: string,
+    b: typeof wasm1 | typeof gpu,
+    runtime: PageEngine['runtime'],
+  ): PageEngine => ({
+    name,
+    runtime,
+    cannot: () => undefined,
+    async prepare(w, x, weight) {
+      return {
+        run: async () => {
+          await b.convTranspose(x, weight, w.options);
+        },
+        output: async () => (await b.convTranspose(x, weight, w.options)).data as Float32Array,
+        dispose: () => {},
+      };
+    },
+  });
+  const resident: PageEngine = {
+    name: 'tconv-webgpu (GPU-resident)',
+    runtime: 'WebGPU',
+    cannot: () => undefined,
+    async prepare(w, x, weight) {
+      const gx = gpu.upload(x);
+      const gw = gpu.upload(weight);
+      return {
+        // what a chain of layers pays per layer: the dispatch and its completion, no transfers
+        run: async () => {
+          const y = await gpu.convTransposeGpu(gx, gw, w.options);
+          await gpu.device.queue.onSubmittedWorkDone();
+          gpu.release(y);
+        },
+        output: async () => {
+          const y = await gpu.convTransposeGpu(gx, gw, w.options);
+          const t = await gpu.read(y);
+          gpu.release(y);
+          return t.data as Float32Array;
+        },
+        dispose: () => {
+          gpu.release(gx);
+          gpu.release(gw);
+        },
+      };
+    },
+  };
+  const ortWebGpu = onnxruntimeWebGpuPeer(ort, ort.env.versions.web ?? '1.30.0');
+  const ortWasm = createOnnxRuntimePeer(ort, {
+    info: {
+      name: 'onnxruntime-web-wasm',
+      version: ort.env.versions.web ?? '1.30.0',
+      runtime: 'WebAssembly (browser), 1 thread',
+    },
+    sessionOptions: { executionProviders: ['wasm'] },
+  });
+  const tfWebGpu = tfjsWebGpuPeer(tf);
+  return {
+    adapter: gpu.adapter,
+    list: [
+      tconvEngine('tconv-webgpu', gpu, 'WebGPU'),
+      resident,
+      peerEngine(ortWebGpu, 'onnxruntime-web-webgpu', 'WebGPU'),
+      peerEngine(tfWebGpu, 'tfjs-webgpu', 'WebGPU'),
+      tconvEngine('tconv-wasm 1t', wasm1, 'WebAssembly'),
+      tconvEngine(`tconv-wasm ${wasm2.threads}t`, wasm2, 'WebAssembly'),
+      peerEngine(ortWasm, 'onnxruntime-web-wasm 1t', 'WebAssembly'),
+    ],
+    async close() {
+      await Promise.all([
+        ortWebGpu.dispose(),
+        ortWasm.dispose(),
+        tfWebGpu.dispose(),
+        wasm1.dispose(),
+        wasm2.dispose(),
+      ]);
+      await gpu.dispose();
+    },
+  };
+}
+
+async function rowFor(
+  e: PageEngine,
+  w: Workload,
+  x: Tensor,
+  weight: Tensor,
+  expected: Float32Array | Float64Array,
+  quick: boolean,
+): Promise<BrowserRow> {
+  const g = resolveConvTranspose(w.input, w.weight, w.options);
+  const flops = geometryFlops(g);
+  const base = { workload: w.name, engine: e.name, runtime: e.runtime, mflop: flops / 1e6 };
+  const empty = { medianMs: null, minMs: null, maxMs: null, runs: 0, gflops: null };
+  const cannot = e.cannot(w);
+  if (cannot) return { ...base, ...empty, ok: false, note: `n/a: ${cannot}` };
+  let scale = 0;
+  for (const v of expected) scale = Math.max(scale, Math.abs(v));
+  try {
+    const call = await e.prepare(w, x, weight);
+    try {
+      const out = await call.output();
+      let maxError = out.length === expected.length ? 0 : Number.POSITIVE_INFINITY;
+      for (let i = 0; i < expected.length && maxError < Number.POSITIVE_INFINITY; i++) {
+        const d = Math.abs(out[i]! - expected[i]!);
+        if (!(d <= maxError)) maxError = Number.isNaN(d) ? Number.POSITIVE_INFINITY : d;
+      }
+      // float32 engines sum in different orders: 1e-4 of the output's scale, as the Node bench
+      if (!(maxError <= 1e-4 * Math.max(scale, 1e-30))) {
+        return {
+          ...base,
+          ...empty,
+          ok: false,
+          maxError,
+          note: `disagrees with the reference (max error ${maxError.toExponential(2)}, scale ${scale.toExponential(2)})`,
+        };
+      }
+      const t = await measure(() => call.run(), quick ? 100 : 1000, quick ? 2 : 3, quick ? 3 : 15);
+      return {
+        ...base,
+        medianMs: t.median,
+        minMs: t.min,
+        maxMs: t.max,
+        runs: t.runs,
+        gflops: flops / t.median / 1e6,
+        ok: true,
+        maxError,
+      };
+    } finally {
+      await call.dispose();
+    }
+  } catch (err) {
+    return {
+      ...base,
+      ...empty,
+      ok: false,
+      note: `failed: ${err instanceof Error ? err.message.split('\n')[0] : String(err)}`,
+    };
+  }
+}
+
+async function bench(request: PageRequest): Promise<PageResult> {
+  const { list, adapter, close } = await engines();
+  const rows: BrowserRow[] = [];
+  try {
+    const workloads = WORKLOADS.filter(
+      (w) => !request.workloads || request.workloads.some((f) => w.name.includes(f)),
+    );
+    const chosen = list.filter((e) => !request.engines || request.engines.some((f) => e.name.includes(f)));
+    for (const w of workloads) {
+      const { input, weight } = workloadTensors(w);
+      const expected = referenceConvTranspose(input, weight, w.options).data;
+      for (const e of chosen) {
+        const row = await rowFor(e, w, input, weight, expected, request.quick);
+        rows.push(row);
+        console.log(`tconv-bench-row ${JSON.stringify(row)}`);
+      }
+    }
+  } finally {
+    await close();
+  }
+  return { adapter, userAgent: navigator.userAgent, rows };
+}
+
+(globalThis as { tconvBench?: unknown }).tconvBench = { bench };
