@@ -59,6 +59,10 @@ Pictures (in --out):
   aim-k4-s4.png            k4 s4: 16×16 filled, every pixel its input pixel's colour; 256×256
   d2l-stride2-document.png d2l 13.10.2 stride-2 result as printed (4×4 grey, 0 black, largest white); 256×256
   d2l-stride2-<backend>.png the same computed by each backend; 256×256
+  training-kernel-learned.png  the 4×4 kernel a transposed convolution learned (grey = value / largest); 256×256
+  training-kernel-bilinear.png the bilinear kernel (FCN's initialisation) it converges to; 256×256
+  training-test-input.png      a held-out 16×16 image; 256×256
+  training-test-output.png     the learned layer's 2× output of it (32×32); 256×256
 
 Exit codes: 0 every backend passed every case and every example; 1 a backend failed a case or an
 example (or could not draw its picture); 2 a command-line mistake.

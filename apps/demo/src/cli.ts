@@ -5,7 +5,9 @@ import { loadBackends } from './backends';
 import type { CrossCheck } from './cross-check';
 import { crossCheck, crossCheckTable, failureLines, summaryLine } from './cross-check';
 import { exampleLines, matrixViewLines, runExamples, runMatrixView } from './examples';
+import { exchangeLines, runExchange } from './exchange';
 import { writePictures } from './pictures';
+import { train, trainingLines, writeTrainingPictures } from './training';
 import { runShapes, shapeLines } from './shapes';
 import type { Paint } from './table';
 import { paintFor } from './table';
@@ -48,13 +50,18 @@ async function run(options: DemoOptions): Promise<number> {
   const matrixView = await runMatrixView(backends);
   const shapes = await runShapes(backends);
   const pictures = options.out === null ? null : await writePictures(options.out, backends);
+  const exchange = await runExchange(backends);
+  const training = train();
+  if (pictures !== null && options.out !== null)
+    pictures.pictures.push(...writeTrainingPictures(options.out, training));
 
   const examplesOk =
     examples.every((e) => e.outputs.every((o) => o.ok)) &&
     matrixView.ok &&
     shapes.every((s) => s.coreOk && s.backends.every((b) => b.ok));
   const picturesOk = pictures === null || pictures.errors.length === 0;
-  const ok = check.ok && examplesOk && picturesOk && check.rows.length > 0;
+  const gradientsOk = exchange.every((e) => e.ok) && training.ok;
+  const ok = check.ok && examplesOk && picturesOk && gradientsOk && check.rows.length > 0;
 
   if (options.json) {
     const json = {
@@ -66,6 +73,16 @@ async function run(options: DemoOptions): Promise<number> {
       matrixView,
       shapes: shapes.map(({ example, ...rest }) => ({ ...example, ...rest })),
       pictures: pictures === null ? null : { dir: options.out, ...pictures },
+      exchange,
+      training: {
+        losses: training.losses,
+        initialKernel: training.initialKernel,
+        learnedKernel: training.learnedKernel,
+        bilinear: training.bilinear,
+        maxKernelError: training.maxKernelError,
+        testLoss: training.test.loss,
+        ok: training.ok,
+      },
     };
     process.stdout.write(`${JSON.stringify(json, null, 2)}\n`);
     return ok ? 0 : 1;
@@ -81,6 +98,8 @@ async function run(options: DemoOptions): Promise<number> {
   section("The documents' worked examples, on every backend");
   out.push(...exampleLines(examples, paint, width));
   out.push(...matrixViewLines(matrixView, paint, width));
+  section("Gradients: d2l 13.10.3's exchange on every backend, and a layer that learns");
+  out.push(...exchangeLines(exchange, paint, width), ...trainingLines(training, paint));
   section("Shape walkthrough: the documents' size examples, through core and every backend");
   out.push(...shapeLines(shapes, paint), '');
   if (pictures !== null && options.out !== null) {
@@ -98,6 +117,8 @@ async function run(options: DemoOptions): Promise<number> {
   out.push(...crossCheckTable(check, paint), '');
   const failures = failureLines(check, paint);
   if (failures.length > 0) out.push(...failures, '');
+  if (!gradientsOk)
+    out.push(paint.red('A gradient check above failed (✗): the exchange or the training did not come out.'));
   if (!examplesOk)
     out.push(paint.red('A worked example or a shape check above disagrees with its document (✗).'));
   if (check.rows.length === 0) out.push(paint.red(`--filter ${JSON.stringify(filter)} selected no case.`));
