@@ -47,6 +47,9 @@ export function onnxruntimeNodePeer(options: { threads?: number } = {}): Peer {
       runtime: `native CPU (${process.arch}), ${threads} thread${threads === 1 ? '' : 's'}`,
     },
     sessionOptions: {
+      // warnings off: onnxruntime warns when its kernel's output shape differs from its own shape
+      // inference (auto_pad with output_padding); the kit reports the result itself
+      logSeverityLevel: 3,
       intraOpNumThreads: threads,
       interOpNumThreads: 1,
       graphOptimizationLevel: 'all',
@@ -65,7 +68,7 @@ export function onnxruntimeWebPeer(): Peer {
       version: ortWeb.env.versions.web ?? ortWeb.env.versions.common,
       runtime: 'WebAssembly (Node), 1 thread',
     },
-    sessionOptions: { executionProviders: ['wasm'] },
+    sessionOptions: { executionProviders: ['wasm'], logSeverityLevel: 3 },
   });
 }
 
