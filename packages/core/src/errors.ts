@@ -98,8 +98,8 @@ export class LimitError extends TconvError {
 /** Renders a value for an error message: arrays and strings as written, numbers as they are. */
 export function describe(value: unknown): string {
   if (typeof value === 'string') return JSON.stringify(value);
-  if (typeof value === 'number' || typeof value === 'bigint' || typeof value === 'boolean')
-    return String(value);
+  if (typeof value === 'bigint') return `${value}n`;
+  if (typeof value === 'number' || typeof value === 'boolean') return String(value);
   if (value === undefined) return 'undefined';
   if (value === null) return 'null';
   if (ArrayBuffer.isView(value))

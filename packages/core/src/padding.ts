@@ -2,7 +2,7 @@ import { describe, OptionError } from './errors';
 import { exactInteger } from './limits';
 import type { Padding, PaddingWord } from './options';
 import { PADDING_WORDS } from './options';
-import { perAxis } from './validation';
+import { checkKnownKeys, perAxis } from './validation';
 
 /**
  * The `padding` option parsed for a given rank: explicit pads per axis (a number, one per axis, or
@@ -36,6 +36,7 @@ export function parsePadding(padding: Padding | undefined, rank: number): Parsed
     return { kind: 'explicit', begin: p, end: [...p] };
   }
   if (typeof padding === 'object' && padding !== null && 'begin' in padding && 'end' in padding) {
+    checkKnownKeys(padding, ['begin', 'end'], 'padding { begin, end }');
     return {
       kind: 'explicit',
       begin: perAxis(padding.begin, rank, 'padding.begin', 0, 0),

@@ -81,6 +81,14 @@ describe('#16 item 8: strict per-axis options', () => {
     }
   });
 
+  it('the { begin, end } padding object is strict too, and a BigInt dimension is named as one', () => {
+    const run = () =>
+      resolveConvTranspose([1, 1, 4], [1, 1, 3], { padding: { begin: [1], end: [1], middle: [1] } } as never);
+    expect(run).toThrow(OptionError);
+    expect(run).toThrow(/"middle" is not an option of padding/);
+    expect(() => resolveConvTranspose([1n, 1, 4] as never, [1, 1, 3])).toThrow(/but got 1n/);
+  });
+
   it('valid options still work', () => {
     expect(convTransposeOutputSize(4, 3, { stride: 4, outputPadding: 1 })).toBe(16);
     expect(convTransposeOutputSize(4, 3)).toBe(6);
