@@ -16,6 +16,12 @@ export interface WasmResponse {
  */
 export type WasmModuleObject = object;
 
+/** A `WebAssembly.Memory`, typed structurally for the same reason. */
+export interface WasmMemoryObject {
+  readonly buffer: ArrayBuffer | SharedArrayBuffer;
+  grow(pages: number): number;
+}
+
 /**
  * Where compiled kernels come from: their bytes (an `ArrayBuffer` or a view), a `URL` (fetched;
  * `file:` URLs are read from disk under Node), a fetch `Response`, or a compiled `WebAssembly.Module`.

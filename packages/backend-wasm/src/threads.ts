@@ -3,6 +3,7 @@
 // worker (an error, an exit, a message that cannot be read) fails the whole pool: the calls in
 // flight reject with the reason, and so does every later call.
 import type { KernelEntry } from './layout';
+import type { WasmMemoryObject, WasmModuleObject } from './module';
 
 /** What the pool needs of a worker: Node's worker_threads and the web's Worker both fit. */
 interface PoolWorker {
@@ -140,8 +141,8 @@ function startWebWorkers(size: number, events: Events[]): PoolWorker[] {
  * {@link WorkerPool.terminate}).
  */
 export async function createWorkerPool(
-  module: WebAssembly.Module,
-  memory: WebAssembly.Memory,
+  module: WasmModuleObject,
+  memory: WasmMemoryObject,
   size: number,
   host: WorkerHost,
   onFailure: (reason: Error) => void = () => {},
