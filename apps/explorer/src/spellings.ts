@@ -221,10 +221,15 @@ export function differences(a: Axis, target: Resolved): string[] {
   }
   try {
     const same = resolveAxis(a, { padding: 'same' });
+    const upper = resolveOnnxAxis(a, { auto_pad: 'SAME_UPPER' });
     const lower = resolveOnnxAxis(a, { auto_pad: 'SAME_LOWER' });
-    if (same.length === lower.length && same.begin !== lower.begin) {
+    if (same.begin !== upper.begin || upper.begin !== lower.begin) {
+      const why =
+        upper.begin < 0
+          ? 'Keras clamps a negative total padding to 0 (max(…, 0)) where the ONNX specification keeps it'
+          : 'SAME_LOWER puts the odd element of the total padding at the start, Keras and SAME_UPPER at the end';
       notes.push(
-        `Keras 'same' and ONNX SAME_UPPER crop ${same.begin} at the start; SAME_LOWER crops ${lower.begin}: the odd element of the total padding goes to the other end.`,
+        `Crop at the start: Keras 'same' ${same.begin}, ONNX SAME_UPPER ${upper.begin}, SAME_LOWER ${lower.begin} — ${why}.`,
       );
     }
     const implicit = resolveAxis(a, { padding: 'valid' });

@@ -18,6 +18,10 @@ import { numberGrid, tensorPlane } from './grid';
 import { rgbCanvas } from './image';
 
 let cache: { key: string; scatter: Scatter } | null = null;
+
+/** An RGB picture upsampled channel by channel (AIM's presets): drawn as pictures as well as numbers. */
+const isImage = (p: Problem) =>
+  p.geometry.inChannels === 3 && p.geometry.outChannels === 3 && p.geometry.groups === 3;
 let timer: ReturnType<typeof setInterval> | null = null;
 
 /** Stops the player (when the view changes). */
@@ -85,7 +89,7 @@ function editors(s: ExplorerState, p: Problem, update: Update): HTMLElement {
       'div',
       { className: 'grids' },
       inputs,
-      cin === 3 ? rgbCanvas(p.input, 'the input as an RGB image') : null,
+      isImage(p) ? rgbCanvas(p.input, 'the input as an RGB image') : null,
     ),
     h('div', { className: 'grids' }, kernels),
   );
@@ -246,8 +250,7 @@ export function scatterView(s: ExplorerState, p: Problem, update: Update): HTMLE
             'tr',
             {},
             h('th', {}, 'backend'),
-            h('th', {}, 'shape'),
-            h('th', {}, 'max |Δ| vs cpu'),
+            h('th', {}, 'output shape · largest |difference| from cpu'),
             h('th', {}, ''),
           ),
         ),
@@ -259,9 +262,12 @@ export function scatterView(s: ExplorerState, p: Problem, update: Update): HTMLE
               'tr',
               { 'data-backend': r.name, 'data-agrees': r.available ? String(r.agrees) : 'unavailable' },
               h('td', {}, r.name),
-              h('td', {}, r.output ? r.output.shape.join('×') : '—'),
-              h('td', {}, r.error ?? (r.maxDiff === undefined ? '' : r.maxDiff.toExponential(1))),
-              h('td', {}, r.available ? (r.agrees ? '✓' : '✗') : 'not in this browser'),
+              h(
+                'td',
+                { className: r.error ? 'error-text' : '' },
+                r.error ?? `[${r.output?.shape.join(', ')}] · ${formatNumber(r.maxDiff ?? 0)}`,
+              ),
+              h('td', {}, r.available ? (r.agrees ? '✓ agrees' : '✗ differs') : 'not here'),
             ),
           ),
         ),
@@ -310,7 +316,7 @@ export function scatterView(s: ExplorerState, p: Problem, update: Update): HTMLE
             testId: 'step-alone',
           })
         : null,
-      g.outChannels === 3
+      isImage(p)
         ? rgbCanvas(shown === 0 ? sc.empty : sc.steps[shown - 1]!.landed, 'landed so far, as RGB (uncropped)')
         : null,
     ),
@@ -318,7 +324,7 @@ export function scatterView(s: ExplorerState, p: Problem, update: Update): HTMLE
     h(
       'div',
       { className: 'grids' },
-      g.outChannels === 3 ? rgbCanvas(out, 'the output as an RGB image') : null,
+      isImage(p) ? rgbCanvas(out, 'the output as an RGB image') : null,
       outputGrids(out, g.outChannels),
       docOut
         ? h(
