@@ -19,4 +19,5 @@ export const workspaceAliases = [
   { find: /^@tconv\/peers$/, replacement: src('./packages/peers/src/index.ts') },
   { find: /^@tconv\/backend-webgpu$/, replacement: src('./packages/backend-webgpu/src/index.ts') },
   { find: /^@tconv\/conformance\/examples$/, replacement: src('./packages/conformance/src/examples.ts') },
+  { find: /^@tconv\/backend-cpu\/internal$/, replacement: src('./packages/backend-cpu/src/internal.ts') },
 ];

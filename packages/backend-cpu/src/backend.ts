@@ -5,6 +5,7 @@ import {
   prepareConvBackward,
   prepareConvTranspose,
   prepareConvTransposeBackward,
+  product,
 } from '@tconv/core';
 import { convBackwardImpl, convTransposeBackwardImpl } from './backward';
 import { convImpl } from './conv';
@@ -29,19 +30,13 @@ export const cpuBackend: WithGradients<SyncBackend> = {
   name: 'cpu',
   convTranspose(input: Tensor, weight: Tensor, options?: ConvTransposeOptions): Tensor {
     const { geometry, dtype, bias } = prepareConvTranspose(input, weight, options);
-    const out = allocate(
-      dtype,
-      geometry.outputShape.reduce((a, b) => a * b, 1),
-    );
+    const out = allocate(dtype, product(geometry.outputShape));
     convTransposeImpl(geometry, input.data, weight.data, bias, out);
     return { shape: geometry.outputShape, data: out };
   },
   conv(input: Tensor, weight: Tensor, options?: ConvOptions): Tensor {
     const { geometry, dtype, bias } = prepareConv(input, weight, options);
-    const out = allocate(
-      dtype,
-      geometry.outputShape.reduce((a, b) => a * b, 1),
-    );
+    const out = allocate(dtype, product(geometry.outputShape));
     convImpl(geometry, input.data, weight.data, bias, out);
     return { shape: geometry.outputShape, data: out };
   },

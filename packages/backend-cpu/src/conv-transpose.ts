@@ -1,54 +1,15 @@
-import type { ConvTransposeGeometry, FloatArray, StridePhases } from '@tconv/core';
-import { recomputeNonFinite, stridePhases } from '@tconv/core';
+import type { ConvTransposeGeometry, FloatArray } from '@tconv/core';
+import { fillBias, phaseLayout, product, recomputeNonFinite } from '@tconv/core';
 import { gemmTN } from './gemm';
+import type { ConvTransposeKernel } from './kernel-choice';
+import { chooseConvTransposeKernel } from './kernel-choice';
 import { SCRATCH_ELEMENTS, scratch } from './scratch';
-import { convTransposePhasesImpl, marginedInputLength } from './stride-phases';
+import { CPU_PHASE_LAYOUT, convTransposePhasesImpl } from './stride-phases';
 import { rowEnd, rowStart, tapTable } from './taps';
 
 /**
- * Groups with at most this many input channels skip the GEMM: with a reduction this short
- * (depthwise has 1) the column buffer costs more than it saves, so taps scatter directly.
- */
-const DIRECT_MAX_CHANNELS = 2;
-
-/**
- * The stride-phase kernel packs the weights once per call (about 5 ns per weight in V8), which
- * pays off only when each weight meets enough input positions (batch × input plane): measured
- * break-even near 130. Below it (DCGAN's 4×4 → 8×8 with 512 channels: 16) the GEMM, which reads
- * the weights in place, is faster.
- */
-const PHASES_MIN_POSITIONS = 128;
-
-/** The stride-phase kernel's float64 copy of one batch item's group input is capped (32 MiB). */
-export const PHASES_MAX_INPUT = 1 << 22;
-
-/**
- * The CPU backend's transposed-convolution kernels: `'direct'` scatters each tap along input rows,
- * `'phases'` is the stride-phase implicit GEMM ({@link convTransposePhasesImpl}), `'gemm'` is
- * `cols = Wᵀ·X` and col2im. All three compute every geometry; they differ in speed.
- */
-export type ConvTransposeKernel = 'direct' | 'gemm' | 'phases';
-
-/**
- * The kernel {@link convTransposeImpl} uses by default, by shape (each rule measured):
- * depthwise and thin groups scatter directly; problems whose weights each meet enough input
- * positions take the stride phases, unless the margined input copy would exceed
- * {@link PHASES_MAX_INPUT}; the rest (few positions, heavy weights) the GEMM, which reads the
- * weights in place.
- */
-export function chooseConvTransposeKernel(
-  g: ConvTransposeGeometry,
-  plan: StridePhases = stridePhases(g),
-): ConvTransposeKernel {
-  if (g.inChannelsPerGroup <= DIRECT_MAX_CHANNELS) return 'direct';
-  const inPlane = g.inputSize.reduce((a, b) => a * b, 1);
-  if (g.batch * inPlane < PHASES_MIN_POSITIONS) return 'gemm';
-  return marginedInputLength(g, plan) <= PHASES_MAX_INPUT ? 'phases' : 'gemm';
-}
-
-/**
  * The fast transposed convolution on a resolved geometry with the given kernel (by default the
- * one {@link chooseConvTransposeKernel} picks). The GEMM runs per batch item and group over the
+ * one `chooseConvTransposeKernel` picks). The GEMM runs per batch item and group over the
  * group's input channels, tiled over input positions (and, for a large kernel, over its
  * `Cout/groups · ∏kernel` rows) so the column buffer never exceeds `scratchElements`
  * (default {@link SCRATCH_ELEMENTS}), then col2im adds each tile into the output.
@@ -79,20 +40,12 @@ function convTransposeKernels(
   kernel?: ConvTransposeKernel,
   scratchElements: number = SCRATCH_ELEMENTS,
 ): void {
-  // the phase plan serves both the choice and the phases kernel: computed once
-  const plan = stridePhases(g);
-  kernel ??= chooseConvTransposeKernel(g, plan);
+  kernel ??= chooseConvTransposeKernel(g);
   const r = g.rank;
-  const K = g.kernelSize.reduce((a, b) => a * b, 1);
-  const outPlane = g.outputSize.reduce((a, b) => a * b, 1);
-  const inPlane = g.inputSize.reduce((a, b) => a * b, 1);
-  if (bias) {
-    for (let co = 0; co < g.outChannels; co++) {
-      const b = bias[co]!;
-      for (let n = 0; n < g.batch; n++)
-        out.fill(b, (n * g.outChannels + co) * outPlane, (n * g.outChannels + co + 1) * outPlane);
-    }
-  }
+  const K = product(g.kernelSize);
+  const outPlane = product(g.outputSize);
+  const inPlane = product(g.inputSize);
+  if (bias) fillBias(out, bias, g.batch, g.outChannels, outPlane);
   const table = tapTable(g.kernelSize, g.outputSize);
   const nLast = g.inputSize[r - 1]!;
   const lead = (inPlane / nLast) | 0;
@@ -100,7 +53,7 @@ function convTransposeKernels(
   const coutG = g.outChannelsPerGroup;
   const M = coutG * K;
   if (kernel === 'phases') {
-    convTransposePhasesImpl(g, plan, x, w, out);
+    convTransposePhasesImpl(g, phaseLayout(g, CPU_PHASE_LAYOUT), x, w, out);
     return;
   }
   if (kernel === 'direct') {

@@ -1,5 +1,5 @@
 import type { ConvGeometry, FloatArray } from '@tconv/core';
-import { recomputeNonFinite } from '@tconv/core';
+import { fillBias, product, recomputeNonFinite } from '@tconv/core';
 import { rowEnd, rowStart, tapTable } from './taps';
 
 /**
@@ -18,9 +18,10 @@ export function convImpl(
 ): void {
   const r = g.rank;
   const last = r - 1;
-  const K = g.kernelSize.reduce((a, b) => a * b, 1);
-  const outPlane = g.outputSize.reduce((a, b) => a * b, 1);
-  const inPlane = g.inputSize.reduce((a, b) => a * b, 1);
+  const K = product(g.kernelSize);
+  const outPlane = product(g.outputSize);
+  const inPlane = product(g.inputSize);
+  if (bias) fillBias(out, bias, g.batch, g.outChannels, outPlane);
   const table = tapTable(g.kernelSize, g.inputSize);
   const LL = g.outputSize[last]!;
   const lead = outPlane / LL;
@@ -32,7 +33,6 @@ export function convImpl(
   for (let n = 0; n < g.batch; n++) {
     for (let co = 0; co < g.outChannels; co++) {
       const outBase = (n * g.outChannels + co) * outPlane;
-      if (bias) out.fill(bias[co]!, outBase, outBase + outPlane);
       const group = (co - (co % g.outChannelsPerGroup)) / g.outChannelsPerGroup;
       for (let cig = 0; cig < cinG; cig++) {
         const xBase = (n * g.inChannels + group * cinG + cig) * inPlane;

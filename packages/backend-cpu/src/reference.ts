@@ -1,5 +1,5 @@
 import type { ConvOptions, ConvTransposeOptions, Tensor } from '@tconv/core';
-import { allocate, prepareConv, prepareConvTranspose } from '@tconv/core';
+import { allocate, prepareConv, prepareConvTranspose, product } from '@tconv/core';
 
 /**
  * Transposed convolution exactly as the documents define it (d2l 13.10.1 `trans_conv`, generalised
@@ -20,9 +20,9 @@ export function referenceConvTranspose(
 ): Tensor {
   const { geometry: g, dtype, bias } = prepareConvTranspose(input, weight, options);
   const r = g.rank;
-  const inPlane = g.inputSize.reduce((a, b) => a * b, 1);
-  const outPlane = g.outputSize.reduce((a, b) => a * b, 1);
-  const taps = g.kernelSize.reduce((a, b) => a * b, 1);
+  const inPlane = product(g.inputSize);
+  const outPlane = product(g.outputSize);
+  const taps = product(g.kernelSize);
   const acc = new Float64Array(g.batch * g.outChannels * outPlane);
   const inIndex = new Array<number>(r).fill(0);
   const kIndex = new Array<number>(r).fill(0);
@@ -67,9 +67,9 @@ export function referenceConvTranspose(
 export function referenceConv(input: Tensor, weight: Tensor, options: ConvOptions = {}): Tensor {
   const { geometry: g, dtype, bias } = prepareConv(input, weight, options);
   const r = g.rank;
-  const inPlane = g.inputSize.reduce((a, b) => a * b, 1);
-  const outPlane = g.outputSize.reduce((a, b) => a * b, 1);
-  const taps = g.kernelSize.reduce((a, b) => a * b, 1);
+  const inPlane = product(g.inputSize);
+  const outPlane = product(g.outputSize);
+  const taps = product(g.kernelSize);
   const out = allocate(dtype, g.batch * g.outChannels * outPlane);
   const oIndex = new Array<number>(r).fill(0);
   const kIndex = new Array<number>(r).fill(0);

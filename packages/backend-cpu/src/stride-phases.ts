@@ -1,5 +1,11 @@
-import type { ConvTransposeGeometry, FloatArray, PhaseCombination, StridePhases } from '@tconv/core';
-import { phaseCombinations, slotOffsets } from '@tconv/core';
+import type {
+  ConvTransposeGeometry,
+  FloatArray,
+  PhaseEntry,
+  PhaseLayout,
+  PhaseLayoutOptions,
+} from '@tconv/core';
+import { product } from '@tconv/core';
 import { f64Scratch, intScratch } from './scratch';
 
 /** Output channels per register tile (the kernel's literal 3). */
@@ -19,180 +25,132 @@ const slotStride = (cinG: number): number => cinG * MR + 8;
 const PANEL_ELEMENTS = 1 << 18;
 
 /**
- * The margined input's layout: per-axis pitch (row-major over input size + margins) and the
- * distance between channel planes, an odd number of cache lines so that one tile's reads from
- * every channel do not share an L1 set (as a power-of-two pitch would make them).
+ * The CPU's options of core's stride-phase layout: float64 elements, 8 to a 64-byte cache line
+ * (channel planes of the margined input an odd number of lines apart).
  */
-function marginedLayout(g: ConvTransposeGeometry, plan: StridePhases): { pitch: number[]; padPlane: number } {
-  const pitch = new Array<number>(g.rank);
-  let p = 1;
-  for (let a = g.rank - 1; a >= 0; a--) {
-    pitch[a] = p;
-    p *= g.inputSize[a]! + plan.marginBegin[a]! + plan.marginEnd[a]!;
-  }
-  const lines = Math.ceil(p / 8) | 0;
-  return { pitch, padPlane: (lines % 2 === 0 ? lines + 1 : lines) * 8 };
-}
-
-/** Elements of the float64 margined copy of one batch item's group input that the phases need. */
-export function marginedInputLength(g: ConvTransposeGeometry, plan: StridePhases): number {
-  return g.inChannelsPerGroup * marginedLayout(g, plan).padPlane;
-}
+export const CPU_PHASE_LAYOUT: PhaseLayoutOptions = { lineElements: 8 };
 
 /**
- * Transposed convolution by stride phases (sub-pixel decomposition): for each residue of the output
- * modulo the stride, a dense correlation of the zero-margined input with the taps that reach that
- * residue, as an implicit GEMM — `out[co][j] += Σ_(tap, ci) W[ci][co][tap] · X[ci][j + shift(tap)]`
- * — register-tiled 3 output channels × 4 positions. No column buffer, no col2im, no multiplication
- * by a stride's zeros. `out` must hold the bias (or zeros): tiles add into it.
+ * Transposed convolution by stride phases (sub-pixel decomposition), executing core's
+ * `phaseLayout`: for each entry (a residue combination of the output), a dense correlation of
+ * the zero-margined input with the taps that reach it, as an implicit GEMM —
+ * `out[co][j] += Σ_(slot, ci) W[ci][co][tap] · X[ci][j + shift(slot)]` — register-tiled 3 output
+ * channels × 4 positions. No column buffer, no col2im, no multiplication by a stride's zeros.
+ * `out` must hold the bias (or zeros): tiles add into it.
  *
  * Everything the tiles read lives in one float64 scratch buffer (one typed array in the hot loop
  * is fewer map and bounds checks under V8): the weights of a block of output channels packed per
- * phase as `[tile][tap][ci][3]` (≤ 2^18 elements), then the input of one batch item and group
- * with the phases' margins.
+ * entry as `[tile][slot][ci][3]` (≤ 2^18 elements), a discard slot for taps that reach no output,
+ * then the input of one batch item and group with the layout's margins.
+ * @param layout - `phaseLayout(g, CPU_PHASE_LAYOUT)`
  */
 export function convTransposePhasesImpl(
   g: ConvTransposeGeometry,
-  plan: StridePhases,
+  layout: PhaseLayout,
   x: FloatArray,
   w: FloatArray,
   out: FloatArray,
 ): void {
-  const r = g.rank;
-  const last = r - 1;
-  const K = g.kernelSize.reduce((a, b) => a * b, 1);
-  const inPlane = g.inputSize.reduce((a, b) => a * b, 1);
-  const outPlane = g.outputSize.reduce((a, b) => a * b, 1);
+  const K = product(g.kernelSize);
+  const inPlane = product(g.inputSize);
+  const outPlane = product(g.outputSize);
   const cinG = g.inChannelsPerGroup;
   const coutG = g.outChannelsPerGroup;
-
-  const { pitch, padPlane } = marginedLayout(g, plan);
-  const outStride = new Array<number>(r);
-  let o = 1;
-  for (let a = last; a >= 0; a--) {
-    outStride[a] = o;
-    o *= g.outputSize[a]!;
-  }
-
-  const { combinations: phases, tapCombination, tapSlot } = phaseCombinations(g, plan);
-  const combos = phases.length;
-  // per phase, per slot: where the slot reads in the margined input
-  const shiftsOf = phases.map((ph) => slotOffsets(plan, ph.residues, 'shifts', pitch));
+  const { entries, padPlane, tapEntry, tapSlot } = layout;
+  const sL = g.stride[g.rank - 1]!;
   const ints = intScratch(3 * K);
-  const slotShift = 0; // per slot of the current phase: its input offset, filled per phase below
+  const slotShift = 0; // per slot of the current entry: its input offset, filled per entry below
   const tapDest = K; // where each tap's weights go in the packed panels (per block)
   const tapTileStride = 2 * K;
 
-  const tilesPerBlock = Math.max(1, Math.floor(PANEL_ELEMENTS / (slotStride(cinG) * K)));
+  const slot = slotStride(cinG);
+  const tilesPerBlock = Math.max(1, Math.floor(PANEL_ELEMENTS / (slot * Math.max(1, layout.slots))));
   const blockChannels = Math.min(tilesPerBlock, Math.ceil(coutG / MR)) * MR;
-  const panelLength = (blockChannels / MR) * slotStride(cinG) * K;
+  // the panels, then one slot where the weights of taps that reach no output are discarded
+  const discard = (blockChannels / MR) * slot * layout.slots;
+  const panelLength = discard + slot;
   // NR − 1 slack: the last tile of a row reads (and discards) positions past it
   const F = f64Scratch(panelLength + cinG * padPlane + NR);
-  const panelBase = new Array<number>(combos).fill(0);
 
   for (let n = 0; n < g.batch; n++) {
     for (let group = 0; group < g.groups; group++) {
-      padInput(
-        g,
-        plan.marginBegin,
-        pitch,
-        padPlane,
-        x,
-        (n * g.inChannels + group * cinG) * inPlane,
-        F,
-        panelLength,
-      );
+      padInput(g, layout, x, (n * g.inChannels + group * cinG) * inPlane, F, panelLength);
       const outGroup = (n * g.outChannels + group * coutG) * outPlane;
       for (let cb0 = 0; cb0 < coutG; cb0 += blockChannels) {
         const cb1 = Math.min(coutG, cb0 + blockChannels);
         const tiles = Math.ceil((cb1 - cb0) / MR);
-        let at = 0;
-        phases.forEach((ph, c) => {
-          panelBase[c] = at;
-          at += tiles * slotStride(cinG) * ph.taps;
-        });
         for (let t = 0; t < K; t++) {
-          const c = tapCombination[t]!;
-          ints[tapDest + t] = panelBase[c]! + tapSlot[t]! * slotStride(cinG);
-          ints[tapTileStride + t] = phases[c]!.taps * slotStride(cinG);
+          const e = tapEntry[t]!;
+          ints[tapDest + t] = e < 0 ? discard : (tiles * entries[e]!.slotsBefore + tapSlot[t]!) * slot;
+          ints[tapTileStride + t] = e < 0 ? 0 : entries[e]!.taps * slot;
         }
-        packWeights(w, group * cinG * coutG * K, coutG, K, cinG, cb0, cb1, ints, tapDest, tapTileStride, F);
-        phases.forEach((ph, c) => {
-          if (ph.taps === 0 || ph.count === 0 || ph.rows === 0) return;
-          ints.set(shiftsOf[c]!, slotShift);
-          for (let q = 0; q < ph.rows; q++) {
-            // leading coordinates of row q → margined-input base and output base
-            let rest = q;
-            let xb = panelLength;
-            let ob = outGroup;
-            for (let a = last; a >= 0; a--) {
-              const residue = ph.residues[a]!;
-              const count = plan.axes[a]![residue]!.count;
-              const j = a === last ? 0 : rest % count;
-              rest = ((rest - j) / (a === last ? 1 : count)) | 0;
-              xb += (j + plan.marginBegin[a]!) * pitch[a]!;
-              ob += (residue + g.stride[a]! * j) * outStride[a]!;
-            }
+        packWeights(
+          w,
+          group * cinG * coutG * K,
+          coutG,
+          K,
+          cinG,
+          cb0,
+          cb1,
+          layout.slots,
+          ints,
+          tapDest,
+          tapTileStride,
+          F,
+        );
+        for (const e of entries) {
+          const panel = tiles * e.slotsBefore * slot;
+          ints.set(e.shifts, slotShift);
+          for (let q = 0; q < e.rows; q++) {
             // `| 0`: indices from divisions are doubles in V8's feedback unless truncated, and a
             // double index in the tile costs a conversion and check per load
             phaseRow(
               F,
-              panelBase[c]!,
-              ph,
-              xb | 0,
+              panel,
+              e,
+              (panelLength + e.rowInput[q]!) | 0,
               padPlane,
               ints,
               slotShift,
               cinG,
               out,
-              ob | 0,
+              (outGroup + e.rowOutput[q]!) | 0,
               outPlane,
-              g.stride[last]!,
+              sL,
               cb0,
               cb1,
             );
           }
-        });
+        }
       }
     }
   }
 }
 
-/** Copies one batch item's group of input channels into `F` from `base`, as float64 with zero margins. */
+/** Copies one batch item's group of input channels into `F` from `base`, as float64 with the layout's zero margins. */
 function padInput(
   g: ConvTransposeGeometry,
-  marginBegin: readonly number[],
-  pitch: readonly number[],
-  padPlane: number,
+  layout: PhaseLayout,
   x: FloatArray,
   xBase: number,
   F: Float64Array,
   base: number,
 ): void {
-  const last = g.rank - 1;
-  const nLast = g.inputSize[last]!;
-  const inPlane = g.inputSize.reduce((a, b) => a * b, 1);
-  const rowsPerPlane = (inPlane / nLast) | 0;
+  const { padPlane, inputRowOffsets, rowLength } = layout;
+  const inPlane = inputRowOffsets.length * rowLength;
   F.fill(0, base, base + g.inChannelsPerGroup * padPlane + NR);
   for (let ci = 0; ci < g.inChannelsPerGroup; ci++) {
-    for (let q = 0; q < rowsPerPlane; q++) {
-      let rest = q;
-      let dst = base + ci * padPlane + marginBegin[last]!;
-      for (let a = last - 1; a >= 0; a--) {
-        const n = g.inputSize[a]!;
-        const i = rest % n;
-        rest = ((rest - i) / n) | 0;
-        dst += (i + marginBegin[a]!) * pitch[a]!;
-      }
-      let src = xBase + ci * inPlane + q * nLast;
-      for (let i = 0; i < nLast; i++) F[dst++] = x[src++]!;
+    for (let q = 0; q < inputRowOffsets.length; q++) {
+      let dst = base + ci * padPlane + inputRowOffsets[q]!;
+      let src = xBase + ci * inPlane + q * rowLength;
+      for (let i = 0; i < rowLength; i++) F[dst++] = x[src++]!;
     }
   }
 }
 
 /**
  * Packs output channels [cb0, cb1) of one group's weights, in one sweep over them, into every
- * phase's panel: tap `t` of channel `co` goes to `dest[t] + tile·tileStride[t] + ci·3 + m`
+ * entry's panel (a tap that reaches no output into the discard slot, tile stride 0): tap `t` of channel `co` goes to `dest[t] + tile·tileStride[t] + ci·3 + m`
  * (`tile`, `m`: the channel's tile and row in it). Channels past `cb1` in the last tile are zero,
  * so a partial tile computes zeros that it does not store.
  */
@@ -204,13 +162,14 @@ function packWeights(
   cinG: number,
   cb0: number,
   cb1: number,
+  slots: number,
   ints: Int32Array,
   dest: number,
   tileStride: number,
   F: Float64Array,
 ): void {
   const tiles = Math.ceil((cb1 - cb0) / MR);
-  F.fill(0, 0, tiles * slotStride(cinG) * K);
+  F.fill(0, 0, tiles * slotStride(cinG) * slots);
   // tile by tile, so the writes go to one tile's few streams (one per tap) at a time
   for (let tile = 0; tile < tiles; tile++) {
     const rows = Math.min(MR, cb1 - cb0 - tile * MR);
@@ -232,7 +191,7 @@ function packWeights(
 function phaseRow(
   F: Float64Array,
   panel: number,
-  ph: PhaseCombination,
+  ph: PhaseEntry,
   xb: number,
   padPlane: number,
   ints: Int32Array,

@@ -1,3 +1,4 @@
+import { product } from '@tconv/core';
 import { intScratch } from './scratch';
 
 /**
@@ -7,7 +8,7 @@ import { intScratch } from './scratch';
  */
 export function tapTable(kernelSize: readonly number[], strideSizes: readonly number[]): Int32Array {
   const r = kernelSize.length;
-  const K = kernelSize.reduce((a, b) => a * b, 1);
+  const K = product(kernelSize);
   const table = intScratch(K * r + r);
   for (let t = 0; t < K; t++) {
     let rest = t;

@@ -10,14 +10,9 @@ import {
   TconvError,
   tensor,
 } from '@tconv/core';
-import type { ConvTransposeKernel } from '@tconv/backend-cpu';
-import {
-  chooseConvTransposeKernel,
-  convTransposeImpl,
-  cpuBackend,
-  referenceConv,
-  referenceConvTranspose,
-} from '@tconv/backend-cpu';
+import { cpuBackend, referenceConv, referenceConvTranspose } from '@tconv/backend-cpu';
+import type { ConvTransposeKernel } from '@tconv/backend-cpu/internal';
+import { chooseConvTransposeKernel, convTransposeImpl } from '@tconv/backend-cpu/internal';
 import { expectWithinRounding, problemArb, randomData } from '@tconv/testing';
 
 const size = (shape: readonly number[]) => shape.reduce((a, b) => a * b, 1);

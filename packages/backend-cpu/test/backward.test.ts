@@ -9,13 +9,8 @@ import {
   ShapeError,
   tensor,
 } from '@tconv/core';
-import {
-  convImpl,
-  convTransposeImpl,
-  cpuBackend,
-  referenceConv,
-  referenceConvTranspose,
-} from '@tconv/backend-cpu';
+import { cpuBackend, referenceConv, referenceConvTranspose } from '@tconv/backend-cpu';
+import { convImpl, convTransposeImpl } from '@tconv/backend-cpu/internal';
 import { problemArb, randomData } from '@tconv/testing';
 
 const size = (shape: readonly number[]) => shape.reduce((a, b) => a * b, 1);

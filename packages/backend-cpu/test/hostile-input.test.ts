@@ -1,15 +1,8 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { resolveConvTranspose, tensor } from '@tconv/core';
-import {
-  chooseConvTransposeKernel,
-  convTransposeImpl,
-  cpuBackend,
-  referenceConvTranspose,
-  releaseScratch,
-  SCRATCH_ELEMENTS,
-  scratchBytes,
-} from '@tconv/backend-cpu';
+import { cpuBackend, referenceConvTranspose, releaseScratch, scratchBytes } from '@tconv/backend-cpu';
+import { chooseConvTransposeKernel, convTransposeImpl, SCRATCH_ELEMENTS } from '@tconv/backend-cpu/internal';
 import { expectWithinRounding, problemArb, randomData } from '@tconv/testing';
 
 // Issue #16: the CPU backend under hostile geometries. Each test names the finding it pins.

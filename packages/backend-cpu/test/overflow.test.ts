@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { resolveConvTranspose, tensor } from '@tconv/core';
-import { convTransposeImpl, cpuBackend } from '@tconv/backend-cpu';
+import { cpuBackend } from '@tconv/backend-cpu';
+import { convTransposeImpl } from '@tconv/backend-cpu/internal';
 
 // Issue #16 item 12: a float32 result that is 0 in exact arithmetic while its products (or partial
 // sums) overflow float32. The rule (core README, "Numerics"): such elements are the float64

@@ -1,4 +1,5 @@
 export { adjointGeometry } from './adjoint';
+export { fillBias } from './bias';
 export { geometryFlops } from './flops';
 export { geometryOptions } from './geometry-options';
 export type { Backend, BackendCapabilities, Gradients, SyncBackend } from './backend';
