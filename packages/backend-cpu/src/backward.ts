@@ -1,6 +1,6 @@
 import type { ConvGeometry, ConvTransposeGeometry, FloatArray } from '@tconv/core';
 import { adjointGeometry, allocate, biasGradient, dtypeOf } from '@tconv/core';
-import { convImpl } from './conv';
+import { convGemmImpl } from './conv-gemm';
 import { convTransposeImpl } from './conv-transpose';
 import { weightGradientImpl } from './weight-gradient';
 
@@ -15,9 +15,9 @@ const count = (shape: readonly number[]): number => shape.reduce((a, b) => a * b
 
 /**
  * The gradients of a transposed convolution on a resolved geometry. d2l 13.10.3 in code: the
- * input gradient is the forward *convolution* kernel run on {@link adjointGeometry}`(g)` — the
- * convolution this transposed convolution is the transpose of — applied to `gy` with the same
- * weight array; the weight gradient is the GEMM reduction {@link weightGradientImpl}; the bias
+ * input gradient is a forward *convolution* kernel ({@link convGemmImpl}) run on
+ * {@link adjointGeometry}`(g)` — the convolution this transposed convolution is the transpose of —
+ * applied to `gy` with the same weight array; the weight gradient is the GEMM reduction {@link weightGradientImpl}; the bias
  * gradient is core's {@link biasGradient}.
  * @param g - the forward geometry
  * @param x - the forward input
@@ -32,7 +32,7 @@ export function convTransposeBackwardImpl(
 ): GradientArrays {
   const dtype = dtypeOf(x);
   const input = allocate(dtype, count(g.inputShape));
-  convImpl(adjointGeometry(g), gy, w, null, input);
+  convGemmImpl(adjointGeometry(g), gy, w, input);
   const weight = allocate(dtype, count(g.weightShape));
   weightGradientImpl(g, x, gy, weight);
   return { input, weight, bias: biasGradient(g, gy) };
