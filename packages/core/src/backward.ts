@@ -1,3 +1,4 @@
+import type { DeclaredCapabilities } from './capabilities';
 import type { PreparedCall } from './call';
 import { allocate, prepareConv, prepareConvTranspose } from './call';
 import { DTypeError, describe, ShapeError } from './errors';
@@ -36,8 +37,9 @@ export function prepareConvTransposeBackward(
   input: Tensor,
   weight: Tensor,
   options: ConvTransposeOptions = {},
+  backend?: DeclaredCapabilities,
 ): PreparedCall<ConvTransposeGeometry> {
-  const call = prepareConvTranspose(input, weight, options);
+  const call = prepareConvTranspose(input, weight, options, backend);
   checkGradOutput(gradOutput, call);
   return call;
 }
@@ -48,8 +50,9 @@ export function prepareConvBackward(
   input: Tensor,
   weight: Tensor,
   options: ConvOptions = {},
+  backend?: DeclaredCapabilities,
 ): PreparedCall<ConvGeometry> {
-  const call = prepareConv(input, weight, options);
+  const call = prepareConv(input, weight, options, backend);
   checkGradOutput(gradOutput, call);
   return call;
 }

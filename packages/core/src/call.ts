@@ -1,5 +1,6 @@
-import type { BackendCapabilities } from './backend';
-import { DTypeError, describe, UnsupportedError } from './errors';
+import type { DeclaredCapabilities } from './capabilities';
+import { checkCapabilities } from './capabilities';
+import { DTypeError, describe } from './errors';
 import type { ConvGeometry, ConvTransposeGeometry } from './geometry';
 import { resolveConv, resolveConvTranspose } from './geometry';
 import { checkSafeGeometry } from './limits';
@@ -52,48 +53,31 @@ function checkTypes(
 }
 
 /**
- * Rejects what a backend's declared capabilities exclude, with a clear error.
- * @param backend - the backend's name, for the message
- * @param capabilities - what it declared
- * @param rank - the spatial rank of the call
- * @param dtype - the float type of the call
- */
-export function checkCapabilities(
-  backend: string,
-  capabilities: BackendCapabilities | undefined,
-  rank: number,
-  dtype: DType,
-): void {
-  if (capabilities?.ranks && !capabilities.ranks.includes(rank)) {
-    throw new UnsupportedError(
-      'UNSUPPORTED',
-      'input',
-      `backend ${backend} supports spatial ranks ${capabilities.ranks.join(', ')}, but the input has ${rank} spatial axes`,
-    );
-  }
-  if (capabilities?.dtypes && !capabilities.dtypes.includes(dtype)) {
-    throw new UnsupportedError(
-      'UNSUPPORTED',
-      'input.data',
-      `backend ${backend} supports ${capabilities.dtypes.join(', ')}, but the input is ${dtype}`,
-    );
-  }
-}
-
-/**
  * Validates a whole transposed-convolution call (tensors, data lengths, float types, options) and
  * resolves its geometry, before anything is allocated. Backends call this first.
+ * @param backend - the calling backend (its `name` and `capabilities`): a call outside what it
+ *   declares is an `UnsupportedError` here, by the same predicate the conformance kit skips by
  */
 export function prepareConvTranspose(
   input: Tensor,
   weight: Tensor,
   options: ConvTransposeOptions = {},
+  backend?: DeclaredCapabilities,
 ): PreparedCall<ConvTransposeGeometry> {
   checkTensor(input, 'input');
   checkTensor(weight, 'weight');
   const geometry = resolveConvTranspose(input.shape, weight.shape, options);
   checkSafeGeometry(geometry, 'tconv'); // every kernel indexes with exact doubles at least
-  return { geometry, ...checkTypes(input, weight, options.bias) };
+  return declared({ geometry, ...checkTypes(input, weight, options.bias) }, backend);
+}
+
+/** The call, after rejecting what the backend's declared capabilities exclude. */
+function declared<G extends { rank: number }>(
+  call: PreparedCall<G>,
+  backend?: DeclaredCapabilities,
+): PreparedCall<G> {
+  if (backend) checkCapabilities(backend.name, backend.capabilities, call.geometry.rank, call.dtype);
+  return call;
 }
 
 /**
@@ -104,24 +88,29 @@ export function prepareConvTransposeFor(
   inputShape: readonly number[],
   weight: Tensor,
   options: ConvTransposeOptions = {},
+  backend?: DeclaredCapabilities,
 ): PreparedCall<ConvTransposeGeometry> {
   checkTensor(weight, 'weight');
   const geometry = resolveConvTranspose(inputShape, weight.shape, options);
   checkSafeGeometry(geometry, 'tconv'); // every kernel indexes with exact doubles at least
-  return { geometry, ...checkTypes({ shape: inputShape, data: weight.data }, weight, options.bias) };
+  return declared(
+    { geometry, ...checkTypes({ shape: inputShape, data: weight.data }, weight, options.bias) },
+    backend,
+  );
 }
 
-/** Validates a whole convolution call and resolves its geometry; see {@link prepareConvTranspose}. */
+/** Validates a whole convolution call and resolves its geometry (and, given the backend, its capabilities); see {@link prepareConvTranspose}. */
 export function prepareConv(
   input: Tensor,
   weight: Tensor,
   options: ConvOptions = {},
+  backend?: DeclaredCapabilities,
 ): PreparedCall<ConvGeometry> {
   checkTensor(input, 'input');
   checkTensor(weight, 'weight');
   const geometry = resolveConv(input.shape, weight.shape, options);
   checkSafeGeometry(geometry, 'tconv'); // every kernel indexes with exact doubles at least
-  return { geometry, ...checkTypes(input, weight, options.bias) };
+  return declared({ geometry, ...checkTypes(input, weight, options.bias) }, backend);
 }
 
 /** Like {@link prepareConv} for an operator prepared before its input exists; see {@link prepareConvTransposeFor}. */
@@ -129,11 +118,15 @@ export function prepareConvFor(
   inputShape: readonly number[],
   weight: Tensor,
   options: ConvOptions = {},
+  backend?: DeclaredCapabilities,
 ): PreparedCall<ConvGeometry> {
   checkTensor(weight, 'weight');
   const geometry = resolveConv(inputShape, weight.shape, options);
   checkSafeGeometry(geometry, 'tconv'); // every kernel indexes with exact doubles at least
-  return { geometry, ...checkTypes({ shape: inputShape, data: weight.data }, weight, options.bias) };
+  return declared(
+    { geometry, ...checkTypes({ shape: inputShape, data: weight.data }, weight, options.bias) },
+    backend,
+  );
 }
 
 /** A zeroed output array of the given type and length. */

@@ -5,9 +5,10 @@ export { geometryOptions } from './geometry-options';
 export type { Backend, BackendCapabilities, Gradients, SyncBackend } from './backend';
 export { biasGradient, prepareConvBackward, prepareConvTransposeBackward } from './backward';
 export type { PreparedCall } from './call';
+export type { CapabilityGap, DeclaredCapabilities } from './capabilities';
+export { capabilityGap, checkCapabilities } from './capabilities';
 export {
   allocate,
-  checkCapabilities,
   prepareConv,
   prepareConvFor,
   prepareConvTranspose,
