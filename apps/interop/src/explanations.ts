@@ -27,8 +27,13 @@ const RULES: readonly Rule[] = [
   },
   {
     engine: /^tfjs/,
-    case: /1d/,
-    why: 'tf.conv1d with a numeric pad pads the height axis of its internal 2D view as well, then fails to reshape its own result (tfjs 4.22, conv1d → conv2d); the documented signature accepts a number (TF.js API, tf.conv1d)',
+    case: /1d|^overflow\/conv-products$/,
+    why: "tfjs computes the output size of a numeric pad with the kernel's height and stride for both axes (conv_util computeOutputShape2D takes one field size), so a non-square kernel gets a wrong width — and every tf.conv1d, whose internal 2D kernel is 1×k (tfjs 4.22; the same call with explicit padding is right; TF.js API, tf.conv1d / tf.conv2d accept a number)",
+  },
+  {
+    engine: /^(onnxruntime|tfjs)/,
+    case: /^overflow\//,
+    why: 'the engine computes in float32 throughout: products past float32\'s range become ±Inf and an exact 0 becomes Inf − Inf = NaN, where tconv\'s contract (core README, "Numerics") asks for the float64 definition rounded once; the engine promises only float32 arithmetic',
   },
   {
     engine: /^tfjs-wasm$/,

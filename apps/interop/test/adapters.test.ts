@@ -1,7 +1,7 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import type { ConformanceCase } from '@tconv/conformance';
 import { cases } from '@tconv/conformance';
-import { allEngines, runMatrix } from '../src/index';
+import { allEngines, explain, runMatrix } from '../src/index';
 
 // Each adapter on a few kit cases: one it passes, one it cannot express, and the onnxruntime
 // auto_pad departure (SAME_UPPER, kernel 1 < stride 2 on 2 elements: the spec gives 4, onnxruntime 3).
@@ -21,7 +21,9 @@ const FLOAT64 = 'dtypes/convTranspose-float64';
 const SAME_UPPER = 'divergences/auto-pad-same-upper-negative-total-1d';
 const SAME_LOWER_2D = 'divergences/auto-pad-same-lower-negative-total-2d';
 
-const matrix = await runMatrix(engines, { cases: [PASS, ONE_D, GROUPS, FLOAT64, SAME_UPPER, SAME_LOWER_2D].map(byId) });
+const matrix = await runMatrix(engines, {
+  cases: [PASS, ONE_D, GROUPS, FLOAT64, SAME_UPPER, SAME_LOWER_2D].map(byId),
+});
 const status = (engine: string, id: string) =>
   matrix.results.find((r) => r.engine === engine && r.case === id);
 
@@ -100,5 +102,7 @@ describe('every engine on a few cases', () => {
         status: 'fail',
         message: expect.stringMatching(/shape \[1, 1, 3\], expected \[1, 1, 4\]/),
       });
+    // and the matrix says why, citing the issue
+    expect(explain(status('onnxruntime-node', SAME_UPPER)!, 'the kit')).toMatch(/onnx#1609/);
   });
 });
