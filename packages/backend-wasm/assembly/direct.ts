@@ -21,6 +21,7 @@ import {
   DIRECT_OUT,
   DIRECT_OUT_CHANNELS,
   DIRECT_OUT_CHANNELS_PER_GROUP,
+  DIRECT_PACKED,
   DIRECT_RANK,
   DIRECT_TABLE,
   DIRECT_W,
@@ -77,22 +78,17 @@ function addRow(dst: usize, step: i32, src: usize, n: i32): void {
   }
 }
 
-/** out[i] += w · src[i·step] for i < n (the convolution's strided read). */
+/** dst[i] = src[i·step] for i < n (the convolution's strided read into its column buffer). */
 // @inline
-function gatherAxpy(dst: usize, w: f32, src: usize, step: i32, n: i32): void {
-  let i = 0;
+function gatherRow(dst: usize, src: usize, step: i32, n: i32): void {
   if (step === 1) {
-    const wv = f32x4.splat(w);
-    for (; i + 4 <= n; i += 4) {
-      const o = dst + ((<usize>i) << 2);
-      v128.store(o, f32x4.add(v128.load(o), f32x4.mul(wv, v128.load(src + ((<usize>i) << 2)))));
-    }
+    memory.copy(dst, src, (<usize>n) << 2);
+    return;
   }
   const stepBytes = (<usize>step) << 2;
-  let s = src + <usize>i * stepBytes;
-  for (; i < n; i++) {
-    const o = dst + ((<usize>i) << 2);
-    store<f32>(o, load<f32>(o) + w * load<f32>(s));
+  let s = src;
+  for (let i = 0; i < n; i++) {
+    store<f32>(dst + ((<usize>i) << 2), load<f32>(s));
     s += stepBytes;
   }
 }
@@ -221,8 +217,10 @@ export function convTranspose(p: usize): void {
 }
 
 /**
- * Convolution (float32): for each (output channel, input channel of its group, tap), one strided
- * multiply-add along whole output rows, the valid range computed once per row.
+ * Convolution (float32) as a GEMM: per group, the part's weights transposed once into `packed`
+ * ([cinG·K][c1 − c0]); per batch item and chunk of whole output rows, the input's reads under every
+ * (input channel, tap) gathered into the column buffer ([cinG·K][positions], zeros outside); then
+ * out += packedᵀ·cols by {@link gemmTN}, its 4×8 tiles writing whole output rows.
  */
 export function conv(p: usize): void {
   const rank = word(p, DIRECT_RANK);
@@ -235,6 +233,9 @@ export function conv(p: usize): void {
   const x = <usize>word(p, DIRECT_X);
   const w = <usize>word(p, DIRECT_W);
   const out = <usize>word(p, DIRECT_OUT);
+  const cols = <usize>word(p, DIRECT_COLS);
+  const capacity = word(p, DIRECT_COLS_CAPACITY);
+  const packed = <usize>word(p, DIRECT_PACKED);
   const c0 = word(p, DIRECT_C0);
   const c1 = word(p, DIRECT_C1);
   const table = <usize>word(p, DIRECT_TABLE);
@@ -250,33 +251,44 @@ export function conv(p: usize): void {
   const dL = axis(p, DIRECT_AXIS_DILATION, rank, last);
   const pL = axis(p, DIRECT_AXIS_PAD_BEGIN, rank, last);
   const lead = outPlane / LL;
-  for (let n = 0; n < batch; n++) {
-    for (let g = 0; g < groups; g++) {
-      for (let cog = c0; cog < c1; cog++) {
-        const co = g * coutG + cog;
-        const outBase = out + ((<usize>((n * outC + co) * outPlane)) << 2);
-        for (let cig = 0; cig < cinG; cig++) {
-          const xBase = x + ((<usize>((n * inC + g * cinG + cig) * inPlane)) << 2);
-          const wBase = w + ((<usize>((co * cinG + cig) * K)) << 2);
-          for (let t = 0; t < K; t++) {
-            const wv = load<f32>(wBase + ((<usize>t) << 2));
-            const offL = tapCoordinate(table, rank, t, last) * dL - pL;
-            const lo = max(0, ceilDiv(-offL, sL));
-            const hi = min(LL, floorDiv(nLast - 1 - offL, sL) + 1);
-            if (lo >= hi) continue;
-            for (let q = 0; q < lead; q++) {
-              const inOff = leading(p, rank, K, t, q, DIRECT_AXIS_OUTPUT_SIZE, DIRECT_AXIS_INPUT_SIZE);
-              if (inOff < 0) continue;
-              gatherAxpy(
-                outBase + ((<usize>(q * LL + lo)) << 2),
-                wv,
-                xBase + ((<usize>(inOff + offL + lo * sL)) << 2),
-                sL,
-                hi - lo,
-              );
+  const depth = cinG * K;
+  const owned = c1 - c0;
+  // whole output rows per chunk; the JavaScript side guarantees capacity ≥ depth · LL
+  const rowsPerChunk = min(lead, max(1, capacity / (depth * LL)));
+  const rowBytes = (<usize>LL) << 2;
+  for (let g = 0; g < groups; g++) {
+    for (let co = c0; co < c1; co++) {
+      const src = w + ((<usize>((g * coutG + co) * depth)) << 2);
+      for (let r = 0; r < depth; r++) {
+        store<f32>(packed + ((<usize>(r * owned + co - c0)) << 2), load<f32>(src + ((<usize>r) << 2)));
+      }
+    }
+    for (let n = 0; n < batch; n++) {
+      const xGroup = x + ((<usize>((n * inC + g * cinG) * inPlane)) << 2);
+      const outBase = out + ((<usize>((n * outC + g * coutG + c0) * outPlane)) << 2);
+      for (let q0 = 0; q0 < lead; q0 += rowsPerChunk) {
+        const q1 = min(lead, q0 + rowsPerChunk);
+        const T = (q1 - q0) * LL;
+        for (let t = 0; t < K; t++) {
+          const offL = tapCoordinate(table, rank, t, last) * dL - pL;
+          const lo = min(LL, max(0, ceilDiv(-offL, sL)));
+          const hi = max(lo, min(LL, floorDiv(nLast - 1 - offL, sL) + 1));
+          for (let q = q0; q < q1; q++) {
+            const inOff = leading(p, rank, K, t, q, DIRECT_AXIS_OUTPUT_SIZE, DIRECT_AXIS_INPUT_SIZE);
+            for (let ci = 0; ci < cinG; ci++) {
+              const dst = cols + ((<usize>((ci * K + t) * T + (q - q0) * LL)) << 2);
+              if (inOff < 0 || lo >= hi) {
+                memory.fill(dst, 0, rowBytes);
+                continue;
+              }
+              if (lo > 0) memory.fill(dst, 0, (<usize>lo) << 2);
+              const src = xGroup + ((<usize>(ci * inPlane + inOff + offL + lo * sL)) << 2);
+              gatherRow(dst + ((<usize>lo) << 2), src, sL, hi - lo);
+              if (hi < LL) memory.fill(dst + ((<usize>hi) << 2), 0, (<usize>(LL - hi)) << 2);
             }
           }
         }
+        gemmTN(packed, owned, cols, T, outBase + ((<usize>(q0 * LL)) << 2), outPlane, owned, T, depth, true);
       }
     }
   }

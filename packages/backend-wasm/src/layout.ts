@@ -116,15 +116,22 @@ function directPart(
   const words = new Int32Array(scalars + BLOCKS.direct.axes.length * g.rank);
   const at = mem.take(words.length);
   const table = mem.take(K * g.rank + g.rank);
-  let colsCapacity = 0;
-  let cols = 0;
+  let colsCapacity: number;
+  let packed = 0;
   if (kind === 'convTranspose') {
     // the kernel tiles rows of cols and input rows so cols stays within the capacity; one input
     // row is the least it can hold
     const nLast = g.inputSize[g.rank - 1]!;
     colsCapacity = Math.max(nLast, Math.min(COLS_ELEMENTS, (c1 - c0) * K * prod(g.inputSize)));
-    cols = mem.take(colsCapacity);
+  } else {
+    // the convolution gathers whole output rows for every (input channel, tap): one row of them
+    // is the least it can hold; its part's weights are packed transposed
+    const depth = g.inChannelsPerGroup * K;
+    const rowLength = g.outputSize[g.rank - 1]!;
+    colsCapacity = Math.max(depth * rowLength, Math.min(COLS_ELEMENTS, depth * prod(g.outputSize)));
+    packed = mem.take(depth * (c1 - c0));
   }
+  const cols = mem.take(colsCapacity);
   words[D.rank] = g.rank;
   words[D.batch] = g.batch;
   words[D.inChannels] = g.inChannels;
@@ -141,6 +148,7 @@ function directPart(
   words[D.table] = table;
   words[D.c0] = c0;
   words[D.c1] = c1;
+  words[D.packed] = packed;
   setAxes(words, scalars, g.rank, [
     g.inputSize,
     g.outputSize,

@@ -19,7 +19,8 @@ export const BLOCKS = {
    * The direct kernels: transposed convolution by GEMM + col2im (`convTranspose`), and the
    * convolution (`conv`). Pointers are byte addresses; `c0`/`c1` are the output channels of each
    * group this part computes; `cols`/`colsCapacity` the column buffer (elements); `table` the tap
-   * table the kernel fills (per tap its coordinates, then the output strides).
+   * table the kernel fills (per tap its coordinates, then the strides of the side the taps reach);
+   * `packed` the convolution's transposed weights (its part's channels).
    */
   direct: {
     words: [
@@ -39,6 +40,7 @@ export const BLOCKS = {
       'table',
       'c0',
       'c1',
+      'packed',
     ],
     axes: ['inputSize', 'outputSize', 'kernelSize', 'stride', 'dilation', 'padBegin'],
   },
