@@ -5,7 +5,7 @@ export default defineConfig({
   resolve: { alias: workspaceAliases },
   test: {
     include: ['test/**/*.test.ts'],
-    testTimeout: 60_000,
+    testTimeout: 120_000,
     hookTimeout: 120_000,
     // The browser tests share one Chromium and one server; unit tests are fast either way.
     fileParallelism: false,

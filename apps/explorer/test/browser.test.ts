@@ -310,6 +310,51 @@ describe('explorer in Chromium', () => {
     }
   });
 
+  it('plays the scatter to the end, and upsamples a picture the user gives', async () => {
+    const page = await open('preset=d2l-stride&step=0');
+    await page.click('[data-testid=play]');
+    await page.waitForFunction(
+      () => document.querySelector('[data-testid=step-count]')?.textContent === '4 / 4',
+      null,
+      {
+        timeout: 20_000,
+      },
+    );
+    expect(await page.textContent('[data-testid=play]')).toContain('play');
+    expect(new URL(page.url()).searchParams.get('step')).toBe('all');
+
+    await open('view=upsampling&upFactor=2');
+    const dataUrl = await page.evaluate(() => {
+      const c = document.createElement('canvas');
+      c.width = 24;
+      c.height = 24;
+      const ctx = c.getContext('2d')!;
+      ctx.fillStyle = '#ff0000';
+      ctx.fillRect(0, 0, 12, 24);
+      ctx.fillStyle = '#0000ff';
+      ctx.fillRect(12, 0, 12, 24);
+      return c.toDataURL('image/png');
+    });
+    await page.setInputFiles('#u-file', {
+      name: 'halves.png',
+      mimeType: 'image/png',
+      buffer: Buffer.from(dataUrl.split(',')[1]!, 'base64'),
+    });
+    await page.waitForFunction(() => document.body.textContent?.includes('your picture'));
+    const image = new Float32Array(3 * 24 * 24);
+    for (let i = 0; i < 24; i++) {
+      for (let j = 0; j < 24; j++) image[(j < 12 ? 0 : 2) * 576 + i * 24 + j] = 255;
+    }
+    const { pooled } = maxPool(tensor(image, [1, 3, 24, 24]), 2);
+    const nearest = applyFixed(pooled, fixedUpsamplings(2)[0]!);
+    const rgba = await page.$eval('[data-testid="up-nearest-neighbour"]', (c) => {
+      const canvas = c as HTMLCanvasElement;
+      return Array.from(canvas.getContext('2d')!.getImageData(0, 0, 24, 24).data);
+    });
+    const blue = Array.from({ length: 576 }, (_, i) => rgba[4 * i + 2]!);
+    expect(blue).toEqual(Array.from(nearest.data.subarray(2 * 576)));
+  });
+
   it('is readable at 375 px: no horizontal scroll in any view', async () => {
     for (const query of [
       'preset=aim-rgb-k3s4&step=20',

@@ -14,6 +14,7 @@ import { findPreset } from '../presets';
 import type { Scatter } from '../scatter';
 import { scatterSteps } from '../scatter';
 import type { ExplorerState } from '../state';
+import { stateToQuery } from '../state';
 import { numberGrid, tensorPlane } from './grid';
 import { rgbCanvas } from './image';
 
@@ -106,14 +107,18 @@ function player(s: ExplorerState, total: number, update: Update): HTMLElement {
       return;
     }
     let step = shown >= total ? 0 : shown;
-    let current = s;
+    let current: ExplorerState = { ...s, step };
     timer = setInterval(() => {
+      // Any other change (an edit, another view) since the last tick stops the player.
+      if (window.location.search !== `?${stateToQuery(current)}`) {
+        stopPlayer();
+        return;
+      }
       step += 1;
       if (step >= total) stopPlayer();
       current = { ...current, step: step >= total ? null : step };
       update(current);
     }, 700);
-    current = { ...current, step };
     update(current);
   };
   return h(

@@ -140,7 +140,9 @@ export function upsamplingView(s: ExplorerState, update: Update): HTMLElement {
     h(
       'div',
       { className: 'pictures', 'data-testid': 'upsampling' },
-      rgbCanvas(original, `original ${sizeText(original.shape.slice(2))}`),
+      rgbCanvas(original, `${dropped ? 'your picture' : 'original'} ${sizeText(original.shape.slice(2))}`, {
+        testId: 'up-original',
+      }),
       rgbCanvas(pooled, `max-pooled ${sizeText(pooled.shape.slice(2))}`),
       results.map((r) =>
         h(
