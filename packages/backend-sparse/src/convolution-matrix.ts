@@ -1,5 +1,5 @@
 import type { ConvGeometry, ConvOptions, FloatArray, GeometryBase, Tensor } from '@tconv/core';
-import { checkTensor, describeValue, LimitError, resolveConv, ShapeError } from '@tconv/core';
+import { checkTensor, describeValue, LimitError, product, resolveConv, ShapeError } from '@tconv/core';
 import type { CsrMatrix } from './csr';
 import { csrMatrix } from './csr';
 import { MAX_NONZEROS } from './limits';
@@ -95,9 +95,9 @@ export function buildConvolutionMatrix(map: ConvIndexMap, weight: FloatArray): C
     );
   }
   const r = map.outputSize.length;
-  const outPlane = map.outputSize.reduce((a, b) => a * b, 1);
-  const inPlane = map.inputSize.reduce((a, b) => a * b, 1);
-  const K = map.kernelSize.reduce((a, b) => a * b, 1);
+  const outPlane = product(map.outputSize);
+  const inPlane = product(map.inputSize);
+  const K = product(map.kernelSize);
   const inStride = new Array<number>(r);
   const kStride = new Array<number>(r);
   for (let a = r - 1, s = 1, ks = 1; a >= 0; a--) {

@@ -15,8 +15,10 @@ import {
   DTypeError,
   describeValue,
   dtypeOf,
+  fillBias,
   prepareConvFor,
   prepareConvTransposeFor,
+  product,
   recomputeNonFinite,
   ShapeError,
 } from '@tconv/core';
@@ -67,20 +69,6 @@ function checkInput(input: Tensor, shape: readonly number[], dtype: string): num
   return input.shape[0]!;
 }
 
-function addBias(
-  out: FloatArray,
-  bias: FloatArray | null,
-  batch: number,
-  channels: number,
-  plane: number,
-): void {
-  if (!bias) return;
-  for (let n = 0; n < batch; n++) {
-    for (let c = 0; c < channels; c++)
-      out.fill(bias[c]!, (n * channels + c) * plane, (n * channels + c + 1) * plane);
-  }
-}
-
 /**
  * The operator around a matrix: `transposed` multiplies each batch item by Wᵀ (scatter over W's
  * rows), otherwise by W; the bias is written first. float32 elements that come out non-finite are
@@ -98,14 +86,14 @@ function operator<G extends ConvGeometry | ConvTransposeGeometry>(
   const inItem = transposed ? matrix.rows : matrix.cols;
   const outItem = transposed ? matrix.cols : matrix.rows;
   const multiply = transposed ? csrMultiplyTransposedInto : csrMultiplyInto;
-  const weightLength = g.weightShape.reduce((a, b) => a * b, 1);
+  const weightLength = product(g.weightShape);
   return {
     geometry: g,
     matrix,
     apply(input: Tensor): Tensor {
       const batch = checkInput(input, g.inputShape, dtype);
       const out = allocate(dtype, batch * outItem);
-      addBias(out, bias, batch, g.outChannels, outItem / g.outChannels);
+      if (bias) fillBias(out, bias, batch, g.outChannels, outItem / g.outChannels);
       for (let n = 0; n < batch; n++) multiply(matrix, input.data, n * inItem, out, n * outItem);
       // the geometry is the prepared one with this call's batch size
       recomputeNonFinite({ ...g, batch }, input.data, weights, bias, out);
