@@ -126,6 +126,14 @@ function instrument(code, file, firstLine) {
       if (/^(const|let|var|import|export|return|await\s+using|throw|if|for|while)\b/.test(expr.trim()))
         return line;
       if (/[{([]\s*$/.test(expr)) return line;
+      if (/^console\.\w+\(/.test(expr.trim())) return line; // what it prints, not what it returns
+      const thrown = /^([A-Z]\w*Error)\b:?\s*(.*)$/.exec(comment.trim());
+      if (thrown) {
+        const where = `${relative(root, file)}:${firstLine + i}`;
+        const message = thrown[2].split('…')[0].trim();
+        const call = /\bawait\b/.test(expr) ? 'await __docRejects(async () => ' : '__docThrows(() => ';
+        return `${indent}${call}(${expr}), ${JSON.stringify(thrown[1])}, ${JSON.stringify(message)}, ${JSON.stringify(where)});`;
+      }
       const stated = statedValue(comment);
       if (!stated) return line;
       const where = `${relative(root, file)}:${firstLine + i}`;
@@ -192,6 +200,16 @@ function __docThrows(run, name, message, where) {
     return;
   }
   __docFailures.push(where + ': the comment says it throws ' + name + ', but it returns');
+}
+async function __docRejects(run, name, message, where) {
+  try {
+    await run();
+  } catch (e) {
+    if (e && e.name === name && String(e.message).includes(message)) return;
+    __docFailures.push(where + ': the comment says it rejects with ' + name + ': ' + message + ', but it rejects with ' + (e && e.name) + ': ' + (e && e.message));
+    return;
+  }
+  __docFailures.push(where + ': the comment says it rejects with ' + name + ', but it resolves');
 }
 function __docCheck(actual, literal, where) {
   const expected = JSON.parse(literal.replace(/^(Float32Array|Float64Array|Int32Array|Uint8Array)\\s*/, ''));
@@ -283,6 +301,57 @@ function scratch() {
   return dir;
 }
 
+/** A README whose comments are partly wrong: the checker must flag exactly the wrong ones. */
+const SELF_TEST = [
+  '# self-test',
+  '',
+  '```ts',
+  "import { convTransposeOutputShape, convTransposeOutputSize } from '@tconv/core';",
+  'convTransposeOutputSize(4, 3, { stride: 4, outputPadding: 1 }); // 16',
+  'convTransposeOutputSize(4, 3, { stride: 4, outputPadding: 1 }); // 17',
+  'convTransposeOutputShape([1, 3, 2, 2], [3, 1, 3, 3], { stride: 2, outputPadding: 1 }); // [1, 1, 6, 7]',
+  'convTransposeOutputSize(4, 3, { stride: 0 }); // OptionError: stride',
+  'convTransposeOutputSize(4, 3, { stride: 1 }); // OptionError: stride',
+  'await Promise.reject(Object.assign(new Error("stride 0"), { name: "OptionError" })); // OptionError: stride 0',
+  '```',
+  '',
+  '<!-- not-run: proves that marked blocks are skipped -->',
+  '```ts',
+  'undefinedFunction();',
+  '```',
+  '',
+  '```js',
+  'undefinedVariable.x;',
+  '```',
+].join('\n');
+
+/** Runs SELF_TEST and exits 2 unless the checker reports exactly its three wrong comments and its throwing block. */
+function selfTest(dir) {
+  const file = join(dir, 'self-test', 'README.md');
+  mkdirSync(dirname(file), { recursive: true });
+  writeFileSync(file, SELF_TEST);
+  const { source, skipped } = moduleFor(file);
+  const script = join(dir, 'self-test.mjs');
+  writeFileSync(script, source);
+  const r = spawnSync(process.execPath, [script], { cwd: dir, encoding: 'utf8', timeout: 60_000 });
+  const lines = r.stderr.split('\n').filter((l) => l.startsWith('FAIL'));
+  const expected = [
+    /:6: the comment says 17, but the code gives 16$/,
+    /:7: .*\[1, 1, 6, 7\]/,
+    /:9: .*throws OptionError, but it returns/,
+    /:19: the block throws ReferenceError/,
+  ];
+  const ok =
+    r.status === 1 &&
+    lines.length === expected.length &&
+    expected.every((re, i) => re.test(lines[i])) &&
+    skipped.length === 1;
+  if (!ok) {
+    console.error(`doc-test: the self-test did not catch what it should:\n${r.stderr}`);
+    process.exit(2);
+  }
+}
+
 function main() {
   const files = process.argv.slice(2).length ? process.argv.slice(2).map((f) => resolve(f)) : findReadmes();
   for (const [name, dist] of [
@@ -297,6 +366,7 @@ function main() {
     }
   }
   const dir = scratch();
+  selfTest(dir);
   let failed = 0;
   let ran = 0;
   for (const file of files) {
