@@ -77,7 +77,10 @@ export function weightGradientImpl(
           copySmall(g, side, buffer, n, group, q0, q1, c0, c1);
           for (let k = 0; k < K; k++) {
             if (!gatherLarge(g, side, offsets, buffer, aG * depth, n, group, k, q0, q1, c0, c1)) continue;
-            gemmNT(buffer, 0, aG * depth, depth, aG, bG, acc, (group * K + k) * aG * bG);
+            const at = (group * K + k) * aG * bG;
+            // tile the wider side by 4: with fewer than 4 of L's channels (RGB outputs) swap the operands
+            if (bG >= 4 || aG < 4) gemmNT(buffer, 0, aG * depth, depth, aG, bG, acc, at, bG, 1);
+            else gemmNT(buffer, aG * depth, 0, depth, bG, aG, acc, at, 1, bG);
           }
         }
       }
@@ -96,7 +99,7 @@ export function weightGradientImpl(
 }
 
 /**
- * `acc[accOff + m·cols + t] += Σ_c buf[aOff + m·depth + c] · buf[bOff + t·depth + c]`: rows of
+ * `acc[accOff + m·cm + t·ct] += Σ_c buf[aOff + m·depth + c] · buf[bOff + t·depth + c]`: rows of
  * both operands are contiguous in the one buffer, so each tile streams 3 + 4 rows. Register-tiled
  * 3 × 4 (twelve double accumulators, the tile V8 keeps in registers; see `gemm.ts`).
  */
@@ -109,6 +112,8 @@ function gemmNT(
   cols: number,
   acc: Float64Array,
   accOff: number,
+  cm: number,
+  ct: number,
 ): void {
   const rows3 = rows - (rows % 3);
   const cols4 = cols - (cols % 4);
@@ -149,31 +154,31 @@ function gemmNT(
         c22 += x2 * y2;
         c23 += x2 * y3;
       }
-      let o = accOff + m * cols + t;
+      let o = accOff + m * cm + t * ct;
       acc[o]! += c00;
-      acc[o + 1]! += c01;
-      acc[o + 2]! += c02;
-      acc[o + 3]! += c03;
-      o += cols;
+      acc[o + ct]! += c01;
+      acc[o + 2 * ct]! += c02;
+      acc[o + 3 * ct]! += c03;
+      o += cm;
       acc[o]! += c10;
-      acc[o + 1]! += c11;
-      acc[o + 2]! += c12;
-      acc[o + 3]! += c13;
-      o += cols;
+      acc[o + ct]! += c11;
+      acc[o + 2 * ct]! += c12;
+      acc[o + 3 * ct]! += c13;
+      o += cm;
       acc[o]! += c20;
-      acc[o + 1]! += c21;
-      acc[o + 2]! += c22;
-      acc[o + 3]! += c23;
+      acc[o + ct]! += c21;
+      acc[o + 2 * ct]! += c22;
+      acc[o + 3 * ct]! += c23;
     }
   }
   // leftovers: the last rows (fewer than 3) over every column, then the last columns of the tiled rows
   for (let m = rows3; m < rows; m++) {
     for (let t = 0; t < cols; t++)
-      acc[accOff + m * cols + t]! += dot(buf, aOff + m * depth, bOff + t * depth, depth);
+      acc[accOff + m * cm + t * ct]! += dot(buf, aOff + m * depth, bOff + t * depth, depth);
   }
   for (let m = 0; m < rows3; m++) {
     for (let t = cols4; t < cols; t++)
-      acc[accOff + m * cols + t]! += dot(buf, aOff + m * depth, bOff + t * depth, depth);
+      acc[accOff + m * cm + t * ct]! += dot(buf, aOff + m * depth, bOff + t * depth, depth);
   }
 }
 

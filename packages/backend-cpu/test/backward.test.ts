@@ -268,3 +268,15 @@ describe('convGemmImpl: the convolution as one GEMM per tap (the input gradient 
     expect(dotp(out, x.data)).toBeCloseTo(dotp(referenceConvTranspose(x, w, o).data, gy.data), 9);
   });
 });
+
+describe('the weight gradient with fewer than four output channels (the operands swap)', () => {
+  it('RGB-like: 6 input channels, 3 output channels, batch 2, against the definition', () => {
+    const o: ConvTransposeOptions = { stride: 2, padding: 1 };
+    const x = f64([2, 6, 5, 4], 31);
+    const w = f64([6, 3, 4, 4], 32);
+    const g = resolveConvTranspose(x.shape, w.shape, o);
+    const gy = f64(g.outputShape, 33);
+    const want = gradientsByDefinition((a, b) => referenceConvTranspose(a, b, o), x, w, gy);
+    expectNear(cpuBackend.convTransposeBackward(gy, x, w, o).weight.data, want.weight, 1e-12);
+  });
+});
