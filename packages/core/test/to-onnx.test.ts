@@ -116,10 +116,12 @@ describe('toOnnx is the inverse of fromOnnx', () => {
       auto_pad: 'SAME_UPPER',
     });
     // PyTorch's output_size becomes output_padding: ONNX ignores pads when output_shape is given
-    expect(toOnnx({ stride: 2, padding: 1, outputSize: [10, 10] }, [1, 8, 5, 5], [8, 4, 3, 3])).toMatchObject({
-      pads: [1, 1, 1, 1],
-      output_padding: [1, 1],
-    });
+    expect(toOnnx({ stride: 2, padding: 1, outputSize: [10, 10] }, [1, 8, 5, 5], [8, 4, 3, 3])).toMatchObject(
+      {
+        pads: [1, 1, 1, 1],
+        output_padding: [1, 1],
+      },
+    );
     // Keras 'same' with kernel 1 < stride 3 on 3 elements: L = 9, the full result 7 is extended by 2
     expect(toOnnx({ stride: 3, padding: 'same' }, [1, 1, 3], [1, 1, 1])).toMatchObject({
       pads: [0, 0],
@@ -130,9 +132,9 @@ describe('toOnnx is the inverse of fromOnnx', () => {
       auto_pad: 'VALID',
       output_padding: [1],
     });
-    expect(
-      toOnnx({ stride: 2, padding: 'same-lower', outputSize: [5] }, [1, 1, 3], [1, 1, 3]),
-    ).toMatchObject({ auto_pad: 'SAME_LOWER', output_shape: [5] });
+    expect(toOnnx({ stride: 2, padding: 'same-lower', outputSize: [5] }, [1, 1, 3], [1, 1, 3])).toMatchObject(
+      { auto_pad: 'SAME_LOWER', output_shape: [5] },
+    );
   });
 
   it('rejects invalid options as resolveConvTranspose does', () => {
