@@ -1,7 +1,7 @@
 // The direct kernels: transposed convolution as cols = Wᵀ·X and col2im, and the convolution as
 // row-wise strided multiply-adds. Both read the `direct` parameter block (src/param-layout.ts).
 
-import { gemmTN } from './gemm';
+import { gemmTN, rowPitch } from './gemm';
 import {
   DIRECT_AXIS_DILATION,
   DIRECT_AXIS_INPUT_SIZE,
@@ -253,7 +253,8 @@ export function conv(p: usize): void {
   const lead = outPlane / LL;
   const depth = cinG * K;
   const owned = c1 - c0;
-  // whole output rows per chunk; the JavaScript side guarantees capacity ≥ depth · LL
+  // whole output rows per chunk; the JavaScript side guarantees capacity ≥ depth · LL and leaves
+  // depth · ROW_PITCH_SLACK more for the rows' padding
   const rowsPerChunk = min(lead, max(1, capacity / (depth * LL)));
   const rowBytes = (<usize>LL) << 2;
   for (let g = 0; g < groups; g++) {
@@ -269,6 +270,7 @@ export function conv(p: usize): void {
       for (let q0 = 0; q0 < lead; q0 += rowsPerChunk) {
         const q1 = min(lead, q0 + rowsPerChunk);
         const T = (q1 - q0) * LL;
+        const pitch = rowPitch(T);
         for (let t = 0; t < K; t++) {
           const offL = tapCoordinate(table, rank, t, last) * dL - pL;
           const lo = min(LL, max(0, ceilDiv(-offL, sL)));
@@ -276,7 +278,7 @@ export function conv(p: usize): void {
           for (let q = q0; q < q1; q++) {
             const inOff = leading(p, rank, K, t, q, DIRECT_AXIS_OUTPUT_SIZE, DIRECT_AXIS_INPUT_SIZE);
             for (let ci = 0; ci < cinG; ci++) {
-              const dst = cols + ((<usize>((ci * K + t) * T + (q - q0) * LL)) << 2);
+              const dst = cols + ((<usize>((ci * K + t) * pitch + (q - q0) * LL)) << 2);
               if (inOff < 0 || lo >= hi) {
                 memory.fill(dst, 0, rowBytes);
                 continue;
@@ -288,7 +290,18 @@ export function conv(p: usize): void {
             }
           }
         }
-        gemmTN(packed, owned, cols, T, outBase + ((<usize>(q0 * LL)) << 2), outPlane, owned, T, depth, true);
+        gemmTN(
+          packed,
+          owned,
+          cols,
+          pitch,
+          outBase + ((<usize>(q0 * LL)) << 2),
+          outPlane,
+          owned,
+          T,
+          depth,
+          true,
+        );
       }
     }
   }

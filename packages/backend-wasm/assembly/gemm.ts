@@ -108,8 +108,21 @@ function tile1x8(
 }
 
 /**
+ * A row pitch (elements) of at least `n` that is an odd number of cache lines (16 floats), at most
+ * n + ROW_PITCH_SLACK: rows of a matrix read down a column then do not all fall in one L1 set (a
+ * pitch of 4096 floats put 800 rows of a convolution's column buffer into one).
+ */
+export function rowPitch(n: i32): i32 {
+  let lines = (n + 15) >> 4;
+  if ((lines & 1) === 0) lines++;
+  return lines << 4;
+}
+
+/**
  * C[m·ldc + t] = Σ_c A[c·lda + m] · B[c·ldb + t] (pointers to f32, element strides), m < rows,
- * t < cols; with `accumulate`, C += instead of C =.
+ * t < cols; with `accumulate`, C += instead of C =. The loop over tiles re-reads the smaller
+ * operand: with more columns than rows a block of 8 columns of B stays in cache while every row
+ * tile passes over it (A streamed), else the 4 columns of A stay while B is streamed.
  */
 export function gemmTN(
   A: usize,
@@ -127,7 +140,17 @@ export function gemmTN(
   const rows4 = rows & ~3;
   const strideA = (<usize>lda) << 2;
   const strideB = (<usize>ldb) << 2;
-  if (accumulate) {
+  if (cols > rows) {
+    for (let t = 0; t < cols8; t += 8) {
+      if (accumulate) {
+        for (let m = 0; m < rows4; m += 4) tile4x8(A, strideA, B, strideB, C, ldc, m, t, depth, true);
+        for (let m = rows4; m < rows; m++) tile1x8(A, strideA, B, strideB, C, ldc, m, t, depth, true);
+      } else {
+        for (let m = 0; m < rows4; m += 4) tile4x8(A, strideA, B, strideB, C, ldc, m, t, depth, false);
+        for (let m = rows4; m < rows; m++) tile1x8(A, strideA, B, strideB, C, ldc, m, t, depth, false);
+      }
+    }
+  } else if (accumulate) {
     for (let m = 0; m < rows4; m += 4) {
       for (let t = 0; t < cols8; t += 8) tile4x8(A, strideA, B, strideB, C, ldc, m, t, depth, true);
     }

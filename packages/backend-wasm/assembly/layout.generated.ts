@@ -103,4 +103,5 @@ export const WEIGHT_GRADIENT_AXIS_PAD_BEGIN: i32 = 5;
 export const PANEL_TILE_CHANNELS: i32 = 4;
 export const PANEL_TAP_PADDING: i32 = 16;
 export const MARGIN_SLACK: i32 = 8;
-export const LAYOUT_VERSION: i32 = 1403583284;
+export const ROW_PITCH_SLACK: i32 = 32;
+export const LAYOUT_VERSION: i32 = 794233879;

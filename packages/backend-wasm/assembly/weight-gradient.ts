@@ -5,7 +5,7 @@
 // i, Aᵀ (positions × rows) and the taps' reads of b (positions × columns, zero outside) are copied
 // so both are read along contiguous rows, and gemmTN accumulates their product into dW.
 
-import { gemmTN } from './gemm';
+import { gemmTN, rowPitch } from './gemm';
 import {
   WEIGHT_GRADIENT_A,
   WEIGHT_GRADIENT_A_CHANNELS,
@@ -108,6 +108,9 @@ export function weightGradient(p: usize): void {
   const cw = (c1 - c0) * K;
   const ldc = bPG * K;
   const cwBytes = (<usize>cw) << 2;
+  // bT's rows padded (the JavaScript side leaves ROW_PITCH_SLACK per position)
+  const pitch = rowPitch(cw);
+  const pitchBytes = (<usize>pitch) << 2;
   const bPlaneBytes = (<usize>bPlane) << 2;
   const tapBytes = (<usize>K) << 2;
   for (let g = 0; g < groups; g++) {
@@ -133,7 +136,7 @@ export function weightGradient(p: usize): void {
         }
         for (let t = 0; t < T; t++) {
           coordinates(p, coords, rank, q0 + t);
-          const row = bT + <usize>t * cwBytes;
+          const row = bT + <usize>t * pitchBytes;
           for (let k = 0; k < K; k++) {
             const off = reach(p, table, coords, rank, K, k);
             let dst = row + ((<usize>k) << 2);
@@ -152,7 +155,7 @@ export function weightGradient(p: usize): void {
             }
           }
         }
-        gemmTN(aT, aPG, bT, cw, dW, ldc, aPG, cw, T, true);
+        gemmTN(aT, aPG, bT, pitch, dW, ldc, aPG, cw, T, true);
       }
     }
   }

@@ -4,7 +4,14 @@
 // and the operands to copy, so the memory limit is checked before anything is grown or copied.
 import type { ConvGeometry, ConvTransposeGeometry } from '@tconv/core';
 import { COLS_ELEMENTS, PANEL_ELEMENTS } from './kernel-choice';
-import { BLOCKS, blockWords, PANEL_TAP_PADDING, PANEL_TILE_CHANNELS, wordIndex } from './param-layout';
+import {
+  BLOCKS,
+  blockWords,
+  PANEL_TAP_PADDING,
+  PANEL_TILE_CHANNELS,
+  ROW_PITCH_SLACK,
+  wordIndex,
+} from './param-layout';
 import type { PhasePlan } from './phase-plan';
 
 /** The exported kernel functions; each takes the address of its parameter block. */
@@ -131,7 +138,7 @@ function directPart(
     colsCapacity = Math.max(depth * rowLength, Math.min(COLS_ELEMENTS, depth * prod(g.outputSize)));
     packed = mem.take(depth * (c1 - c0));
   }
-  const cols = mem.take(colsCapacity);
+  const cols = mem.take(colsCapacity + (kind === 'conv' ? g.inChannelsPerGroup * K * ROW_PITCH_SLACK : 0));
   words[D.rank] = g.rank;
   words[D.batch] = g.batch;
   words[D.inChannels] = g.inChannels;
@@ -263,7 +270,7 @@ export function weightGradientTask(
     words[WG.b] = b.at;
     words[WG.out] = ops.out;
     words[WG.aT] = mem.take(chunk * a.perGroup);
-    words[WG.bT] = mem.take(chunk * (c1 - c0) * K);
+    words[WG.bT] = mem.take(chunk * ((c1 - c0) * K + ROW_PITCH_SLACK));
     words[WG.chunk] = chunk;
     words[WG.table] = table;
     words[WG.c0] = c0;

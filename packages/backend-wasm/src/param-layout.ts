@@ -151,8 +151,19 @@ export const PANEL_TAP_PADDING = 16;
  */
 export const MARGIN_SLACK = 8;
 
+/**
+ * Floats a kernel may add to a scratch matrix's row (assembly/gemm.ts `rowPitch`: an odd number of
+ * cache lines, so a column's reads do not share one L1 set): scratch is sized for it.
+ */
+export const ROW_PITCH_SLACK = 32;
+
 /** The layout constants generated into assembly/layout.generated.ts besides the blocks. */
-export const LAYOUT_CONSTANTS = { PANEL_TILE_CHANNELS, PANEL_TAP_PADDING, MARGIN_SLACK } as const;
+export const LAYOUT_CONSTANTS = {
+  PANEL_TILE_CHANNELS,
+  PANEL_TAP_PADDING,
+  MARGIN_SLACK,
+  ROW_PITCH_SLACK,
+} as const;
 
 /** A block's word names. */
 export type BlockName = keyof typeof BLOCKS;
