@@ -66,17 +66,23 @@ export function prepareConvTranspose(
 ): PreparedCall<ConvTransposeGeometry> {
   checkTensor(input, 'input');
   checkTensor(weight, 'weight');
-  const geometry = resolveConvTranspose(input.shape, weight.shape, options);
-  checkSafeGeometry(geometry, 'tconv'); // every kernel indexes with exact doubles at least
-  return declared({ geometry, ...checkTypes(input, weight, options.bias) }, backend);
+  return prepared(resolveConvTranspose(input.shape, weight.shape, options), input, weight, options, backend);
 }
 
-/** The call, after rejecting what the backend's declared capabilities exclude. */
-function declared<G extends { rank: number }>(
-  call: PreparedCall<G>,
-  backend?: DeclaredCapabilities,
+/**
+ * What every `prepare*` does after resolving: the index check every kernel needs, the float types
+ * and bias, then what the backend's declared capabilities exclude.
+ */
+function prepared<G extends ConvTransposeGeometry | ConvGeometry>(
+  geometry: G,
+  input: Tensor,
+  weight: Tensor,
+  options: ConvOptions,
+  backend: DeclaredCapabilities | undefined,
 ): PreparedCall<G> {
-  if (backend) checkCapabilities(backend.name, backend.capabilities, call.geometry.rank, call.dtype);
+  checkSafeGeometry(geometry, 'tconv'); // every kernel indexes with exact doubles at least
+  const call = { geometry, ...checkTypes(input, weight, options.bias) };
+  if (backend) checkCapabilities(backend.name, backend.capabilities, geometry.rank, call.dtype);
   return call;
 }
 
@@ -92,11 +98,7 @@ export function prepareConvTransposeFor(
 ): PreparedCall<ConvTransposeGeometry> {
   checkTensor(weight, 'weight');
   const geometry = resolveConvTranspose(inputShape, weight.shape, options);
-  checkSafeGeometry(geometry, 'tconv'); // every kernel indexes with exact doubles at least
-  return declared(
-    { geometry, ...checkTypes({ shape: inputShape, data: weight.data }, weight, options.bias) },
-    backend,
-  );
+  return prepared(geometry, { shape: inputShape, data: weight.data }, weight, options, backend);
 }
 
 /** Validates a whole convolution call and resolves its geometry (and, given the backend, its capabilities); see {@link prepareConvTranspose}. */
@@ -108,9 +110,7 @@ export function prepareConv(
 ): PreparedCall<ConvGeometry> {
   checkTensor(input, 'input');
   checkTensor(weight, 'weight');
-  const geometry = resolveConv(input.shape, weight.shape, options);
-  checkSafeGeometry(geometry, 'tconv'); // every kernel indexes with exact doubles at least
-  return declared({ geometry, ...checkTypes(input, weight, options.bias) }, backend);
+  return prepared(resolveConv(input.shape, weight.shape, options), input, weight, options, backend);
 }
 
 /** Like {@link prepareConv} for an operator prepared before its input exists; see {@link prepareConvTransposeFor}. */
@@ -122,11 +122,7 @@ export function prepareConvFor(
 ): PreparedCall<ConvGeometry> {
   checkTensor(weight, 'weight');
   const geometry = resolveConv(inputShape, weight.shape, options);
-  checkSafeGeometry(geometry, 'tconv'); // every kernel indexes with exact doubles at least
-  return declared(
-    { geometry, ...checkTypes({ shape: inputShape, data: weight.data }, weight, options.bias) },
-    backend,
-  );
+  return prepared(geometry, { shape: inputShape, data: weight.data }, weight, options, backend);
 }
 
 /** A zeroed output array of the given type and length. */

@@ -6,7 +6,7 @@ import type { ConvOptions, ConvTransposeOptions } from './options';
 import { checkOutputPadding, convLength, transposeLength } from './output-size';
 import type { ConvAxis, ConvAxisPads, ParsedPadding, TransposeAxis, TransposeAxisResult } from './padding';
 import { parsePadding } from './padding';
-import { checkBiasLength, checkLimit, resolveCommon } from './shape-checks';
+import { axisOf, checkBiasLength, checkLimit, resolveCommon } from './shape-checks';
 import { checkInteger, perAxis } from './validation';
 
 /*
@@ -111,11 +111,7 @@ export function resolveConvTranspose(
   const axes: TransposeAxisResult[] = [];
   for (let a = 0; a < rank; a++) {
     const axis: TransposeAxis = {
-      axis: a,
-      input: c.inputSize[a]!,
-      kernel: c.kernelSize[a]!,
-      stride: c.stride[a]!,
-      dilation: c.dilation[a]!,
+      ...axisOf(c, a),
       outputPadding: requestedOutputPadding?.[a],
       outputSize: requestedSize?.[a],
     };
@@ -219,13 +215,7 @@ export function resolveConv(
   const padEnd: number[] = [];
   const outputSize: number[] = [];
   for (let a = 0; a < rank; a++) {
-    const axis: ConvAxis = {
-      axis: a,
-      input: c.inputSize[a]!,
-      kernel: c.kernelSize[a]!,
-      stride: c.stride[a]!,
-      dilation: c.dilation[a]!,
-    };
+    const axis = axisOf(c, a);
     const { padBegin: pb, padEnd: pe } = convAxisPads(padding, axis);
     const kd = axis.dilation * (axis.kernel - 1) + 1;
     const padded = axis.input + pb + pe;

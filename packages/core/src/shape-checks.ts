@@ -1,6 +1,7 @@
 import { describe, LimitError, OptionError, ShapeError } from './errors';
 import { MAX_TENSOR_ELEMENTS } from './limits';
 import type { ConvOptions } from './options';
+import type { ConvAxis } from './padding';
 import { checkInteger, checkKnownKeys, perAxis } from './validation';
 
 /*
@@ -89,6 +90,17 @@ export function resolveCommon(
     stride: perAxis(options.stride, rank, 'stride', 1, 1),
     dilation: perAxis(options.dilation, rank, 'dilation', 1, 1),
     groups: checkInteger(options.groups ?? 1, 'groups', 1),
+  };
+}
+
+/** Axis `a` of the common parts: its sizes, stride and dilation, before a convention applies. */
+export function axisOf(c: CommonParts, a: number): ConvAxis {
+  return {
+    axis: a,
+    input: c.inputSize[a]!,
+    kernel: c.kernelSize[a]!,
+    stride: c.stride[a]!,
+    dilation: c.dilation[a]!,
   };
 }
 
