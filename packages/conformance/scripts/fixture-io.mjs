@@ -2,22 +2,12 @@
 import { writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { seeded } from '@tconv/core';
 
 export const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
 
-/** Deterministic values in [-1, 1), rounded to float32 (mulberry32). */
-export function random(length, seed) {
-  const out = new Float32Array(length);
-  let s = seed >>> 0;
-  for (let i = 0; i < length; i++) {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    out[i] = ((t ^ (t >>> 14)) >>> 0) / 2 ** 31 - 1;
-  }
-  return out;
-}
+/** Deterministic values in [-1, 1), rounded to float32: core's seeded generator (mulberry32), the project's one. */
+export const random = (length, seed) => seeded(length, seed);
 
 export const size = (dims) => dims.reduce((a, b) => a * b, 1);
 
