@@ -9,7 +9,6 @@ export {
   MIN_THREADED_FLOPS,
   PANEL_ELEMENTS,
   PHASES_MIN_POSITIONS,
-  phasesPlannable,
   THIN_MAX_CHANNELS,
   threadParts,
 } from './kernel-choice';

@@ -48,30 +48,12 @@ export const MIN_THREADED_FLOPS = 20_000_000;
 export const MIN_THREADED_CHANNELS = 8;
 
 /**
- * Whether the stride phases can be planned at a cost bounded by the problem: one residue
- * combination per output position at most. A stride larger than the output (a huge stride on a
- * tiny problem) takes the GEMM, whose cost does not depend on the stride.
- */
-export function phasesPlannable(g: ConvTransposeGeometry): boolean {
-  let combinations = 1;
-  let outputs = 1;
-  let strideSum = 0;
-  for (let a = 0; a < g.rank; a++) {
-    combinations *= g.stride[a]!;
-    outputs *= g.outputSize[a]!;
-    strideSum += g.stride[a]!;
-  }
-  return combinations <= outputs && strideSum <= outputs + g.rank;
-}
-
-/**
  * The kernel a call takes by default, by shape: groups with ≤ {@link THIN_MAX_CHANNELS} input
  * channels take the thin kernel; fewer than {@link PHASES_MIN_POSITIONS} input positions per
- * weight go through the GEMM; the rest through the phases. Strides the phases cannot plan at a
- * bounded cost ({@link phasesPlannable}) always take the GEMM.
+ * weight go through the GEMM; the rest through the phases. (Core's phase layout plans only residues
+ * that have outputs, so a huge stride costs every kernel O(problem).)
  */
 export function convTransposeKernel(g: ConvTransposeGeometry): WasmConvTransposeKernel {
-  if (!phasesPlannable(g)) return 'gemm';
   if (g.inChannelsPerGroup <= THIN_MAX_CHANNELS) return 'thin';
   const positions = g.batch * g.inputSize.reduce((a, b) => a * b, 1);
   return positions < PHASES_MIN_POSITIONS ? 'gemm' : 'phases';

@@ -31,8 +31,7 @@ export interface WasmBackendOptions {
   threadThreshold?: number;
   /**
    * The transposed-convolution kernel for every call instead of the one chosen by shape (all
-   * compute the same; tests use it to check each). Strides whose phases cannot be planned at a
-   * cost bounded by the problem still take `'gemm'`.
+   * compute the same; tests use it to check each).
    */
   kernel?: WasmConvTransposeKernel;
 }

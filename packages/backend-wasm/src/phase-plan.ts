@@ -1,6 +1,8 @@
-// The stride-phase plan as the `phases` parameter block and its tables (src/param-layout.ts).
-import type { ConvTransposeGeometry } from '@tconv/core';
-import { phaseCombinations, slotOffsets, stridePhases } from '@tconv/core';
+// The stride-phase plan: core's `phaseLayout` (the one layout, also run by the CPU backend),
+// serialised as the `phases` parameter block and its tables (src/param-layout.ts). Nothing about
+// the decomposition is computed here; only where each table goes and in which words.
+import type { ConvTransposeGeometry, PhaseLayout } from '@tconv/core';
+import { phaseLayout, product } from '@tconv/core';
 import { blockWords, MARGIN_SLACK, wordIndex } from './param-layout';
 
 const P = wordIndex('phases');
@@ -8,6 +10,9 @@ const E = wordIndex('phaseEntry');
 const ENTRY = blockWords('phaseEntry');
 const T = wordIndex('tapInfo');
 const TAP_INFO = blockWords('tapInfo');
+
+/** Float32 elements per 64-byte cache line: core's layout puts channel planes an odd number apart. */
+const LINE_ELEMENTS = 16;
 
 /**
  * Everything the phase kernel needs beyond the operands, as it will lie in linear memory: the
@@ -26,116 +31,51 @@ export interface PhasePlan {
 }
 
 /**
- * Lays out the stride-phase decomposition of a transposed convolution ({@link stridePhases}) as
- * the tables of assembly/phases.ts: per tap (its phase's earlier taps, its slot, its phase's
- * taps), per nonempty phase (count, rows, taps, earlier taps, shifts, rows, kernel offsets,
- * last-axis residue, leading residues), each phase's read offsets and kernel tap offsets, its rows'
- * (input, output) offsets, and where each input row goes in a margined plane.
+ * Per kernel tap, its tapInfo entry: where its entry's slots start, its slot, its entry's slots. A
+ * tap that reaches no output (core's `tapEntry` −1) is packed into a discard slot after every
+ * entry's, which the kernel never reads (there are then fewer slots than taps, so it fits).
+ */
+function tapInfoTable(layout: PhaseLayout, K: number): number[] {
+  const table: number[] = [];
+  const info = new Array<number>(TAP_INFO);
+  for (let t = 0; t < K; t++) {
+    const e = layout.tapEntry[t]!;
+    const entry = layout.entries[e];
+    info[T.before] = entry ? entry.slotsBefore : layout.slots;
+    info[T.slot] = entry ? layout.tapSlot[t]! : 0;
+    info[T.phaseTaps] = entry ? entry.taps : 1;
+    table.push(...info);
+  }
+  return table;
+}
+
+/**
+ * Serialises {@link phaseLayout}`(g)` as the tables of assembly/phases.ts: the block, per tap its
+ * tapInfo, per entry its phaseEntry, each entry's read offsets and kernel offsets, its rows' (input,
+ * output) offsets, and where each input row goes in a margined plane.
  */
 export function phasePlan(g: ConvTransposeGeometry, kernel: 'phases' | 'thin'): PhasePlan {
-  const r = g.rank;
-  const last = r - 1;
-  const plan = stridePhases(g);
-  const K = g.kernelSize.reduce((a, b) => a * b, 1);
-  const pitch = new Array<number>(r);
-  const outStride = new Array<number>(r);
-  const kStride = new Array<number>(r);
-  let p = 1;
-  let o = 1;
-  let k = 1;
-  for (let a = last; a >= 0; a--) {
-    pitch[a] = p;
-    outStride[a] = o;
-    kStride[a] = k;
-    p *= g.inputSize[a]! + plan.marginBegin[a]! + plan.marginEnd[a]!;
-    o *= g.outputSize[a]!;
-    k *= g.kernelSize[a]!;
-  }
-  // channel planes an odd number of cache lines (16 floats) apart, so a tile's reads from every
-  // channel do not share an L1 set
-  const lines = Math.ceil(p / 16);
-  const padPlane = (lines % 2 === 0 ? lines + 1 : lines) * 16;
+  const layout = phaseLayout(g, { lineElements: LINE_ELEMENTS });
+  const last = g.rank - 1;
+  const K = product(g.kernelSize);
+  const tapInfo = tapInfoTable(layout, K);
+  const entries = layout.entries;
 
-  const { combinations, tapCombination, tapSlot } = phaseCombinations(g, plan);
-  // taps of the combinations before each one: where its weights start in a block's panels
-  const before: number[] = [];
-  let sum = 0;
-  for (const c of combinations) {
-    before.push(sum);
-    sum += c.taps;
-  }
-  const tapInfo: number[] = [];
-  for (let t = 0; t < K; t++) {
-    const c = tapCombination[t]!;
-    const info = new Array<number>(TAP_INFO);
-    info[T.before] = before[c]!;
-    info[T.slot] = tapSlot[t]!;
-    info[T.phaseTaps] = combinations[c]!.taps;
-    tapInfo.push(...info);
-  }
-
-  const phaseTable: number[] = [];
-  const shifts: number[][] = [];
-  const rows: number[][] = [];
-  combinations.forEach(({ residues: res, count, rows: rowCount, taps }, c) => {
-    const axes = res.map((phase, a) => plan.axes[a]![phase]!);
-    if (taps === 0 || count === 0 || rowCount === 0) return;
-    const s = slotOffsets(plan, res, 'shifts', pitch);
-    const kOff = slotOffsets(plan, res, 'taps', kStride);
-    const rw: number[] = [];
-    for (let q = 0; q < rowCount; q++) {
-      let rest = q;
-      let xb = plan.marginBegin[last]!;
-      let ob = axes[last]!.phase;
-      for (let a = last - 1; a >= 0; a--) {
-        const j = rest % axes[a]!.count;
-        rest = Math.floor(rest / axes[a]!.count);
-        xb += (j + plan.marginBegin[a]!) * pitch[a]!;
-        ob += (axes[a]!.phase + g.stride[a]! * j) * outStride[a]!;
-      }
-      rw.push(xb, ob);
-    }
-    // the combination of the leading residues: phases that share it differ only on the last axis
-    const entry = new Array<number>(ENTRY).fill(0);
-    entry[E.count] = count;
-    entry[E.rows] = rowCount;
-    entry[E.taps] = taps;
-    entry[E.before] = before[c]!;
-    entry[E.lastResidue] = res[last]!;
-    entry[E.leadingResidues] = Math.floor(c / g.stride[last]!);
-    phaseTable.push(...entry);
-    shifts.push([...s, ...kOff]);
-    rows.push(rw);
-  });
-
-  const nLast = g.inputSize[last]!;
-  const inputRows = g.inputSize.reduce((a, b) => a * b, 1) / nLast;
-  const rowDst: number[] = [];
-  for (let q = 0; q < inputRows; q++) {
-    let rest = q;
-    let dst = plan.marginBegin[last]!;
-    for (let a = last - 1; a >= 0; a--) {
-      const i = rest % g.inputSize[a]!;
-      rest = Math.floor(rest / g.inputSize[a]!);
-      dst += (i + plan.marginBegin[a]!) * pitch[a]!;
-    }
-    rowDst.push(dst);
-  }
-
-  const phases = shifts.length;
+  // where everything goes, in words from the block's start
   const tapInfoAt = blockWords('phases');
   const phaseTableAt = tapInfoAt + tapInfo.length;
-  let at = phaseTableAt + phaseTable.length;
-  for (let f = 0; f < phases; f++) {
-    phaseTable[f * ENTRY + E.shifts] = at * 4;
-    phaseTable[f * ENTRY + E.kernelOffsets] = (at + shifts[f]!.length / 2) * 4;
-    at += shifts[f]!.length;
-    phaseTable[f * ENTRY + E.rowTable] = at * 4;
-    at += rows[f]!.length;
-  }
+  let at = phaseTableAt + entries.length * ENTRY;
+  const tables = entries.map((entry) => {
+    const shifts = at;
+    const kernelOffsets = shifts + entry.taps;
+    const rowTable = kernelOffsets + entry.taps;
+    at = rowTable + 2 * entry.rows;
+    return { shifts, kernelOffsets, rowTable };
+  });
   const rowDstAt = at;
-  const destAt = rowDstAt + rowDst.length;
+  const destAt = rowDstAt + layout.inputRowOffsets.length;
   const words = new Int32Array(destAt + 2 * K);
+
   // the operand pointers, c0, c1, padded, panel and blockChannels are written per call and part
   words[P.batch] = g.batch;
   words[P.groups] = g.groups;
@@ -144,28 +84,46 @@ export function phasePlan(g: ConvTransposeGeometry, kernel: 'phases' | 'thin'): 
   words[P.inChannelsPerGroup] = g.inChannelsPerGroup;
   words[P.outChannelsPerGroup] = g.outChannelsPerGroup;
   words[P.taps] = K;
-  words[P.inPlane] = inputRows * nLast;
-  words[P.outPlane] = g.outputSize.reduce((a, b) => a * b, 1);
-  words[P.padPlane] = padPlane;
-  words[P.inputRows] = inputRows;
+  words[P.inPlane] = product(g.inputSize);
+  words[P.outPlane] = product(g.outputSize);
+  words[P.padPlane] = layout.padPlane;
+  words[P.inputRows] = layout.inputRowOffsets.length;
   words[P.rowDst] = rowDstAt * 4;
-  words[P.rowLength] = nLast;
+  words[P.rowLength] = layout.rowLength;
   words[P.tapInfo] = tapInfoAt * 4;
-  words[P.phaseCount] = phases;
+  words[P.phaseCount] = entries.length;
   words[P.phaseTable] = phaseTableAt * 4;
   words[P.lastStride] = g.stride[last]!;
   words[P.dest] = destAt * 4;
   words.set(tapInfo, tapInfoAt);
-  words.set(phaseTable, phaseTableAt);
-  for (let f = 0; f < phases; f++) {
-    words.set(shifts[f]!, phaseTable[f * ENTRY + E.shifts]! / 4);
-    words.set(rows[f]!, phaseTable[f * ENTRY + E.rowTable]! / 4);
-  }
-  words.set(rowDst, rowDstAt);
+  entries.forEach((entry, f) => {
+    const base = phaseTableAt + f * ENTRY;
+    const { shifts, kernelOffsets, rowTable } = tables[f]!;
+    // entries that share their leading residues differ only on the last axis (the thin kernel
+    // interleaves them); any index of the leading residues identifies them
+    let leading = 0;
+    for (let a = 0; a < last; a++) leading = leading * layout.axes[a]!.length + entry.residues[a]!;
+    words[base + E.count] = entry.count;
+    words[base + E.rows] = entry.rows;
+    words[base + E.taps] = entry.taps;
+    words[base + E.before] = entry.slotsBefore;
+    words[base + E.shifts] = shifts * 4;
+    words[base + E.rowTable] = rowTable * 4;
+    words[base + E.kernelOffsets] = kernelOffsets * 4;
+    words[base + E.lastResidue] = entry.residues[last]!;
+    words[base + E.leadingResidues] = leading;
+    words.set(entry.shifts, shifts);
+    words.set(entry.kernelOffsets, kernelOffsets);
+    for (let q = 0; q < entry.rows; q++) {
+      words[rowTable + 2 * q] = entry.rowInput[q]!;
+      words[rowTable + 2 * q + 1] = entry.rowOutput[q]!;
+    }
+  });
+  words.set(layout.inputRowOffsets, rowDstAt);
   return {
     kernel,
     words,
-    paddedElements: g.inChannelsPerGroup * padPlane + MARGIN_SLACK,
+    paddedElements: g.inChannelsPerGroup * layout.padPlane + MARGIN_SLACK,
     depth: g.inChannelsPerGroup * K,
   };
 }

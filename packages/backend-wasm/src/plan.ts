@@ -5,7 +5,7 @@
 import type { ConvGeometry, ConvTransposeGeometry } from '@tconv/core';
 import { adjointGeometry, recomputeNonFinite } from '@tconv/core';
 import type { WasmConvTransposeKernel } from './kernel-choice';
-import { convTransposeKernel, phasesPlannable, threadParts } from './kernel-choice';
+import { convTransposeKernel, threadParts } from './kernel-choice';
 import type { Job, Part } from './layout';
 import { arena, forwardTask, tensorElements, weightGradientTask } from './layout';
 import { checkMemory, checkWasmGeometry, MAX_WASM_BYTES } from './limits';
@@ -22,7 +22,7 @@ export interface PlanContext {
 
 /** The stride-phase plan a transposed convolution takes (null: the GEMM). */
 function choosePlan(g: ConvTransposeGeometry, ctx: PlanContext): PhasePlan | null {
-  const kernel = ctx.kernel !== undefined && phasesPlannable(g) ? ctx.kernel : convTransposeKernel(g);
+  const kernel = ctx.kernel ?? convTransposeKernel(g);
   return kernel === 'gemm' ? null : phasePlan(g, kernel);
 }
 
