@@ -11,7 +11,6 @@ import type {
 } from '@tconv/core';
 import {
   biasGradient,
-  checkCapabilities,
   isFloatArray,
   prepareConv,
   prepareConvBackward,
@@ -32,6 +31,8 @@ import type { WorkerPool } from './threads';
 import { createWorkerPool, workerHost } from './threads';
 
 const CAPABILITIES = { dtypes: ['float32'] } as const;
+/** What core's prepare* check calls against: float64 is rejected there, naming this backend. */
+const DECLARED = { name: 'wasm', capabilities: CAPABILITIES };
 
 /** The WebAssembly backend: asynchronous, float32, any spatial rank, both gradients. */
 export interface WasmBackend extends Backend {
@@ -120,23 +121,19 @@ function backendOn(instance: Instance, dispatcher: Dispatcher, opts: ParsedOptio
     capabilities: CAPABILITIES,
     threads: instance.threads,
     async convTranspose(input, weight, options) {
-      const { geometry, dtype, bias } = prepareConvTranspose(input, weight, options);
-      checkCapabilities('wasm', CAPABILITIES, geometry.rank, dtype);
+      const { geometry, bias } = prepareConvTranspose(input, weight, options, DECLARED);
       return forward(geometry, input, weight, bias);
     },
     async conv(input, weight, options) {
-      const { geometry, dtype, bias } = prepareConv(input, weight, options);
-      checkCapabilities('wasm', CAPABILITIES, geometry.rank, dtype);
+      const { geometry, bias } = prepareConv(input, weight, options, DECLARED);
       return forward(geometry, input, weight, bias);
     },
     async convTransposeBackward(gradOutput, input, weight, options) {
-      const { geometry, dtype } = prepareConvTransposeBackward(gradOutput, input, weight, options);
-      checkCapabilities('wasm', CAPABILITIES, geometry.rank, dtype);
+      const { geometry } = prepareConvTransposeBackward(gradOutput, input, weight, options, DECLARED);
       return backward(geometry, gradOutput, input, weight);
     },
     async convBackward(gradOutput, input, weight, options) {
-      const { geometry, dtype } = prepareConvBackward(gradOutput, input, weight, options);
-      checkCapabilities('wasm', CAPABILITIES, geometry.rank, dtype);
+      const { geometry } = prepareConvBackward(gradOutput, input, weight, options, DECLARED);
       return backward(geometry, gradOutput, input, weight);
     },
     async dispose() {
