@@ -10,6 +10,9 @@
 //   TypeScript 5.0 and 5.9;
 // - an esbuild browser bundle (platform browser: no Node built-in may leak in), which then runs.
 // Usage: node scripts/consumer-check.mjs [--keep]   (after a build; --keep leaves the project)
+//
+// Over 300 lines because the consumer programs are written out inline: a stranger's project in
+// one readable place (pack, install, programs, TypeScript, bundle) rather than fixture files.
 import { spawn, spawnSync } from 'node:child_process';
 import {
   existsSync,

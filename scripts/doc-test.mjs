@@ -13,6 +13,10 @@
 // - Failures name the README and the line of the block, and the script exits 1.
 //
 // Usage: node scripts/doc-test.mjs [README paths…]   (default: every README of the repository)
+//
+// One file over 300 lines on purpose: a standalone script with no dependency but TypeScript's
+// transpiler, in four parts — extraction, instrumentation of the value/error comments, the module
+// built per README, and the self-test that runs first.
 import { spawnSync } from 'node:child_process';
 import {
   existsSync,
