@@ -2,6 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { Backend, ConvOptions, ConvTransposeOptions, Tensor } from '@tconv/core';
 import { isTconvError, resolveConv, resolveConvTranspose, seeded, tensor } from '@tconv/core';
+import { cpuBackend } from '@tconv/backend-cpu';
 import { sparseBackend } from '@tconv/backend-sparse';
 import { createWasmBackend } from '@tconv/backend-wasm';
 import { expectNearDefinition } from '../src/near';
@@ -167,7 +168,7 @@ async function checkOne(backend: Backend, p: Problem): Promise<void> {
 }
 
 const backends: [string, () => Promise<Backend>][] = [
-  // cpu joins once the stride-phase plan is bounded by the problem (#16 item 1)
+  ['cpu', async () => cpuBackend],
   ['sparse', async () => sparseBackend],
   ['wasm', () => createWasmBackend()],
 ];
