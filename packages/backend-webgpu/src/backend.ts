@@ -43,7 +43,8 @@ export interface WebGpuBackendOptions {
   maxWorkgroupsPerDimension?: number;
   /**
    * The transposed-convolution kernel for every call instead of the one chosen by shape:
-   * `'direct'` (one output per invocation) or `'tiled'` (stride-phase GEMM with register tiles).
+   * `'direct'` (one output per invocation), `'tiled'` (stride-phase GEMM with register tiles) or
+   * `'long1d'` (long 1D kernels with few output channels; other shapes take `'tiled'`).
    * All compute the same; tests use it to check each against the definition.
    */
   kernel?: ConvTransposeKernelName;
@@ -153,11 +154,11 @@ function backwardTensors(
  * ```
  */
 export async function createWebGpuBackend(options: WebGpuBackendOptions = {}): Promise<WebGpuBackend> {
-  if (options.kernel !== undefined && options.kernel !== 'direct' && options.kernel !== 'tiled') {
+  if (options.kernel !== undefined && !['direct', 'tiled', 'long1d'].includes(options.kernel)) {
     throw new OptionError(
       'INVALID_OPTION',
       'kernel',
-      `kernel must be 'direct' or 'tiled', but got ${describeValue(options.kernel)}`,
+      `kernel must be 'direct', 'tiled' or 'long1d', but got ${describeValue(options.kernel)}`,
     );
   }
   const acquired = await acquireDevice(options.device);

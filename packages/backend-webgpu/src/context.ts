@@ -2,6 +2,7 @@
 import type { AcquiredDevice, DeviceLimits } from './device';
 import { DeviceLostError, deviceLimits } from './device';
 import type { KernelSpec } from './kernel-spec';
+import type { ConvTransposeKernelName } from './ops';
 import { dispatchPlan } from './params';
 import type { BufferPool } from './pool';
 import { createBufferPool } from './pool';
@@ -28,7 +29,7 @@ export interface GpuContext {
   lostError: DeviceLostError | null;
   disposed: boolean;
   /** Forces one transposed-convolution kernel for every call (tests); default chosen by shape. */
-  readonly kernel: 'direct' | 'tiled' | undefined;
+  readonly kernel: ConvTransposeKernelName | undefined;
 }
 
 export const STORAGE = 0x80 | 0x08 | 0x04; // STORAGE | COPY_DST | COPY_SRC
@@ -39,7 +40,7 @@ const READBACK = 0x01 | 0x08; // MAP_READ | COPY_DST
 export function createContext(
   acquired: AcquiredDevice,
   maxWorkgroups?: number,
-  kernel?: 'direct' | 'tiled',
+  kernel?: ConvTransposeKernelName,
 ): GpuContext {
   const { device } = acquired;
   const limits = deviceLimits(device);

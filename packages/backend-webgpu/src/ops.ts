@@ -3,6 +3,7 @@ import type { GpuContext, Region } from './context';
 import { run, scratch, upload } from './context';
 import type { KernelSpec } from './kernel-spec';
 import { convDirect, convTransposeDirect, setBias } from './kernels/direct';
+import { convTransposeLong1d, takesLong1d } from './kernels/long-1d';
 import { chooseTile, convTransposeTiled } from './kernels/phase-tiled';
 import {
   sumParts,
@@ -24,14 +25,16 @@ import { product } from './params';
  * exact path), `'tiled'` is the stride-phase implicit GEMM with register tiles. Both compute every
  * geometry; they differ in speed.
  */
-export type ConvTransposeKernelName = 'direct' | 'tiled';
+export type ConvTransposeKernelName = 'direct' | 'tiled' | 'long1d';
 
 /**
- * The kernel a transposed convolution takes: the tiled stride-phase GEMM, its tile chosen by shape
- * ({@link chooseTile}); `force` picks one (tests check each against the definition).
+ * The kernel a transposed convolution takes by shape: the long-kernel path for iSTFT-like 1D
+ * layers, else the tiled stride-phase GEMM with its tile chosen by shape ({@link chooseTile});
+ * `force` picks one (tests check each against the definition).
  */
 export function convTransposeKernel(g: ConvTransposeGeometry, force?: ConvTransposeKernelName): KernelSpec {
   if (force === 'direct') return convTransposeDirect(g);
+  if (force !== 'tiled' && takesLong1d(g)) return convTransposeLong1d(g);
   return convTransposeTiled(g, chooseTile(g));
 }
 

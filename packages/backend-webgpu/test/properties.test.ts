@@ -15,7 +15,7 @@ function expectAllOk(results: readonly CaseResult[], atLeast: number): void {
   expect(results.length).toBeGreaterThanOrEqual(atLeast);
 }
 
-for (const kernel of ['direct', 'tiled'] as const) {
+for (const kernel of ['direct', 'tiled', 'long1d'] as const) {
   describe(`WebGPU properties in Chromium, kernel '${kernel}'`, () => {
     it('random geometries of ranks 1–3, every option: convTranspose, conv and both gradients within float32 rounding of the definition', async () => {
       expectAllOk(await page.call<CaseResult[]>('randomProblems', { seed: 20261201, runs: 60, kernel }), 60);
@@ -25,6 +25,9 @@ for (const kernel of ['direct', 'tiled'] as const) {
     });
     it('an output of more than 65535 workgroups, and dispatches split into parts', async () => {
       expectAllOk(await page.call<CaseResult[]>('largeDispatch', kernel), 4);
+    });
+    it('long 1D kernels with one or two output channels per group (iSTFT-like), every padding kind', async () => {
+      expectAllOk(await page.call<CaseResult[]>('longKernels', { kernel, runs: 40 }), 30);
     });
   });
 }

@@ -25,7 +25,7 @@ export function chooseTile(g: ConvTransposeGeometry): Tile {
   const c = g.outChannelsPerGroup;
   if (c >= 8) return { channels: 8, positions: 4 };
   if (c >= 4) return { channels: 4, positions: 4 };
-  return { channels: c, positions: 8 };
+  return { channels: c, positions: c <= 2 ? 4 : 8 };
 }
 
 /**
@@ -70,6 +70,10 @@ export function convTransposeTiled(g: ConvTransposeGeometry, tile: Tile = choose
     ...axisFields('pb', g.padBegin),
     ...axisFields('tab', offsets),
     ...axisFields('step', steps),
+    ...axisFields(
+      'di',
+      steps.map((st, a) => (st * g.dilation[a]!) / g.stride[a]!),
+    ),
     ...axisFields('J', phaseLength),
     ...axisFields('xs', rowMajorStrides(g.inputSize)),
     ...axisFields('ws', rowMajorStrides(g.kernelSize)),
@@ -104,8 +108,11 @@ export function convTransposeTiled(g: ConvTransposeGeometry, tile: Tile = choose
     for (const m of M) for (const t of T) s += `  var a${m}_${t} = 0.0;\n`;
     let ind = '  ';
     for (const a of A) {
-      s += `${ind}for (var k${a} = tab[p.tab${a} + r${a}]; k${a} < p.k${a}; k${a} = k${a} + p.step${a}) {
-${ind}  let i${a} = j${a} + (t${a} - k${a} * p.d${a}) / p.s${a};
+      // the input index falls by di = dilation / gcd(stride, dilation) per tap step: one division per axis
+      s += `${ind}var k${a} = tab[p.tab${a} + r${a}];
+${ind}var i${a} = j${a} + (t${a} - k${a} * p.d${a}) / p.s${a};
+${ind}loop {
+${ind}  if (k${a} >= p.k${a}) { break; }
 `;
       if (a < L) {
         s += `${ind}  if (i${a} < 0) { break; }\n${ind}  if (i${a} >= p.in${a}) { continue; }\n`;
@@ -126,9 +133,9 @@ ${ind}  let c${t} = clamp(i${a} + ${t}, 0, p.in${a} - 1);
     for (const m of M) s += `${ind}  let w${m} = w[wo + wm${m}];\n`;
     for (const m of M) for (const t of T) s += `${ind}  a${m}_${t} = a${m}_${t} + w${m} * x${t};\n`;
     s += `${ind}  xo = xo + p.inPlane;\n${ind}  wo = wo + p.wStep;\n${ind}}\n`;
-    for (const _ of A) {
+    for (const a of [...A].reverse()) {
       ind = ind.slice(2);
-      s += `${ind}}\n`;
+      s += `${ind}  continuing { k${a} = k${a} + p.step${a}; i${a} = i${a} - p.di${a}; }\n${ind}}\n`;
     }
     const yo = A.slice(0, L).map((a) => `(f${a} + p.s${a} * j${a}) * p.ys${a}`);
     s += `  let yBase = (n * p.cout + g * p.coutG + co0) * p.outPlane${yo.length ? ` + ${yo.join(' + ')}` : ''};\n`;

@@ -164,4 +164,60 @@ async function largeDispatch(kernel: Kernel): Promise<CaseResult[]> {
   return out;
 }
 
-(globalThis as { tconvPage?: unknown }).tconvPage = { randomProblems, tileEdges, largeDispatch };
+/** Long 1D kernels with one or two output channels per group (the long-kernel path's shapes), every padding kind. */
+const longArb = fc
+  .record({
+    s: fc.integer({ min: 4, max: 9 }),
+    kFactor: fc.integer({ min: 2, max: 5 }),
+    kExtra: fc.integer({ min: 0, max: 7 }),
+    n: fc.integer({ min: 1, max: 12 }),
+    cinG: fc.integer({ min: 1, max: 9 }),
+    coutG: fc.integer({ min: 1, max: 2 }),
+    groups: fc.integer({ min: 1, max: 2 }),
+    batch: fc.integer({ min: 1, max: 2 }),
+    pad: fc.constantFrom('none', 'sym', 'asym', 'same', 'valid', 'same-upper', 'size'),
+    p: fc.integer({ min: 0, max: 6 }),
+    op: fc.nat(),
+    bias: fc.boolean(),
+  })
+  .map((a) => {
+    const k = a.s * a.kFactor + a.kExtra;
+    const options: ConvTransposeOptions = { stride: a.s, groups: a.groups };
+    if (a.pad === 'sym') options.padding = a.p;
+    else if (a.pad === 'asym') options.padding = { begin: [a.p], end: [(a.p * 3) % 5] };
+    else if (a.pad === 'size') options.outputSize = [(a.n - 1) * a.s + k + (a.op % a.s)];
+    else if (a.pad !== 'none') options.padding = a.pad;
+    if (a.pad === 'none' || a.pad === 'sym' || a.pad === 'same-upper') options.outputPadding = a.op % a.s;
+    if (a.bias) options.bias = Array.from({ length: a.groups * a.coutG }, (_, i) => i - 0.5);
+    return { xs: [a.batch, a.groups * a.cinG, a.n], ws: [a.groups * a.cinG, a.coutG, k], options };
+  });
+
+async function longKernels(arg: { kernel: Kernel; runs: number }): Promise<CaseResult[]> {
+  const gpu = await createWebGpuBackend({ kernel: arg.kernel });
+  const out: CaseResult[] = [];
+  try {
+    // random ones, and with the long-kernel path forced the benchmark's iSTFT layer itself
+    const istft = { xs: [1, 512, 128], ws: [512, 1, 2048], options: { stride: 512 } as ConvTransposeOptions };
+    const cases = [
+      ...(arg.kernel === 'long1d' ? [istft] : []),
+      ...fc.sample(longArb, { seed: 7, numRuns: arg.runs }),
+    ];
+    for (const [i, c] of cases.entries()) {
+      try {
+        resolveConvTranspose(c.xs, c.ws, c.options);
+      } catch {
+        continue;
+      }
+      out.push(
+        await attempt(describeProblem('convTranspose', c.xs, c.ws, c.options), () =>
+          checkConvTranspose(gpu, c.xs, c.ws, c.options, i),
+        ),
+      );
+    }
+  } finally {
+    await gpu.dispose();
+  }
+  return out;
+}
+
+(globalThis as { tconvPage?: unknown }).tconvPage = { randomProblems, tileEdges, largeDispatch, longKernels };
