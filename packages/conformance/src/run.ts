@@ -1,5 +1,5 @@
 import type { Backend } from '@tconv/core';
-import { isTconvError } from '@tconv/core';
+import { capabilityGap, isTconvError } from '@tconv/core';
 import { divergenceCases } from './cases/divergences';
 import { documentCases } from './cases/documents';
 import { dtypeCases } from './cases/dtypes';
@@ -34,13 +34,13 @@ export function outsideCapabilities(backend: Backend, c: ConformanceCase): strin
   if (!needs) return undefined;
   const method = needs.methods?.find((m) => typeof backend[m] !== 'function');
   if (method) return `the backend has no ${method}`;
-  const ranks = backend.capabilities?.ranks;
-  const dtypes = backend.capabilities?.dtypes;
-  const rank = ranks ? needs.ranks.find((r) => !ranks.includes(r)) : undefined;
-  if (ranks && rank !== undefined)
-    return `needs spatial rank ${rank}; the backend declares ${ranks.join(', ')}`;
-  const dtype = dtypes ? needs.dtypes.find((d) => !dtypes.includes(d)) : undefined;
-  if (dtypes && dtype) return `needs ${dtype}; the backend declares ${dtypes.join(', ')}`;
+  // core's predicate, the one backends reject by: every rank the case needs first, then every float type
+  const gap =
+    needs.ranks.map((rank) => capabilityGap(backend.capabilities, { rank })).find(Boolean) ??
+    needs.dtypes.map((dtype) => capabilityGap(backend.capabilities, { dtype })).find(Boolean);
+  if (gap?.kind === 'rank')
+    return `needs spatial rank ${gap.needed}; the backend declares ${gap.declared.join(', ')}`;
+  if (gap?.kind === 'dtype') return `needs ${gap.needed}; the backend declares ${gap.declared.join(', ')}`;
   return undefined;
 }
 
