@@ -1,7 +1,7 @@
 // The direct kernels: transposed convolution as cols = Wᵀ·X and col2im, and the convolution as
 // row-wise strided multiply-adds. Both read the `direct` parameter block (src/param-layout.ts).
 
-import { gemmTN, rowPitch } from './gemm';
+import { gemmPanels, gemmTN, panelFloats, rowPitch } from './gemm';
 import {
   DIRECT_AXIS_DILATION,
   DIRECT_AXIS_INPUT_SIZE,
@@ -217,10 +217,10 @@ export function convTranspose(p: usize): void {
 }
 
 /**
- * Convolution (float32) as a GEMM: per group, the part's weights transposed once into `packed`
- * ([cinG·K][c1 − c0]); per batch item and chunk of whole output rows, the input's reads under every
+ * Convolution (float32) as a GEMM: per group, the part's weights packed once into `packed` as
+ * panels of 4 output channels ([depth][4] each, {@link gemmPanels}); per batch item and chunk of whole output rows, the input's reads under every
  * (input channel, tap) gathered into the column buffer ([cinG·K][positions], zeros outside); then
- * out += packedᵀ·cols by {@link gemmTN}, its 4×8 tiles writing whole output rows.
+ * out += packedᵀ·cols, its 4×8 tiles writing whole output rows.
  */
 export function conv(p: usize): void {
   const rank = word(p, DIRECT_RANK);
@@ -258,10 +258,16 @@ export function conv(p: usize): void {
   const rowsPerChunk = min(lead, max(1, capacity / (depth * LL)));
   const rowBytes = (<usize>LL) << 2;
   for (let g = 0; g < groups; g++) {
+    // the part's weights as panels of 4 output channels, [depth][4] each, zeros past c1
+    const panels = (owned + 3) >> 2;
+    memory.fill(packed, 0, (<usize>(panels * panelFloats(depth))) << 2);
     for (let co = c0; co < c1; co++) {
       const src = w + ((<usize>((g * coutG + co) * depth)) << 2);
+      const lane = co - c0;
+      const dst =
+        packed + <usize>(lane >> 2) * ((<usize>panelFloats(depth)) << 2) + ((<usize>(lane & 3)) << 2);
       for (let r = 0; r < depth; r++) {
-        store<f32>(packed + ((<usize>(r * owned + co - c0)) << 2), load<f32>(src + ((<usize>r) << 2)));
+        store<f32>(dst + ((<usize>r) << 4), load<f32>(src + ((<usize>r) << 2)));
       }
     }
     for (let n = 0; n < batch; n++) {
@@ -290,18 +296,7 @@ export function conv(p: usize): void {
             }
           }
         }
-        gemmTN(
-          packed,
-          owned,
-          cols,
-          pitch,
-          outBase + ((<usize>(q0 * LL)) << 2),
-          outPlane,
-          owned,
-          T,
-          depth,
-          true,
-        );
+        gemmPanels(packed, cols, pitch, outBase + ((<usize>(q0 * LL)) << 2), outPlane, owned, T, depth, true);
       }
     }
   }

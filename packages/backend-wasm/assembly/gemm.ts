@@ -173,3 +173,67 @@ export function gemmTN(
     }
   }
 }
+
+/** Floats of one panel of {@link gemmPanels}' A: 4 rows × `depth`. */
+// @inline
+export function panelFloats(depth: i32): i32 {
+  return depth << 2;
+}
+
+/**
+ * C (+)= Aᵀ·B like {@link gemmTN}, with A packed in panels of 4 rows: panel i holds rows 4i … 4i + 3
+ * as [depth][4] (rows past `rows` zero), so a tile reads its 4 values per step from one contiguous
+ * 16 bytes instead of 4 of a row `lda` apart (a convolution's transposed weights, 512 rows wide,
+ * put every step of a tile on another cache line).
+ */
+export function gemmPanels(
+  A: usize,
+  B: usize,
+  ldb: i32,
+  C: usize,
+  ldc: i32,
+  rows: i32,
+  cols: i32,
+  depth: i32,
+  accumulate: bool,
+): void {
+  const cols8 = cols & ~7;
+  const rows4 = rows & ~3;
+  const strideB = (<usize>ldb) << 2;
+  const panelBytes = (<usize>panelFloats(depth)) << 2;
+  const rowBytes = (<usize>ldc) << 2;
+  const tail = A + <usize>(rows4 >> 2) * panelBytes;
+  if (cols > rows) {
+    for (let t = 0; t < cols8; t += 8) {
+      for (let m = 0; m < rows4; m += 4) {
+        const pa = A + <usize>(m >> 2) * panelBytes;
+        tile4x8(pa, 16, B, strideB, C + <usize>m * rowBytes, ldc, 0, t, depth, accumulate);
+      }
+      for (let m = rows4; m < rows; m++) {
+        const pa = tail + ((<usize>(m - rows4)) << 2);
+        tile1x8(pa, 16, B, strideB, C + <usize>m * rowBytes, ldc, 0, t, depth, accumulate);
+      }
+    }
+  } else {
+    for (let m = 0; m < rows4; m += 4) {
+      const pa = A + <usize>(m >> 2) * panelBytes;
+      for (let t = 0; t < cols8; t += 8) {
+        tile4x8(pa, 16, B, strideB, C + <usize>m * rowBytes, ldc, 0, t, depth, accumulate);
+      }
+    }
+    for (let m = rows4; m < rows; m++) {
+      const pa = tail + ((<usize>(m - rows4)) << 2);
+      for (let t = 0; t < cols8; t += 8) {
+        tile1x8(pa, 16, B, strideB, C + <usize>m * rowBytes, ldc, 0, t, depth, accumulate);
+      }
+    }
+  }
+  for (let m = 0; m < rows; m++) {
+    const pa = A + <usize>(m >> 2) * panelBytes + ((<usize>(m & 3)) << 2);
+    for (let t = cols8; t < cols; t++) {
+      const o = C + <usize>m * rowBytes + ((<usize>t) << 2);
+      const v = dotTN(pa, 16, B, strideB, 0, t, depth);
+      store<f32>(o, accumulate ? load<f32>(o) + v : v);
+    }
+  }
+}

@@ -136,7 +136,7 @@ function directPart(
     const depth = g.inChannelsPerGroup * K;
     const rowLength = g.outputSize[g.rank - 1]!;
     colsCapacity = Math.max(depth * rowLength, Math.min(COLS_ELEMENTS, depth * prod(g.outputSize)));
-    packed = mem.take(depth * (c1 - c0));
+    packed = mem.take(depth * Math.ceil((c1 - c0) / PANEL_TILE_CHANNELS) * PANEL_TILE_CHANNELS);
   }
   const cols = mem.take(colsCapacity + (kind === 'conv' ? g.inChannelsPerGroup * K * ROW_PITCH_SLACK : 0));
   words[D.rank] = g.rank;
