@@ -6,6 +6,7 @@ import type { DOCS } from './define';
  * shape cases, the demo (which prints them next to every backend's result) and the tests of core's
  * shape arithmetic all read them from here (`@tconv/conformance/examples`). Pure data: no runtime
  * import, so any package may load it. Every number is the document's own, quoted where it appears.
+ * Over 300 lines because it is data: one record per example the documents give, nothing else.
  */
 
 /** A matrix as rows of numbers. */
