@@ -5,8 +5,10 @@
  */
 import { h } from './dom';
 import { PRESETS } from './presets';
-import type { AutoPad, Convention, ExplorerState, Layer, Pair } from './state';
-import { AUTO_PADS, CONVENTIONS, formatPair, parsePair, withConvention } from './state';
+import type { Pair } from './query';
+import { formatPair, parsePair, parseQuad } from './query';
+import type { AutoPad, Convention, ExplorerState, Layer } from './state';
+import { AUTO_PADS, CONVENTIONS, withConvention } from './state';
 
 /** Applies a change to the state. */
 export type Update = (next: ExplorerState) => void;
@@ -118,9 +120,9 @@ function layerFields(s: ExplorerState, update: Update) {
         value: l.pads.join(','),
         disabled: l.autoPad !== 'NOTSET',
         onChange: (e) => {
-          const parts = (e.target as HTMLInputElement).value.split(',').map((t) => Number(t.trim()));
-          if (parts.length === 4 && parts.every(Number.isSafeInteger))
-            set({ ...l, pads: parts as unknown as [number, number, number, number] });
+          const pads = parseQuad((e.target as HTMLInputElement).value);
+          if (pads) set({ ...l, pads });
+          else (e.target as HTMLInputElement).setAttribute('aria-invalid', 'true');
         },
       }),
     ),

@@ -2,10 +2,12 @@
  * The documents' worked examples as states of the page. Inputs, kernels and parameters are the
  * documents' own where they print them; where a document shows its numbers only in a picture, the
  * preset says so and uses the page's default values. `documentOutput` is the result the document
- * prints (quoted, never computed here), shown next to the backends' results.
+ * prints (quoted, never computed here), shown next to the backends' results. (Longer than most
+ * files: it is data, one entry per worked example, kept together so the menu has one source.)
  */
 import { toChannelsFirst } from '@tconv/core';
-import type { ExplorerState, Layer, Pair } from './state';
+import type { Pair } from './query';
+import type { ExplorerState, Layer } from './state';
 import { DEFAULT_LAYERS, DEFAULT_STATE } from './state';
 
 /** One worked example. */

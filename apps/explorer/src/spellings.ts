@@ -84,8 +84,8 @@ function pytorchFormula(a: Axis, p: number, op: number) {
   return (r: Resolved) => `(${a.n} − 1)·${a.s} − 2·${p} + ${a.d}·(${a.k} − 1) + ${op} + 1 = ${r.length}`;
 }
 
-/** Every spelling of one axis of the target layer, in each framework, the matching ones first. */
-export function spellAxis(a: Axis, target: Resolved): Spelling[] {
+/** PyTorch: symmetric `padding` and `output_padding` < max(stride, dilation), and `output_size`. */
+function pytorchSpellings(a: Axis, target: Resolved): Spelling[] {
   const out: Spelling[] = [];
   const maxOp = Math.max(a.s, a.d);
   const span = a.d * (a.k - 1) + 1;
@@ -125,6 +125,12 @@ export function spellAxis(a: Axis, target: Resolved): Spelling[] {
       formula: `PyTorch crops the same number p at both ends and adds output_padding < ${maxOp} at the end; this layer crops ${target.begin} at the start and ${target.end - target.outputPadding} at the end`,
     });
   }
+  return out;
+}
+
+/** Keras: `'valid'` / `'same'`, `output_padding` absent or < stride. */
+function kerasSpellings(a: Axis, target: Resolved): Spelling[] {
+  const out: Spelling[] = [];
   // Keras: 'valid' / 'same', output_padding absent or < stride.
   for (const word of ['valid', 'same'] as const) {
     const base = word === 'valid' ? `${a.n}·${a.s} + max(${kd(a)} − ${a.s}, 0)` : `${a.n}·${a.s}`;
@@ -154,6 +160,14 @@ export function spellAxis(a: Axis, target: Resolved): Spelling[] {
       );
     }
   }
+  return out;
+}
+
+/** ONNX: the `auto_pad` words, explicit `pads`, `output_shape`. */
+function onnxSpellings(a: Axis, target: Resolved): Spelling[] {
+  const out: Spelling[] = [];
+  const maxOp = Math.max(a.s, a.d);
+  const span = a.d * (a.k - 1) + 1;
   // ONNX: auto_pad words, explicit pads, output_shape.
   for (const autoPad of ['SAME_UPPER', 'SAME_LOWER', 'VALID'] as const) {
     for (let op = 0; op < maxOp; op++) {
@@ -201,7 +215,14 @@ export function spellAxis(a: Axis, target: Resolved): Spelling[] {
       true,
     ),
   );
-  return out.sort((x, y) => Number(y.same) - Number(x.same));
+  return out;
+}
+
+/** Every spelling of one axis of the target layer, in each framework, the matching ones first. */
+export function spellAxis(a: Axis, target: Resolved): Spelling[] {
+  return [...pytorchSpellings(a, target), ...kerasSpellings(a, target), ...onnxSpellings(a, target)].sort(
+    (x, y) => Number(y.same) - Number(x.same),
+  );
 }
 
 /** A note where conventions or engines differ on this axis, from core's resolutions. */

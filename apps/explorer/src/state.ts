@@ -5,20 +5,23 @@
  * combination of valid numbers is a valid layer is not decided here: that is core's job, and the
  * page shows core's error.
  */
+import { formatPair, parseInt32, parseNumbers, parseQuad, queryReader } from './query';
 
-/** A per-axis pair (height, width). */
-export type Pair = readonly [number, number];
+import type { Pair } from './query';
 
 /** The tab shown. */
 export type View = 'scatter' | 'conventions' | 'matrix' | 'upsampling';
+/** Every view, in the order of the tabs. */
 export const VIEWS: readonly View[] = ['scatter', 'conventions', 'matrix', 'upsampling'];
 
 /** The framework whose words the layer is written in. */
 export type Convention = 'pytorch' | 'keras' | 'onnx';
+/** Every convention, in the order of the menu. */
 export const CONVENTIONS: readonly Convention[] = ['pytorch', 'keras', 'onnx'];
 
 /** ONNX ConvTranspose `auto_pad`. */
 export type AutoPad = 'NOTSET' | 'SAME_UPPER' | 'SAME_LOWER' | 'VALID';
+/** Every `auto_pad` value, in the order of the menu. */
 export const AUTO_PADS: readonly AutoPad[] = ['NOTSET', 'SAME_UPPER', 'SAME_LOWER', 'VALID'];
 
 /** The padding-related controls, in the words of one convention. */
@@ -116,35 +119,34 @@ export interface ParsedState {
   readonly problems: readonly string[];
 }
 
-const INT = /^-?\d+$/;
-
-function parseInt32(text: string): number | null {
-  if (!INT.test(text)) return null;
-  const n = Number(text);
-  return Number.isSafeInteger(n) ? n : null;
-}
-
-/** `"4"` → [4, 4]; `"4x3"` (or `4×3`, `4,3`) → [4, 3]; anything else → null. */
-export function parsePair(text: string): Pair | null {
-  const parts = text.split(/[x×,]/);
-  if (parts.length < 1 || parts.length > 2) return null;
-  const values = parts.map((p) => parseInt32(p.trim()));
-  if (values.some((v) => v === null)) return null;
-  const [a, b] = values as number[];
-  return [a!, b ?? a!];
-}
-
-/** [4, 4] → `"4x4"`. */
-export function formatPair(p: Pair): string {
-  return `${p[0]}x${p[1]}`;
-}
-
-function parseList(text: string): number[] | null {
-  if (text.trim() === '') return [];
-  const values = text.split(',').map((p) => Number(p.trim()));
-  return values.every((v) => Number.isFinite(v)) && !text.split(',').some((p) => p.trim() === '')
-    ? values
-    : null;
+/** The layer's controls in the words of `base`'s convention; absent ones from `base`. */
+function parseLayer(r: ReturnType<typeof queryReader>, base: Layer): Layer {
+  const { read, pair, oneOf, optional } = r;
+  if (base.convention === 'pytorch') {
+    const def = base;
+    return {
+      convention: 'pytorch',
+      padding: pair('padding', def.padding),
+      outputPadding: pair('outputPadding', def.outputPadding),
+      outputSize: optional('outputSize', def.outputSize),
+    };
+  } else if (base.convention === 'keras') {
+    return {
+      convention: 'keras',
+      padding: oneOf('padding', ['same', 'valid'] as const, base.padding),
+      outputPadding: optional('outputPadding', base.outputPadding),
+    };
+  } else {
+    const def = base;
+    const pads = read('pads', def.pads, parseQuad, 'expected four integers: begin h, begin w, end h, end w');
+    return {
+      convention: 'onnx',
+      autoPad: oneOf('autoPad', AUTO_PADS, def.autoPad),
+      pads,
+      outputPadding: pair('outputPadding', def.outputPadding),
+      outputShape: optional('outputShape', def.outputShape),
+    };
+  }
 }
 
 /**
@@ -161,75 +163,14 @@ export function parseState(
   const presetId = params.get('preset');
   const d = (presetId ? presets(presetId) : undefined) ?? DEFAULT_STATE;
 
-  function read<T>(key: string, fallback: T, parse: (s: string) => T | null, rule: string): T {
-    const raw = params.get(key);
-    if (raw === null) return fallback;
-    const value = parse(raw);
-    if (value === null) {
-      problems.push(`${key} "${raw}" ignored: ${rule}`);
-      return fallback;
-    }
-    return value;
-  }
-  const pair = (key: string, fallback: Pair): Pair =>
-    read(key, fallback, parsePair, 'expected an integer or two joined by "x", like 3 or 4x3');
-  const int = (key: string, fallback: number): number =>
-    read(key, fallback, parseInt32, 'expected an integer');
-  const oneOf = <T extends string>(key: string, values: readonly T[], fallback: T): T =>
-    read(
-      key,
-      fallback,
-      (s) => (values.includes(s as T) ? (s as T) : null),
-      `expected one of ${values.join(', ')}`,
-    );
-  const optionalPair = (key: string): Pair | null =>
-    params.get(key)
-      ? read<Pair | null>(key, null, parsePair, 'expected an integer or two joined by "x"')
-      : null;
-
+  const reader = queryReader(params, problems);
+  const { read, pair, int, oneOf } = reader;
   const convention = oneOf('convention', CONVENTIONS, d.layer.convention);
   const base = d.layer.convention === convention ? d.layer : DEFAULT_LAYERS[convention];
-  const optional = (key: string, fallback: Pair | null): Pair | null =>
-    params.has(key) ? optionalPair(key) : fallback;
-  let layer: Layer;
-  if (base.convention === 'pytorch') {
-    const def = base;
-    layer = {
-      convention: 'pytorch',
-      padding: pair('padding', def.padding),
-      outputPadding: pair('outputPadding', def.outputPadding),
-      outputSize: optional('outputSize', def.outputSize),
-    };
-  } else if (base.convention === 'keras') {
-    layer = {
-      convention: 'keras',
-      padding: oneOf('padding', ['same', 'valid'] as const, base.padding),
-      outputPadding: optional('outputPadding', base.outputPadding),
-    };
-  } else {
-    const def = base;
-    const pads = read(
-      'pads',
-      def.pads,
-      (s) => {
-        const list = parseList(s);
-        return list && list.length === 4 && list.every(Number.isSafeInteger)
-          ? (list as unknown as readonly [number, number, number, number])
-          : null;
-      },
-      'expected four integers: begin h, begin w, end h, end w',
-    );
-    layer = {
-      convention: 'onnx',
-      autoPad: oneOf('autoPad', AUTO_PADS, def.autoPad),
-      pads,
-      outputPadding: pair('outputPadding', def.outputPadding),
-      outputShape: optional('outputShape', def.outputShape),
-    };
-  }
+  const layer = parseLayer(reader, base);
 
   const values = (key: string, fallback: readonly number[] | null): readonly number[] | null =>
-    read<readonly number[] | null>(key, fallback, parseList, 'expected numbers separated by commas');
+    read<readonly number[] | null>(key, fallback, parseNumbers, 'expected numbers separated by commas');
   const rawStep = params.get('step');
   const step =
     rawStep === null

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { findPreset, PRESETS } from '../src/presets';
 import type { ExplorerState } from '../src/state';
-import { DEFAULT_STATE, parsePair, parseState, stateToQuery, withConvention } from '../src/state';
+import { parseNumbers, parsePair } from '../src/query';
+import { DEFAULT_STATE, parseState, stateToQuery, withConvention } from '../src/state';
 
 const roundTrip = (s: ExplorerState) => parseState(stateToQuery(s));
 
@@ -143,5 +144,13 @@ describe('state ↔ URL', () => {
     expect(parsePair('4,3')).toEqual([4, 3]);
     expect(parsePair('4x')).toBeNull();
     expect(parsePair('1x2x3')).toBeNull();
+  });
+
+  it('parses comma lists of numbers, rejecting empty and non-numeric items', () => {
+    expect(parseNumbers('1, 2.5,-3,1e-3')).toEqual([1, 2.5, -3, 0.001]);
+    expect(parseNumbers('')).toEqual([]);
+    expect(parseNumbers('1,,2')).toBeNull();
+    expect(parseNumbers('1,a')).toBeNull();
+    expect(parseNumbers('1,Infinity')).toBeNull();
   });
 });

@@ -125,7 +125,9 @@ function backward(p: Problem, W: SparseMatrix): HTMLElement {
   let grad: HTMLElement;
   if (typeof backend.convTransposeBackward === 'function') {
     try {
-      const r = backend.convTransposeBackward(gradOutput, p.input, p.weight, p.options) as { input: Tensor };
+      const r = backend.convTransposeBackward(gradOutput, p.input, p.weight, p.options);
+      // The CPU backend is synchronous; a promise here would be another backend's.
+      if (r instanceof Promise) throw new Error('convTransposeBackward returned a promise');
       const diff = maxAbsDiff(r.input.data, viaW.data);
       grad = h(
         'div',

@@ -6,9 +6,9 @@
  */
 import { cpuBackend } from '@tconv/backend-cpu';
 import type { Tensor } from '@tconv/core';
-import { crossCheck } from '../backends';
 import type { Update } from '../controls';
 import { formatNumber, h, sizeText } from '../dom';
+import { backendTable, documentComparison } from './checks';
 import type { Problem } from '../layer';
 import { findPreset } from '../presets';
 import type { Scatter } from '../scatter';
@@ -238,51 +238,7 @@ export function scatterView(s: ExplorerState, p: Problem, update: Update): HTMLE
   const out = cpuBackend.convTranspose(p.input, p.weight, p.options);
   const g = p.geometry;
   const preset = findPreset(s.preset);
-  const checks = h(
-    'div',
-    { className: 'checks', 'data-testid': 'backend-check', 'aria-live': 'polite' },
-    'checking the backends…',
-  );
-  void crossCheck(p).then((results) => {
-    checks.replaceChildren(
-      h(
-        'table',
-        { className: 'results scroll-x' },
-        h(
-          'thead',
-          {},
-          h(
-            'tr',
-            {},
-            h('th', {}, 'backend'),
-            h('th', {}, 'output shape · largest |difference| from cpu'),
-            h('th', {}, ''),
-          ),
-        ),
-        h(
-          'tbody',
-          {},
-          results.map((r) =>
-            h(
-              'tr',
-              { 'data-backend': r.name, 'data-agrees': r.available ? String(r.agrees) : 'unavailable' },
-              h('td', {}, r.name),
-              h(
-                'td',
-                { className: r.error ? 'error-text' : '' },
-                r.error ?? `[${r.output?.shape.join(', ')}] · ${formatNumber(r.maxDiff ?? 0)}`,
-              ),
-              h('td', {}, r.available ? (r.agrees ? '✓ agrees' : '✗ differs') : 'not here'),
-            ),
-          ),
-        ),
-      ),
-    );
-  });
-  const docOut = preset?.documentOutput && s.x && s.w ? preset.documentOutput : null;
-  const docMatch = docOut
-    ? docOut.flat().every((v, i) => out.data[i] === v) && docOut.flat().length === out.data.length
-    : false;
+  const checks = backendTable(p);
   return h(
     'section',
     { className: 'view', 'aria-labelledby': 'scatter-title' },
@@ -331,21 +287,7 @@ export function scatterView(s: ExplorerState, p: Problem, update: Update): HTMLE
       { className: 'grids' },
       isImage(p) ? rgbCanvas(out, 'the output as an RGB image') : null,
       outputGrids(out, g.outChannels),
-      docOut
-        ? h(
-            'div',
-            { className: 'doc' },
-            numberGrid(docOut.flat(), docOut.length, docOut[0]!.length, {
-              caption: 'the document prints',
-              testId: 'document-output',
-            }),
-            h(
-              'p',
-              { 'data-testid': 'document-match' },
-              docMatch ? '✓ equals the document' : '✗ differs from the document',
-            ),
-          )
-        : null,
+      preset?.documentOutput && s.x && s.w ? documentComparison(preset.documentOutput, out) : null,
     ),
     h('h3', {}, 'Every backend on the same problem'),
     checks,

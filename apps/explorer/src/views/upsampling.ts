@@ -87,6 +87,68 @@ function picker(s: ExplorerState, update: Update): HTMLElement {
   return zone;
 }
 
+/** The factor, the checkerboard kernel and the picture picker. */
+function upsamplingControls(s: ExplorerState, f: number, k: number, update: Update): HTMLElement {
+  const set = (patch: Partial<ExplorerState['upsampling']>) =>
+    update({ ...s, upsampling: { ...s.upsampling, ...patch } });
+  return h(
+    'div',
+    { className: 'controls row' },
+    h(
+      'label',
+      { className: 'field', for: 'u-factor' },
+      h('span', {}, 'factor (stride)'),
+      h(
+        'select',
+        { id: 'u-factor', onChange: (e) => set({ factor: Number((e.target as HTMLSelectElement).value) }) },
+        [2, 3, 4].map((v) => h('option', { value: v, selected: v === f }, String(v))),
+      ),
+    ),
+    h(
+      'label',
+      { className: 'field', for: 'u-kernel' },
+      h('span', {}, 'checkerboard kernel'),
+      h('input', {
+        id: 'u-kernel',
+        type: 'number',
+        min: 1,
+        max: 8,
+        value: k,
+        onChange: (e) => set({ kernel: Number((e.target as HTMLInputElement).value) }),
+      }),
+    ),
+    picker(s, update),
+  );
+}
+
+/** A kernel of ones k×k with stride f on a constant picture and on the pooled one. */
+function checkerboard(pooled: Tensor, k: number, f: number): HTMLElement[] {
+  const board = onesUpsampling(constantImage(1, 6, 6), k, f);
+  const boardImage = onesUpsampling(pooled, k, f);
+  const multiple = k % f === 0;
+  return [
+    h('h3', {}, 'The checkerboard'),
+    h(
+      'p',
+      { 'data-testid': 'checkerboard-text' },
+      multiple
+        ? `A ${k}×${k} kernel of ones with stride ${f}: ${k} is a multiple of ${f}, so every output position is covered equally often — no pattern.`
+        : `A ${k}×${k} kernel of ones with stride ${f}: ${k} is not a multiple of ${f}, so some positions receive more kernel copies than others — the checkerboard artefact (brighter cells = more overlaps).`,
+    ),
+    h(
+      'div',
+      { className: 'pictures' },
+      rgbCanvas(board, `a constant 6×6 input → ${sizeText(board.shape.slice(2))} (normalised)`, {
+        normalize: true,
+        testId: 'checkerboard',
+      }),
+      rgbCanvas(boardImage, `the pooled picture → ${sizeText(boardImage.shape.slice(2))} (normalised)`, {
+        normalize: true,
+      }),
+    ),
+  ];
+}
+
 /** Renders the upsampling view. */
 export function upsamplingView(s: ExplorerState, update: Update): HTMLElement {
   const f = [2, 3, 4].includes(s.upsampling.factor) ? s.upsampling.factor : 2;
@@ -95,43 +157,11 @@ export function upsamplingView(s: ExplorerState, update: Update): HTMLElement {
   const { pooled, offsets } = maxPool(original, f);
   const results = fixedUpsamplings(f).map((u) => ({ name: u.name, out: applyFixed(pooled, u), u }));
   const unpooled = maxUnpool(pooled, offsets, f);
-  const set = (patch: Partial<ExplorerState['upsampling']>) =>
-    update({ ...s, upsampling: { ...s.upsampling, ...patch } });
-  const board = onesUpsampling(constantImage(1, 6, 6), k, f);
-  const boardImage = onesUpsampling(pooled, k, f);
-  const multiple = k % f === 0;
   return h(
     'section',
     { className: 'view', 'aria-labelledby': 'up-title' },
     h('h2', { id: 'up-title' }, 'The upsampling family (AIM)'),
-    h(
-      'div',
-      { className: 'controls row' },
-      h(
-        'label',
-        { className: 'field', for: 'u-factor' },
-        h('span', {}, 'factor (stride)'),
-        h(
-          'select',
-          { id: 'u-factor', onChange: (e) => set({ factor: Number((e.target as HTMLSelectElement).value) }) },
-          [2, 3, 4].map((v) => h('option', { value: v, selected: v === f }, String(v))),
-        ),
-      ),
-      h(
-        'label',
-        { className: 'field', for: 'u-kernel' },
-        h('span', {}, 'checkerboard kernel'),
-        h('input', {
-          id: 'u-kernel',
-          type: 'number',
-          min: 1,
-          max: 8,
-          value: k,
-          onChange: (e) => set({ kernel: Number((e.target as HTMLInputElement).value) }),
-        }),
-      ),
-      picker(s, update),
-    ),
+    upsamplingControls(s, f, k, update),
     h(
       'p',
       {},
@@ -163,24 +193,6 @@ export function upsamplingView(s: ExplorerState, update: Update): HTMLElement {
         }),
       ),
     ),
-    h('h3', {}, 'The checkerboard'),
-    h(
-      'p',
-      { 'data-testid': 'checkerboard-text' },
-      multiple
-        ? `A ${k}×${k} kernel of ones with stride ${f}: ${k} is a multiple of ${f}, so every output position is covered equally often — no pattern.`
-        : `A ${k}×${k} kernel of ones with stride ${f}: ${k} is not a multiple of ${f}, so some positions receive more kernel copies than others — the checkerboard artefact (brighter cells = more overlaps).`,
-    ),
-    h(
-      'div',
-      { className: 'pictures' },
-      rgbCanvas(board, `a constant 6×6 input → ${sizeText(board.shape.slice(2))} (normalised)`, {
-        normalize: true,
-        testId: 'checkerboard',
-      }),
-      rgbCanvas(boardImage, `the pooled picture → ${sizeText(boardImage.shape.slice(2))} (normalised)`, {
-        normalize: true,
-      }),
-    ),
+    checkerboard(pooled, k, f),
   );
 }
