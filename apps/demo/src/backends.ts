@@ -1,17 +1,18 @@
 import { cpuBackend } from '@tconv/backend-cpu';
 import { sparseBackend } from '@tconv/backend-sparse';
 import { createWasmBackend } from '@tconv/backend-wasm';
+import { createWebGpuBackend } from '@tconv/backend-webgpu';
 import type { Backend, ConvOptions, ConvTransposeOptions, Tensor } from '@tconv/core';
-import { prepareConv, prepareConvTranspose } from '@tconv/core';
+import { isTconvError, prepareConv, prepareConvTranspose } from '@tconv/core';
 
 /** The backends the demo knows, in the order of the table's columns. */
-export const BACKEND_NAMES = ['cpu', 'sparse', 'wasm', 'wrong'] as const;
+export const BACKEND_NAMES = ['cpu', 'sparse', 'wasm', 'wrong', 'webgpu'] as const;
 
 /** One of {@link BACKEND_NAMES}. */
 export type BackendName = (typeof BACKEND_NAMES)[number];
 
 /** The real backends, run when no `--backend` is given. */
-export const DEFAULT_BACKENDS: readonly BackendName[] = ['cpu', 'sparse', 'wasm'];
+export const DEFAULT_BACKENDS: readonly BackendName[] = ['cpu', 'sparse', 'wasm', 'webgpu'];
 
 /** The environment variable that adds the deliberately wrong backend when set to `1`. */
 export const WRONG_BACKEND_ENV = 'TCONV_DEMO_WRONG_BACKEND';
@@ -23,6 +24,8 @@ export const BACKEND_DESCRIPTIONS: Record<BackendName, string> = {
   wasm: '@tconv/backend-wasm createWasmBackend() (WebAssembly SIMD, 1 thread)',
   wrong:
     'deliberately wrong: the cpu backend with every kernel flipped (true convolution instead of cross-correlation); it must fail',
+  webgpu:
+    '@tconv/backend-webgpu createWebGpuBackend() (WGSL compute shaders); only where WebGPU exists — in Node it is not available and the demo says so',
 };
 
 /**
@@ -64,9 +67,15 @@ export interface DemoBackend {
 
 /**
  * Instantiates the named backends, in the order given (the WebAssembly module is compiled once).
+ * A backend the runtime lacks (WebGPU in Node) is left out and reported through `onUnavailable`.
  * @param names - which backends, see {@link BACKEND_NAMES}
+ * @param onUnavailable - told the name and the reason of each backend left out (default: a line on stdout)
  */
-export async function loadBackends(names: readonly BackendName[]): Promise<DemoBackend[]> {
+export async function loadBackends(
+  names: readonly BackendName[],
+  onUnavailable: (name: BackendName, reason: string) => void = (name, reason) =>
+    process.stdout.write(`${name}: not available here, not cross-checked — ${reason}\n`),
+): Promise<DemoBackend[]> {
   const out: DemoBackend[] = [];
   for (const name of names) {
     switch (name) {
@@ -81,6 +90,16 @@ export async function loadBackends(names: readonly BackendName[]): Promise<DemoB
         break;
       case 'wrong':
         out.push({ name, backend: wrongBackend });
+        break;
+      case 'webgpu':
+        // WebGPU exists in browsers (and in Node only with a GPUDevice passed in): where it is
+        // absent the backend rejects with an UnsupportedError, which the demo reports plainly
+        try {
+          out.push({ name, backend: await createWebGpuBackend() });
+        } catch (e) {
+          if (!(isTconvError(e) && e.code === 'UNSUPPORTED')) throw e;
+          onUnavailable(name, e.message);
+        }
         break;
     }
   }
