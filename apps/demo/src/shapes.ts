@@ -4,6 +4,8 @@ import {
   convOutputSize,
   convTransposeOutputShape,
   convTransposeOutputSize,
+  resolveConv,
+  resolveConvTranspose,
   seeded,
   shapeSize,
   tensor,
@@ -14,31 +16,26 @@ import type { DemoBackend } from './backends';
 import type { Paint, TableRow } from './table';
 import { renderTable } from './table';
 
-function axisOption(value: number | readonly number[] | undefined, fallback: number): number {
-  if (value === undefined) return fallback;
-  return typeof value === 'number' ? value : (value[0] ?? fallback);
-}
-
 /**
  * The output size of one step on the first spatial axis, written out with the numbers
- * substituted (the documents' form) and the result computed by core.
+ * substituted (the documents' form) and the result computed by core: the per-axis values come
+ * from core's resolved geometry, not from re-reading the options.
  */
 export function stepFormula(inputShape: readonly number[], step: SizeStep): string {
   const n = inputShape[2]!;
   const k = step.weightShape[2]!;
-  const s = axisOption(step.options.stride, 1);
-  const { padding } = step.options;
   if (step.operation === 'conv') {
-    const p = axisOption(typeof padding === 'number' || Array.isArray(padding) ? padding : 0, 0);
-    const size = convOutputSize(n, k, { stride: s, padding: p });
+    const g = resolveConv(inputShape, step.weightShape, step.options as ConvOptions);
+    const [s, p] = [g.stride[0]!, g.padBegin[0]!];
+    const size = convOutputSize(n, k, { stride: s, padding: [p, g.padEnd[0]!] });
     return `⌊(${n}+2·${p}-${k})/${s}⌋+1 = ${size}`;
   }
-  const size = convTransposeOutputShape(inputShape, step.weightShape, step.options)[2]!;
+  const g = resolveConvTranspose(inputShape, step.weightShape, step.options);
+  const [s, p, op, size] = [g.stride[0]!, g.padBegin[0]!, g.outputPadding[0]!, g.outputSize[0]!];
+  const { padding } = step.options;
   if (padding === 'valid') return `${n}·${s}+max(${k}-${s},0) = ${size}`;
   if (padding === 'same') return `${n}·${s} = ${size}`;
-  const p = axisOption(typeof padding === 'number' || Array.isArray(padding) ? padding : 0, 0);
-  const op = axisOption(step.options.outputPadding, 0);
-  const check = convTransposeOutputSize(n, k, { stride: s, padding: p, outputPadding: op });
+  const check = convTransposeOutputSize(n, k, { stride: s, padding: [p, g.padEnd[0]!], outputPadding: op });
   return `(${n}-1)·${s}+${k}-2·${p}+${op} = ${check}`;
 }
 
