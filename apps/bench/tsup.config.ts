@@ -8,4 +8,6 @@ export default defineConfig({
   clean: true,
   target: 'es2022',
   banner: { js: '#!/usr/bin/env node' },
+  // tfjs-core's gradients exist only as ESM modules; bundled, they register into tfjs' global registry
+  noExternal: [/^@tensorflow\/tfjs-core\/dist\/register_all_gradients/],
 });

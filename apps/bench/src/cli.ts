@@ -16,6 +16,8 @@ const HELP = `tconv bench — every tconv backend side by side with TensorFlow.j
                         or apps/bench/results/quick with --quick)
   --browser             the browser benchmark in headless Chromium: tconv-webgpu against onnxruntime-web
                         WebGPU and tfjs-webgpu, tconv-wasm against onnxruntime-web wasm (browser.json/.md)
+  --backward            input + weight gradients beside forward: tconv-cpu, tconv-wasm, tfjs-cpu and
+                        tfjs-wasm's tf.grads of conv2dTranspose (backward.json / backward.md)
   --help                this text
 
 Environment: TCONV_BENCH_INJECT_WRONG=1 adds an engine 'wrong' (results × 1.001) that the
@@ -50,6 +52,11 @@ async function main(argv: string[]): Promise<number> {
   const workloads = (quick ? [TINY, ...WORKLOADS.slice(1, 2)] : WORKLOADS).filter(
     (w) => !workloadFilter || workloadFilter.some((f) => w.name.includes(f)),
   );
+  if (argv.includes('--backward')) {
+    const { runBackwardCli } = await import('./backward-cli');
+    await runBackwardCli(workloads, engineFilter, out);
+    return 0;
+  }
   const engines = (await allEngines(process.env.TCONV_BENCH_INJECT_WRONG === '1')).filter(
     (e) => !engineFilter || engineFilter.some((f) => e.name.includes(f)),
   );

@@ -1,0 +1,303 @@
+/**
+ * The backward benchmark: input + weight gradients of each workload's transposed convolution beside
+ * its forward, on the tconv backends that have `convTransposeBackward` and on TensorFlow.js' cpu and
+ * wasm backends (`tf.grads` of `conv2dTranspose` / `conv3dTranspose`), in one run. Identical seeded
+ * inputs and output gradient for every engine; every engine's gradients are checked against
+ * `cpuBackend`'s (whose gradients the conformance kit and its unit tests check against PyTorch and
+ * the definition) before timing. FLOPs of a backward = 2 × the forward's (one product per pair for
+ * ∂input, one for ∂weight).
+ */
+import { cpuBackend } from '@tconv/backend-cpu';
+import { createWasmBackend } from '@tconv/backend-wasm';
+import type { Backend, Tensor } from '@tconv/core';
+import {
+  convTransposeOutputShape,
+  geometryFlops,
+  kernelFromKerasTranspose,
+  kernelToKerasTranspose,
+  resolveConvTranspose,
+  seeded,
+  shapeSize,
+  tensor,
+  toChannelsFirst,
+  toChannelsLast,
+} from '@tconv/core';
+import { tfjsCpuPeer, tfjsPlan, tfjsWasmPeer } from '@tconv/peers';
+import type { Workload } from '@tconv/testing';
+import { workloadTensors } from '@tconv/testing';
+import * as tf from '@tensorflow/tfjs-core';
+// tfjs-core's Node bundle registers no gradients (the union package @tensorflow/tfjs does): this
+// module registers them into tfjs' global gradient registry (bundled by tsup, see tsup.config.ts).
+import '@tensorflow/tfjs-core/dist/register_all_gradients';
+import { measure } from './measure';
+
+/** The gradients an engine computes, in tconv's layouts (NC…, `[Cin, Cout/groups, ...k]`). */
+interface GradientRun {
+  /** Timed: forward only. */
+  forward(): Promise<void>;
+  /** Timed: input + weight gradients. */
+  backward(): Promise<void>;
+  /** Not timed: the gradients, for the gate. */
+  gradients(): Promise<{ input: Float32Array; weight: Float32Array }>;
+  dispose?(): void;
+}
+
+/** One engine of the backward benchmark. */
+export interface GradientEngine {
+  readonly name: string;
+  readonly threads: number;
+  /** `true`, or why not (`n/a: …`). */
+  supports(w: Workload): true | string;
+  prepare(w: Workload, x: Tensor, weight: Tensor, gy: Tensor): Promise<GradientRun>;
+  dispose?(): Promise<void> | void;
+}
+
+function backendEngine(
+  name: string,
+  backend: Backend,
+  threads: number,
+  dispose?: () => void,
+): GradientEngine {
+  return {
+    name,
+    threads,
+    supports: () =>
+      typeof backend.convTransposeBackward === 'function' ? true : 'the backend has no convTransposeBackward',
+    async prepare(w, x, weight, gy) {
+      const grads = () => backend.convTransposeBackward!(gy, x, weight, w.options);
+      return {
+        async forward() {
+          await backend.convTranspose(x, weight, w.options);
+        },
+        async backward() {
+          await grads();
+        },
+        async gradients() {
+          const d = await grads();
+          return { input: d.input.data as Float32Array, weight: d.weight.data as Float32Array };
+        },
+      };
+    },
+    ...(dispose ? { dispose } : {}),
+  };
+}
+
+/** The kernels `tf.grads` of a transposed convolution needs on a backend, and the op's own gradient. */
+const TFJS_GRADIENT_KERNELS = {
+  conv2dTranspose: { op: 'Conv2DBackpropInput', kernels: ['Conv2D', 'Conv2DBackpropFilter'] },
+  conv3dTranspose: { op: 'Conv3DBackpropInputV2', kernels: ['Conv3D', 'Conv3DBackpropFilterV2'] },
+} as const;
+
+/** `tf.grads` of tfjs' transposed convolution on one of its backends (registered by `@tconv/peers`). */
+function tfjsEngine(name: string, backend: 'cpu' | 'wasm', init: () => unknown): GradientEngine {
+  let ready = false;
+  return {
+    name,
+    threads: 1,
+    supports(w) {
+      try {
+        tfjsPlan(name, 'convTranspose', w.input, w.weight, w.options);
+        return true;
+      } catch (e) {
+        return (e as Error).message;
+      }
+    },
+    async prepare(w, x, weight, gy) {
+      if (!ready) {
+        init(); // the peer registers the backend (and, for wasm, where its .wasm files are)
+        ready = true;
+      }
+      if (tf.getBackend() !== backend && !(await tf.setBackend(backend)))
+        throw new Error(`tfjs ${backend} failed`);
+      await tf.ready();
+      const plan = tfjsPlan(name, 'convTranspose', w.input, w.weight, w.options);
+      const need = TFJS_GRADIENT_KERNELS[plan.op as keyof typeof TFJS_GRADIENT_KERNELS];
+      if (!need) throw new Error(`no transposed op ${plan.op}`);
+      if (!tf.getGradient(need.op)) throw new Error(`n/a: tfjs registers no gradient for ${need.op}`);
+      const missing = need.kernels.filter((k) => !tf.getKernel(k, backend));
+      if (missing.length > 0)
+        throw new Error(`n/a: not registered on tfjs-${backend}: ${missing.join(', ')}`);
+      const xl = toChannelsLast(x);
+      const wl = kernelToKerasTranspose(weight);
+      const gl = toChannelsLast(gy);
+      const xt = tf.tensor(Float32Array.from(xl.data), [...xl.shape], 'float32');
+      const wt = tf.tensor(Float32Array.from(wl.data), [...wl.shape], 'float32');
+      const dy = tf.tensor(Float32Array.from(gl.data), [...gl.shape], 'float32');
+      const f = (a: tf.Tensor, b: tf.Tensor): tf.Tensor =>
+        plan.op === 'conv2dTranspose'
+          ? tf.conv2dTranspose(
+              a as tf.Tensor4D,
+              b as tf.Tensor4D,
+              plan.outShape as never,
+              plan.strides as never,
+              plan.pad as never,
+            )
+          : tf.conv3dTranspose(
+              a as tf.Tensor5D,
+              b as tf.Tensor5D,
+              plan.outShape as never,
+              plan.strides as never,
+              plan.pad as never,
+            );
+      const g = tf.grads(f);
+      const both = () => g([xt, wt], dy);
+      return {
+        async forward() {
+          const y = f(xt, wt);
+          await y.data();
+          y.dispose();
+        },
+        async backward() {
+          const [dx, dw] = both();
+          await Promise.all([dx!.data(), dw!.data()]);
+          dx!.dispose();
+          dw!.dispose();
+        },
+        async gradients() {
+          const [dx, dw] = both();
+          const input = toChannelsFirst(tensor(Float32Array.from(await dx!.data()), dx!.shape));
+          const weightGrad = kernelFromKerasTranspose(tensor(Float32Array.from(await dw!.data()), dw!.shape));
+          dx!.dispose();
+          dw!.dispose();
+          return { input: input.data as Float32Array, weight: weightGrad.data as Float32Array };
+        },
+        dispose() {
+          xt.dispose();
+          wt.dispose();
+          dy.dispose();
+        },
+      };
+    },
+  };
+}
+
+/** Every engine of the backward benchmark: tconv cpu and wasm (1 and 2 threads), tfjs cpu and wasm. */
+export async function gradientEngines(): Promise<GradientEngine[]> {
+  const wasm1 = await createWasmBackend();
+  const wasm2 = await createWasmBackend({ threads: 2 });
+  return [
+    backendEngine('tconv-cpu', cpuBackend, 1),
+    backendEngine('tconv-wasm', wasm1, 1),
+    backendEngine('tconv-wasm', wasm2, 2, () => void wasm2.dispose?.()),
+    tfjsEngine('tfjs-cpu', 'cpu', tfjsCpuPeer),
+    tfjsEngine('tfjs-wasm', 'wasm', tfjsWasmPeer),
+  ];
+}
+
+/** A gate call slower than this (ms) gets one timed run after one warm-up, not ≥ 3. */
+const SLOW_MS = 2000;
+
+/** One row: an engine's forward and backward on a workload. */
+export interface GradientRow {
+  workload: string;
+  engine: string;
+  threads: number;
+  /** Forward FLOPs, millions (the backward does twice as many). */
+  mflop: number;
+  forwardMs: number | null;
+  backwardMs: number | null;
+  /** GFLOP/s of the backward (2 × forward FLOPs / its median). */
+  backwardGflops: number | null;
+  /** backwardMs / forwardMs. */
+  ratio: number | null;
+  ok: boolean;
+  note?: string;
+}
+
+function maxRelative(a: Float32Array, b: Float32Array): number {
+  if (a.length !== b.length) return Number.POSITIVE_INFINITY;
+  let scale = 0;
+  let err = 0;
+  for (let i = 0; i < b.length; i++) {
+    scale = Math.max(scale, Math.abs(b[i]!));
+    const e = Math.abs(a[i]! - b[i]!);
+    if (!(e <= err)) err = Number.isNaN(e) ? Number.POSITIVE_INFINITY : e;
+  }
+  return err / Math.max(scale, 1e-30);
+}
+
+/**
+ * Runs every engine on every workload: forward and backward timed back to back (median of ≥ 3 runs
+ * and ≥ 0.4 s; one run for an engine over 2 s per call), gradients checked against `cpuBackend`'s (1e-4 of each gradient's scale).
+ */
+export async function runGradientBench(
+  workloads: readonly Workload[],
+  engines: readonly GradientEngine[],
+  onRow?: (row: GradientRow) => void,
+): Promise<GradientRow[]> {
+  const rows: GradientRow[] = [];
+  for (const w of workloads) {
+    const { input: x, weight } = workloadTensors(w);
+    const ys = convTransposeOutputShape(w.input, w.weight, w.options);
+    const gy = tensor(seeded(shapeSize(ys), 3), ys);
+    const mflop = geometryFlops(resolveConvTranspose(w.input, w.weight, w.options)) / 1e6;
+    const truth = cpuBackend.convTransposeBackward(gy, x, weight, w.options);
+    for (const e of engines) {
+      const base = { workload: w.name, engine: e.name, threads: e.threads, mflop };
+      const empty = { forwardMs: null, backwardMs: null, backwardGflops: null, ratio: null };
+      let row: GradientRow;
+      const support = e.supports(w);
+      if (support !== true) row = { ...base, ...empty, ok: false, note: `n/a: ${support}` };
+      else {
+        try {
+          const run = await e.prepare(w, x, weight, gy);
+          const t0 = performance.now();
+          const d = await run.gradients();
+          // an engine this slow (tfjs-cpu's filter gradient: seconds per call) gets one timed run each
+          const slow = performance.now() - t0 > SLOW_MS;
+          const errX = maxRelative(d.input, truth.input.data as Float32Array);
+          const errW = maxRelative(d.weight, truth.weight.data as Float32Array);
+          if (!(errX <= 1e-4 && errW <= 1e-4)) {
+            row = {
+              ...base,
+              ...empty,
+              ok: false,
+              note: `disagrees with cpuBackend (∂x ${errX.toExponential(1)}, ∂w ${errW.toExponential(1)} of scale)`,
+            };
+          } else {
+            const f = await measure(() => run.forward(), slow ? 0 : 400, slow ? 1 : 3, slow ? 1 : 20);
+            const b = await measure(() => run.backward(), slow ? 0 : 400, slow ? 1 : 3, slow ? 1 : 20);
+            row = {
+              ...base,
+              forwardMs: f.median,
+              backwardMs: b.median,
+              backwardGflops: (2 * mflop) / b.median,
+              ratio: b.median / f.median,
+              ok: true,
+              ...(slow ? { note: 'one run after one warm-up (over 2 s per call)' } : {}),
+            };
+          }
+          run.dispose?.();
+        } catch (err) {
+          const message = err instanceof Error ? err.message.split('\n')[0]! : String(err);
+          row = {
+            ...base,
+            ...empty,
+            ok: false,
+            note: message.startsWith('n/a') ? message : `failed: ${message}`,
+          };
+        }
+      }
+      rows.push(row);
+      onRow?.(row);
+    }
+  }
+  return rows;
+}
+
+/** The rows as a Markdown table: forward and backward ms, backward/forward, backward GFLOP/s. */
+export function gradientMarkdown(rows: readonly GradientRow[], machine: string): string {
+  const lines = [
+    `Backward (input + weight gradients) beside forward, float32, median ms — ${machine}`,
+    '',
+    '| workload | engine | forward ms | backward ms | backward / forward | backward GFLOP/s | note |',
+    '|---|---|---|---|---|---|---|',
+  ];
+  for (const r of rows) {
+    const f = (v: number | null, d = 2) => (v === null ? '' : v.toFixed(d));
+    lines.push(
+      `| ${r.workload} | ${r.engine} ${r.threads}t | ${f(r.forwardMs)} | ${f(r.backwardMs)} | ${f(r.ratio)} | ${f(r.backwardGflops)} | ${r.note ?? ''} |`,
+    );
+  }
+  return `${lines.join('\n')}\n`;
+}
