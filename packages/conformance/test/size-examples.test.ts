@@ -5,6 +5,7 @@ import {
   convOutputSize,
   convTransposeOutputShape,
   convTransposeOutputSize,
+  resolveConv,
   resolveConvTranspose,
 } from '@tconv/core';
 import { SIZE_EXAMPLES, WORKED_EXAMPLES } from '../src/examples';
@@ -26,25 +27,25 @@ describe("the documents' size examples, through core's shape arithmetic", () => 
     });
   }
 
-  it('per axis: convOutputSize and convTransposeOutputSize give the same sizes (numeric padding)', () => {
+  it('per axis: convOutputSize and convTransposeOutputSize give the same sizes (explicit padding)', () => {
     let checked = 0;
     for (const e of SIZE_EXAMPLES) {
       const step = e.steps[0]!;
-      const { stride, padding, outputPadding } = step.options;
-      if (typeof padding === 'string' || e.steps.length > 1) continue;
-      const o = {
-        stride: typeof stride === 'number' ? stride : 1,
-        padding: typeof padding === 'number' ? padding : 0,
-      };
+      if (typeof step.options.padding === 'string' || e.steps.length > 1) continue;
       const n = e.inputShape[2]!;
       const k = step.weightShape[2]!;
+      // the per-axis values as core resolved them
       const size =
         step.operation === 'conv'
-          ? convOutputSize(n, k, o)
-          : convTransposeOutputSize(n, k, {
-              ...o,
-              outputPadding: typeof outputPadding === 'number' ? outputPadding : 0,
-            });
+          ? ((g) => convOutputSize(n, k, { stride: g.stride[0]!, padding: [g.padBegin[0]!, g.padEnd[0]!] }))(
+              resolveConv(e.inputShape, step.weightShape, step.options as ConvOptions),
+            )
+          : ((g) =>
+              convTransposeOutputSize(n, k, {
+                stride: g.stride[0]!,
+                padding: [g.padBegin[0]!, g.padEnd[0]!],
+                outputPadding: g.outputPadding[0]!,
+              }))(resolveConvTranspose(e.inputShape, step.weightShape, step.options));
       expect(size, e.id).toBe(e.expected[2]);
       checked++;
     }
