@@ -1,4 +1,5 @@
 import type { DType, FloatArray } from '@tconv/core';
+import { allocationFailed } from '@tconv/core';
 
 /**
  * The bound on the reusable column buffer, in elements: 2^20 (4 MiB of float32, 8 MiB of float64).
@@ -15,6 +16,15 @@ export const SCRATCH_ELEMENTS = 1 << 20;
  */
 export const SCRATCH_RETAIN_ELEMENTS = 1 << 23;
 
+/** Makes a scratch array; an allocation the engine refuses is a `LimitError`, not a raw `RangeError`. */
+function make<T>(Type: new (length: number) => T, length: number, bytesPerElement: number): T {
+  try {
+    return new Type(length);
+  } catch (e) {
+    return allocationFailed(e, length * bytesPerElement, 'cpu scratch');
+  }
+}
+
 let f32: Float32Array | null = null;
 let f64: Float64Array | null = null;
 let phases: Float64Array | null = null;
@@ -27,12 +37,12 @@ let ints: Int32Array | null = null;
  */
 export function scratch(dtype: DType, length: number): FloatArray {
   if (length > SCRATCH_RETAIN_ELEMENTS)
-    return dtype === 'float64' ? new Float64Array(length) : new Float32Array(length);
+    return dtype === 'float64' ? make(Float64Array, length, 8) : make(Float32Array, length, 4);
   if (dtype === 'float64') {
-    if (!f64 || f64.length < length) f64 = new Float64Array(Math.max(length, 1024));
+    if (!f64 || f64.length < length) f64 = make(Float64Array, Math.max(length, 1024), 8);
     return f64;
   }
-  if (!f32 || f32.length < length) f32 = new Float32Array(Math.max(length, 1024));
+  if (!f32 || f32.length < length) f32 = make(Float32Array, Math.max(length, 1024), 4);
   return f32;
 }
 
@@ -41,15 +51,15 @@ export function scratch(dtype: DType, length: number): FloatArray {
  * least `length` elements and reused across calls up to {@link SCRATCH_RETAIN_ELEMENTS}.
  */
 export function f64Scratch(length: number): Float64Array {
-  if (length > SCRATCH_RETAIN_ELEMENTS) return new Float64Array(length);
-  if (!phases || phases.length < length) phases = new Float64Array(Math.max(length, 1024));
+  if (length > SCRATCH_RETAIN_ELEMENTS) return make(Float64Array, length, 8);
+  if (!phases || phases.length < length) phases = make(Float64Array, Math.max(length, 1024), 8);
   return phases;
 }
 
 /** A reusable integer table (kernel tap coordinates, loop counters), kept up to {@link SCRATCH_RETAIN_ELEMENTS}. */
 export function intScratch(length: number): Int32Array {
-  if (length > SCRATCH_RETAIN_ELEMENTS) return new Int32Array(length);
-  if (!ints || ints.length < length) ints = new Int32Array(Math.max(length, 256));
+  if (length > SCRATCH_RETAIN_ELEMENTS) return make(Int32Array, length, 4);
+  if (!ints || ints.length < length) ints = make(Int32Array, Math.max(length, 256), 4);
   return ints;
 }
 

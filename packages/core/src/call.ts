@@ -3,7 +3,7 @@ import { checkCapabilities } from './capabilities';
 import { DTypeError, describe } from './errors';
 import type { ConvGeometry, ConvTransposeGeometry } from './geometry';
 import { resolveConv, resolveConvTranspose } from './geometry';
-import { checkSafeGeometry } from './limits';
+import { allocationFailed, checkSafeGeometry } from './limits';
 import type { ConvOptions, ConvTransposeOptions } from './options';
 import type { DType, FloatArray, Tensor } from './tensor';
 import { checkTensor, dtypeOf, isFloatArray } from './tensor';
@@ -125,7 +125,14 @@ export function prepareConvFor(
   return prepared(geometry, { shape: inputShape, data: weight.data }, weight, options, backend);
 }
 
-/** A zeroed output array of the given type and length. */
+/**
+ * A zeroed output array of the given type and length. An allocation the engine refuses is a
+ * `LimitError` naming the output, not a raw `RangeError`.
+ */
 export function allocate(dtype: DType, length: number): FloatArray {
-  return dtype === 'float64' ? new Float64Array(length) : new Float32Array(length);
+  try {
+    return dtype === 'float64' ? new Float64Array(length) : new Float32Array(length);
+  } catch (e) {
+    return allocationFailed(e, length * (dtype === 'float64' ? 8 : 4), 'output');
+  }
 }

@@ -41,6 +41,7 @@ export {
   toChannelsLast,
 } from './layout';
 export {
+  allocationFailed,
   checkGeometryIndices,
   checkInt32Geometry,
   checkSafeGeometry,

@@ -156,3 +156,30 @@ export function checkSafeGeometry(
 ): void {
   checkGeometryIndices(g, MAX_SAFE_INDEX, backend, 'safe integers');
 }
+
+/**
+ * Turns a failed typed-array allocation (a `RangeError`: the engine could not reserve the memory,
+ * or the length passes what a typed array holds) into a {@link LimitError} naming what was being
+ * allocated; any other error is rethrown as it is.
+ * @param error - what the allocation threw
+ * @param bytes - how many bytes were asked for
+ * @param what - what the buffer is for (`"output"`, `"cpu scratch"`)
+ * @example
+ * ```ts
+ * try {
+ *   buffer = new Float64Array(n);
+ * } catch (e) {
+ *   allocationFailed(e, 8 * n, 'output');
+ * }
+ * ```
+ */
+export function allocationFailed(error: unknown, bytes: number, what: string): never {
+  if (error instanceof RangeError) {
+    throw new LimitError(
+      'LIMIT_EXCEEDED',
+      what,
+      `could not allocate ${bytes} bytes for the ${what} (${error.message}): this process has not that much memory to give; use smaller tensors or free memory`,
+    );
+  }
+  throw error;
+}

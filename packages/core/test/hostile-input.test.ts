@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import {
+  allocate,
+  allocationFailed,
   checkInt32Geometry,
   checkSafeGeometry,
   checkTensor,
@@ -184,5 +186,15 @@ describe('#16 item 5 (core half): limits every kernel can index', () => {
     const w = tensor([1], [1, 1, 1]);
     const options = { stride: 2 ** 52, padding: { begin: [2 ** 52], end: [2 ** 52 - 1] } };
     expect(() => prepareConvTranspose(x, w, options)).toThrow(LimitError);
+  });
+});
+
+describe('#16: an allocation the engine refuses', () => {
+  it('is a LimitError naming the buffer, not a raw RangeError', () => {
+    expect(() => allocate('float64', 2 ** 40)).toThrow(LimitError);
+    expect(() => allocate('float32', 2 ** 40)).toThrow(
+      /could not allocate 4398046511104 bytes for the output/,
+    );
+    expect(() => allocationFailed(new TypeError('x'), 8, 'output')).toThrow(TypeError);
   });
 });
