@@ -32,7 +32,7 @@ import {
   WEIGHT_GRADIENT_WORDS,
 } from './layout.generated';
 import { axisWord, word } from './params';
-import { fillTapTable, reachedStride, tapCoordinate } from './taps';
+import { ceilDiv, fillTapTable, floorDiv, reachedStride, tapCoordinate } from './taps';
 
 // @inline
 
@@ -41,32 +41,25 @@ function axis(p: usize, field: i32, rank: i32, a: i32): i32 {
 }
 
 /**
- * Element offset in a `b` plane that position i of `a` (coordinates at `coords`) reads under tap t,
- * or -1 when that is outside `b`.
+ * Element offset in a `b` plane of the leading axes' part of what row q of `a` (its coordinates on
+ * every axis but the last) reads under tap t, or -1 when that is outside `b`.
  */
 // @inline
-function reach(p: usize, table: usize, coords: usize, rank: i32, K: i32, t: i32): i32 {
+function leadingReach(p: usize, table: usize, rank: i32, K: i32, t: i32, q: i32): i32 {
   let off = 0;
-  for (let a = 0; a < rank; a++) {
+  let rest = q;
+  for (let a = rank - 2; a >= 0; a--) {
+    const n = axis(p, WEIGHT_GRADIENT_AXIS_A_SIZE, rank, a);
+    const idx = rest % n;
+    rest /= n;
     const pos =
-      load<i32>(coords + ((<usize>a) << 2)) * axis(p, WEIGHT_GRADIENT_AXIS_STRIDE, rank, a) +
+      idx * axis(p, WEIGHT_GRADIENT_AXIS_STRIDE, rank, a) +
       tapCoordinate(table, rank, t, a) * axis(p, WEIGHT_GRADIENT_AXIS_DILATION, rank, a) -
       axis(p, WEIGHT_GRADIENT_AXIS_PAD_BEGIN, rank, a);
     if (pos < 0 || pos >= axis(p, WEIGHT_GRADIENT_AXIS_B_SIZE, rank, a)) return -1;
     off += pos * reachedStride(table, rank, K, a);
   }
   return off;
-}
-
-/** Writes the coordinates of position i of `a` into `coords` (rank words). */
-// @inline
-function coordinates(p: usize, coords: usize, rank: i32, i: i32): void {
-  let rest = i;
-  for (let a = rank - 1; a >= 0; a--) {
-    const n = axis(p, WEIGHT_GRADIENT_AXIS_A_SIZE, rank, a);
-    store<i32>(coords + ((<usize>a) << 2), rest % n);
-    rest /= n;
-  }
 }
 
 /** Weight gradient (float32) of `b` channels [c0, c1) of every group: see the top of this file. */
@@ -104,7 +97,15 @@ export function weightGradient(p: usize): void {
     WEIGHT_GRADIENT_AXIS_KERNEL_SIZE,
     WEIGHT_GRADIENT_AXIS_B_SIZE,
   );
-  const coords = table + ((<usize>((K + 1) * rank)) << 2);
+  const last = rank - 1;
+  const nAL = axis(p, WEIGHT_GRADIENT_AXIS_A_SIZE, rank, last);
+  const bL = axis(p, WEIGHT_GRADIENT_AXIS_B_SIZE, rank, last);
+  const sL = axis(p, WEIGHT_GRADIENT_AXIS_STRIDE, rank, last);
+  const dL = axis(p, WEIGHT_GRADIENT_AXIS_DILATION, rank, last);
+  const pL = axis(p, WEIGHT_GRADIENT_AXIS_PAD_BEGIN, rank, last);
+  const leadRows = aPlane / nAL;
+  // whole rows of `a` per chunk: the JavaScript side makes chunk ≥ one row
+  const rowsPerChunk = max(1, chunk / nAL);
   const cw = (c1 - c0) * K;
   const ldc = bPG * K;
   const cwBytes = (<usize>cw) << 2;
@@ -113,6 +114,7 @@ export function weightGradient(p: usize): void {
   const pitchBytes = (<usize>pitch) << 2;
   const bPlaneBytes = (<usize>bPlane) << 2;
   const tapBytes = (<usize>K) << 2;
+  const readStep = (<usize>sL) << 2;
   for (let g = 0; g < groups; g++) {
     for (let r = 0; r < aPG; r++) {
       memory.fill(out + ((<usize>((g * aPG + r) * ldc + c0 * K)) << 2), 0, cwBytes);
@@ -123,10 +125,12 @@ export function weightGradient(p: usize): void {
       const aBase = a + ((<usize>((n * aC + g * aPG) * aPlane)) << 2);
       const bBase = b + ((<usize>((n * bC + g * bPG + c0) * bPlane)) << 2);
       const dW = out + ((<usize>(g * aPG * ldc + c0 * K)) << 2);
-      for (let q0 = 0; q0 < aPlane; q0 += chunk) {
-        const T = min(chunk, aPlane - q0);
+      for (let q0 = 0; q0 < leadRows; q0 += rowsPerChunk) {
+        const q1 = min(leadRows, q0 + rowsPerChunk);
+        const T = (q1 - q0) * nAL;
+        const first = q0 * nAL;
         for (let r = 0; r < aPG; r++) {
-          const src = aBase + ((<usize>(r * aPlane + q0)) << 2);
+          const src = aBase + ((<usize>(r * aPlane + first)) << 2);
           let dst = aT + ((<usize>r) << 2);
           const step = (<usize>aPG) << 2;
           for (let t = 0; t < T; t++) {
@@ -134,24 +138,28 @@ export function weightGradient(p: usize): void {
             dst += step;
           }
         }
-        for (let t = 0; t < T; t++) {
-          coordinates(p, coords, rank, q0 + t);
-          const row = bT + <usize>t * pitchBytes;
+        // per row of `a` and tap: the run of the last axis that reads inside `b`, zeros around it
+        for (let q = q0; q < q1; q++) {
+          const rowT = bT + <usize>((q - q0) * nAL) * pitchBytes;
           for (let k = 0; k < K; k++) {
-            const off = reach(p, table, coords, rank, K, k);
-            let dst = row + ((<usize>k) << 2);
-            if (off < 0) {
-              for (let c = c0; c < c1; c++) {
-                store<f32>(dst, 0);
-                dst += tapBytes;
-              }
-            } else {
-              let src = bBase + ((<usize>off) << 2);
-              for (let c = c0; c < c1; c++) {
-                store<f32>(dst, load<f32>(src));
-                dst += tapBytes;
-                src += bPlaneBytes;
-              }
+            const lead = leadingReach(p, table, rank, K, k, q);
+            const offL = tapCoordinate(table, rank, k, last) * dL - pL;
+            let lo = min(nAL, max(0, ceilDiv(-offL, sL)));
+            let hi = max(lo, min(nAL, floorDiv(bL - 1 - offL, sL) + 1));
+            if (lead < 0) {
+              lo = 0;
+              hi = 0;
+            }
+            let dstC = rowT + ((<usize>k) << 2);
+            let srcC = bBase + ((<usize>(lead + offL)) << 2);
+            for (let c = c0; c < c1; c++) {
+              let i = 0;
+              for (; i < lo; i++) store<f32>(dstC + <usize>i * pitchBytes, 0);
+              for (; i < hi; i++)
+                store<f32>(dstC + <usize>i * pitchBytes, load<f32>(srcC + <usize>i * readStep));
+              for (; i < nAL; i++) store<f32>(dstC + <usize>i * pitchBytes, 0);
+              dstC += tapBytes;
+              srcC += bPlaneBytes;
             }
           }
         }

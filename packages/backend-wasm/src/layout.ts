@@ -258,7 +258,9 @@ export function weightGradientTask(
     const at = mem.take(words.length);
     const table = mem.take((K + 2) * g.rank);
     const perPosition = a.perGroup + (c1 - c0) * K;
-    const chunk = Math.max(1, Math.min(aPlane, Math.floor(COLS_ELEMENTS / perPosition)));
+    // whole rows of positions (the last axis) per chunk: one row is the least it holds
+    const rowLength = a.size[g.rank - 1]!;
+    const chunk = Math.max(rowLength, Math.min(aPlane, Math.floor(COLS_ELEMENTS / perPosition)));
     words[WG.rank] = g.rank;
     words[WG.batch] = g.batch;
     words[WG.groups] = g.groups;
