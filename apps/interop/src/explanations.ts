@@ -27,8 +27,8 @@ const RULES: readonly Rule[] = [
   },
   {
     engine: /^tfjs/,
-    case: /1d|^overflow\/conv-products$/,
-    why: "tfjs computes the output size of a numeric pad with the kernel's height and stride for both axes (conv_util computeOutputShape2D takes one field size), so a non-square kernel gets a wrong width — and every tf.conv1d, whose internal 2D kernel is 1×k (tfjs 4.22; the same call with explicit padding is right; TF.js API, tf.conv1d / tf.conv2d accept a number)",
+    case: /1d|^overflow\/conv-products$|non-square/,
+    why: "tfjs sizes a numeric pad with the kernel's height and stride for both axes (conv_util computeOutputShape2D takes one field size; tensorflow/tfjs#649, closed unfixed): a non-square kernel gets a wrong width — and a transposed convolution wrong values — and every tf.conv1d (its internal 2D kernel is 1×k) a wrong shape; the same calls with explicit padding are right (tfjs 4.22)",
   },
   {
     engine: /^(onnxruntime|tfjs)/,

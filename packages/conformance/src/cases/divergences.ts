@@ -73,6 +73,10 @@ const torchSize = (
   d: number[] = s.map(() => 1),
 ) => input.slice(2).map((n, a) => (n - 1) * s[a]! - 2 * p[a]! + d[a]! * (weight[2 + a]! - 1) + 1 + op[a]!);
 
+/** A convolution's length ⌊(n + 2p − k)/s⌋ + 1, per axis. */
+const convSize = (input: number[], weight: number[], s: number[], p: number[]) =>
+  input.slice(2).map((n, a) => Math.floor((n + 2 * p[a]! - weight[2 + a]!) / s[a]!) + 1);
+
 /** The divergence cases: each names the specification section or issue it comes from. */
 export const divergenceCases: readonly KitCase[] = [
   // auto_pad with a negative total padding: kernel < stride, so s·(n−1) + k − n·s < 0
@@ -241,6 +245,31 @@ export const divergenceCases: readonly KitCase[] = [
     weight: [1, 1, 1, 1],
     options: { stride: 2 },
     specSize: torchSize([1, 1, 3, 1025], [1, 1, 1, 1], [2, 2], [0, 0], [0, 0]),
+  }),
+  // a numeric padding with a non-square kernel: each axis its own kernel size
+  divergence({
+    id: 'numeric-pad-non-square-kernel-transposed',
+    title:
+      'padding 1 with a 3×1 kernel, stride 2, output padding 1 on 4×5: each axis uses its own kernel size',
+    source:
+      'PyTorch ConvTranspose2d padding (per axis); tensorflow/tfjs#649 (a numeric pad sized with one kernel dimension for both axes)',
+    tags: ['pytorch', 'tfjs', 'padding', 'non-square'],
+    input: [1, 2, 4, 5],
+    weight: [2, 3, 3, 1],
+    options: { stride: 2, padding: 1, outputPadding: 1 },
+    specSize: torchSize([1, 2, 4, 5], [2, 3, 3, 1], [2, 2], [1, 1], [1, 1]),
+  }),
+  divergence({
+    id: 'numeric-pad-non-square-kernel-conv',
+    title:
+      'convolution, padding 1 with a 1×3 kernel on 5×6: ⌊(5 + 2 − 1)/1⌋ + 1 = 7 by ⌊(6 + 2 − 3)/1⌋ + 1 = 6',
+    source: 'PyTorch Conv2d padding (per axis); tensorflow/tfjs#649',
+    tags: ['pytorch', 'tfjs', 'padding', 'non-square', 'conv'],
+    op: 'conv',
+    input: [1, 2, 5, 6],
+    weight: [3, 2, 1, 3],
+    options: { padding: 1 },
+    specSize: convSize([1, 2, 5, 6], [3, 2, 1, 3], [1, 1], [1, 1]),
   }),
   // outputSize on every axis
   divergence({
