@@ -17,7 +17,7 @@ export {
   referenceBackend,
 } from './reference';
 export type { RunOptions } from './run';
-export { all, cases, outsideCapabilities, runConformance } from './run';
+export { all, cases, DEFAULT_CASE_TIMEOUT_MS, outsideCapabilities, runConformance } from './run';
 export type {
   CaseNeeds,
   ConformanceCase,

@@ -52,10 +52,6 @@ export interface RunOptions {
   onProgress?: (result: ConformanceResult, done: number, total: number) => void;
   /** The cases to run; default {@link cases}. */
   cases?: readonly ConformanceCase[];
-}
-
-/**
- * Runs the cases on a backend and reports. Never throws for a failing or throwing backend: each
   /**
    * Longest time one case may take, in milliseconds; default {@link DEFAULT_CASE_TIMEOUT_MS}
    * (30 s). A case whose promise has not settled by then fails ("timed out") and the run goes on,
@@ -85,6 +81,10 @@ async function withTimeout<T>(promise: Promise<T>, ms: number, id: string): Prom
   } finally {
     clearTimeout(timer);
   }
+}
+
+/**
+ * Runs the cases on a backend and reports. Never throws for a failing or throwing backend: each
  * failure is a result with its message. Cases outside the backend's declared `capabilities` are
  * reported as skipped and counted apart, never as passed.
  * @example
@@ -94,15 +94,15 @@ async function withTimeout<T>(promise: Promise<T>, ms: number, id: string): Prom
  * ```
  */
 export async function runConformance(backend: Backend, options: RunOptions = {}): Promise<ConformanceReport> {
-  const selected = (options.cases ?? cases).filter((c) => !options.filter || options.filter(c));
-  const results: ConformanceResult[] = [];
-  let passed = 0;
-  let failed = 0;
   const timeoutMs = options.timeoutMs ?? DEFAULT_CASE_TIMEOUT_MS;
   if (typeof timeoutMs !== 'number' || Number.isNaN(timeoutMs) || timeoutMs < 0)
     throw new RangeError(
       `timeoutMs must be a non-negative number of milliseconds, but got ${String(timeoutMs)}`,
     );
+  const selected = (options.cases ?? cases).filter((c) => !options.filter || options.filter(c));
+  const results: ConformanceResult[] = [];
+  let passed = 0;
+  let failed = 0;
   let skipped = 0;
   for (const c of selected) {
     let result: ConformanceResult;
@@ -129,12 +129,12 @@ export async function runConformance(backend: Backend, options: RunOptions = {})
           ok: false,
           message,
           ...(e instanceof MismatchError && Number.isFinite(e.maxError) ? { maxError: e.maxError } : {}),
+          // a brand check, not instanceof: the backend may use another copy of core than the kit
+          ...(isTconvError(e) ? { code: e.code } : {}),
         };
       }
     }
     results.push(result);
-          // a brand check, not instanceof: the backend may use another copy of core than the kit
-          ...(isTconvError(e) ? { code: e.code } : {}),
     options.onProgress?.(result, results.length, selected.length);
   }
   return { backend: backend.name, passed, failed, skipped, results };

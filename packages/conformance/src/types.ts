@@ -40,13 +40,13 @@ export interface ConformanceResult {
   skipped?: boolean;
   /** Largest absolute error of a numeric case that ran. */
   maxError?: number;
+  /** The `code` of the `TconvError` a failing case threw (checked with `isTconvError`). */
+  code?: string;
 }
 
 /** What {@link runConformance} reports. */
 export interface ConformanceReport {
   readonly backend: string;
-  /** The `code` of the `TconvError` a failing case threw (checked with `isTconvError`). */
-  code?: string;
   readonly passed: number;
   readonly failed: number;
   /** Cases outside the backend's declared capabilities, counted apart. */
