@@ -94,18 +94,7 @@ export function gatherLarge(
   const src = s.large;
   let any = false;
   for (let q = q0; q < q1; q++) {
-    // L's offset of S's leading position q under the tap, or -1 outside L
-    let lead = 0;
-    let rest = q;
-    let stride = LL;
-    for (let a = last - 1; a >= 0 && lead >= 0; a--) {
-      const size = s.smallSize[a]!;
-      const idx = rest % size;
-      rest = (rest - idx) / size;
-      const pos = idx * g.stride[a]! + offsets[k * r + a]!;
-      lead = pos < 0 || pos >= s.largeSize[a]! ? -1 : lead + pos * stride;
-      stride *= s.largeSize[a]!;
-    }
+    const lead = leadingOffset(g, s, offsets, k, q);
     const row = (q - q0) * width;
     const inside = lead >= 0 && lo < hi;
     any ||= inside;
@@ -122,4 +111,31 @@ export function gatherLarge(
     }
   }
   return any;
+}
+
+/**
+ * L's flat offset of S's leading position `q` (every axis but the last) under tap `k`, or -1 when
+ * the tap falls outside L on one of those axes.
+ */
+export function leadingOffset(
+  g: ConvTransposeGeometry | ConvGeometry,
+  s: Sides,
+  offsets: Int32Array,
+  k: number,
+  q: number,
+): number {
+  const r = g.rank;
+  let lead = 0;
+  let rest = q;
+  let stride = s.largeSize[r - 1]!;
+  for (let a = r - 2; a >= 0; a--) {
+    const size = s.smallSize[a]!;
+    const idx = rest % size;
+    rest = (rest - idx) / size;
+    const pos = idx * g.stride[a]! + offsets[k * r + a]!;
+    if (pos < 0 || pos >= s.largeSize[a]!) return -1;
+    lead += pos * stride;
+    stride *= s.largeSize[a]!;
+  }
+  return lead;
 }

@@ -1,12 +1,15 @@
 import type { ConvGeometry, ConvTransposeGeometry, FloatArray } from '@tconv/core';
 import type { Sides } from './tap-gather';
-import { copySmall, gatherLarge, tapOffsets } from './tap-gather';
+import { copySmall, gatherLarge, leadingOffset, tapOffsets } from './tap-gather';
 
 /**
  * Positions of the small side per chunk (the GEMM depth of one pass): a chunk's two operands
  * (`(a + b)` channels × 512 float64 values) stay in L2 across the register tiles.
  */
 const DEPTH = 512;
+
+/** Groups this thin (depthwise) take direct dot products: a GEMM of 1 × 1 tiles only adds copies. */
+const THIN = 2;
 
 /** The weight gradient's float64 buffer (one chunk of S, then one tap's gathered L), reused. */
 let buffer: Float64Array | null = null;
@@ -56,6 +59,10 @@ export function weightGradientImpl(
   };
   const K = g.kernelSize.reduce((p, k) => p * k, 1);
   const { aG, bG } = side;
+  if (aG <= THIN && bG <= THIN) {
+    thinWeightGradient(g, side, out);
+    return;
+  }
   const nLast = side.smallSize[g.rank - 1]!;
   const lead = (side.smallSize.reduce((p, k) => p * k, 1) / nLast) | 0;
   // a chunk is whole rows of S, or one piece of a row longer than DEPTH
@@ -186,4 +193,51 @@ function dot(buf: Float64Array, a: number, b: number, depth: number): number {
   let s = 0;
   for (let c = 0; c < depth; c++) s += buf[a + c]! * buf[b + c]!;
   return s;
+}
+
+/**
+ * The weight gradient of thin groups (depthwise): for every (a, b, tap) one dot product of S's rows
+ * with L read at the tap's shift, straight from the tensors (no copies), summed in float64.
+ */
+function thinWeightGradient(g: ConvTransposeGeometry | ConvGeometry, s: Sides, out: FloatArray): void {
+  const r = g.rank;
+  const last = r - 1;
+  const K = g.kernelSize.reduce((p, k) => p * k, 1);
+  const offsets = tapOffsets(g);
+  const nLast = s.smallSize[last]!;
+  const sPlane = s.smallSize.reduce((p, k) => p * k, 1);
+  const lPlane = s.largeSize.reduce((p, k) => p * k, 1);
+  const lead = (sPlane / nLast) | 0;
+  const LL = s.largeSize[last]!;
+  const sL = g.stride[last]!;
+  const S = s.small;
+  const L = s.large;
+  for (let group = 0; group < g.groups; group++) {
+    for (let a = 0; a < s.aG; a++) {
+      for (let b = 0; b < s.bG; b++) {
+        for (let k = 0; k < K; k++) {
+          const offL = offsets[k * r + last]!;
+          const lo = Math.max(0, Math.ceil(-offL / sL));
+          const hi = Math.min(nLast, Math.floor((LL - 1 - offL) / sL) + 1);
+          let sum = 0;
+          for (let n = 0; n < g.batch; n++) {
+            const sBase = (n * s.smallChannels + group * s.aG + a) * sPlane;
+            const lBase = (n * s.largeChannels + group * s.bG + b) * lPlane + offL;
+            for (let q = 0; q < lead && lo < hi; q++) {
+              const at = leadingOffset(g, s, offsets, k, q);
+              if (at < 0) continue;
+              let si = sBase + q * nLast + lo;
+              let li = lBase + at + lo * sL;
+              for (let c = lo; c < hi; c++) {
+                sum += S[si]! * L[li]!;
+                si++;
+                li += sL;
+              }
+            }
+          }
+          out[((group * s.aG + a) * s.bG + b) * K + k] = sum;
+        }
+      }
+    }
+  }
 }
