@@ -66,19 +66,6 @@ function render(s: ExplorerState): void {
     render(next);
   };
   const result = buildProblem(s);
-  const status = h(
-    'div',
-    { className: 'status' },
-    h('span', {}, 'output '),
-    h(
-      'strong',
-      { 'data-testid': 'output-size' },
-      result.ok ? sizeText(result.problem.geometry.outputSize) : '—',
-    ),
-    result.ok
-      ? h('span', { className: 'shape' }, ` · shape [${result.problem.geometry.outputShape.join(', ')}]`)
-      : null,
-  );
   let content: HTMLElement;
   if (s.view === 'upsampling') content = upsamplingView(s, update);
   else if (!result.ok)
@@ -86,6 +73,16 @@ function render(s: ExplorerState): void {
   else if (s.view === 'scatter') content = scatterView(s, result.problem, update);
   else if (s.view === 'conventions') content = conventionsView(s, result.problem);
   else content = matrixView(result.problem);
+  // The upsampling view's output is its pictures' (the layer's controls are not shown there).
+  const upsampled = content.dataset.outputShape?.split(',').map(Number);
+  const shape = upsampled ?? (result.ok ? result.problem.geometry.outputShape : null);
+  const status = h(
+    'div',
+    { className: 'status' },
+    h('span', {}, s.view === 'upsampling' ? 'upsampled ' : 'output '),
+    h('strong', { 'data-testid': 'output-size' }, shape ? sizeText(shape.slice(2)) : '—'),
+    shape ? h('span', { className: 'shape' }, ` · shape [${shape.join(', ')}]`) : null,
+  );
   root.replaceChildren(
     h(
       'header',

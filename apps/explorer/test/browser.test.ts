@@ -281,6 +281,7 @@ describe('explorer in Chromium', () => {
       );
     }
     expect(await page.textContent('[data-testid=checkerboard-text]')).toContain('not a multiple');
+    expect(await page.textContent('[data-testid=output-size]')).toBe('24×24');
     await page.fill('#u-kernel', '4');
     await page.press('#u-kernel', 'Enter');
     await page.waitForFunction(() => window.location.search.includes('upKernel=4'));

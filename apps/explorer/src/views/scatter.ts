@@ -263,7 +263,9 @@ export function scatterView(s: ExplorerState, p: Problem, update: Update): HTMLE
       h('span', { className: 'swatch footprint' }),
       ' this step  ',
       h('span', { className: 'swatch cropped' }),
-      ` removed by padding (crop ${g.padBegin.join('×')} at the start, ${g.padEnd.join('×')} at the end)  `,
+      ` removed by padding (crop ${g.padBegin.join('×')} at the start, ${g.padEnd.join('×')} at the end${
+        [...g.padBegin, ...g.padEnd].some((v) => v < 0) ? '; a negative crop adds zeros' : ''
+      })  `,
       h('span', { className: 'swatch extended' }),
       ' added by output padding / extension',
     ),

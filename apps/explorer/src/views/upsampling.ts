@@ -159,7 +159,7 @@ export function upsamplingView(s: ExplorerState, update: Update): HTMLElement {
   const unpooled = maxUnpool(pooled, offsets, f);
   return h(
     'section',
-    { className: 'view', 'aria-labelledby': 'up-title' },
+    { className: 'view', 'aria-labelledby': 'up-title', 'data-output-shape': unpooled.shape.join(',') },
     h('h2', { id: 'up-title' }, 'The upsampling family (AIM)'),
     upsamplingControls(s, f, k, update),
     h(
