@@ -18,6 +18,7 @@ import {
   prepareConvBackward,
   prepareConvTranspose,
   prepareConvTransposeBackward,
+  recomputeNonFinite,
 } from '@tconv/core';
 import type { GpuContext, Region } from './context';
 import { checkAlive, createContext, read, upload } from './context';
@@ -107,7 +108,11 @@ function forwardTensors(
   return withUploads(ctx, [input.data as Float32Array, weight.data as Float32Array], async ([x, w]) => {
     const y = await forward(ctx, g, x!, w!, bias);
     try {
-      return { shape: [...g.outputShape], data: await read(ctx, y, y.bytes / 4) };
+      const data = await read(ctx, y, y.bytes / 4);
+      // core's float32 overflow rule: an element a product or partial sum overflowed is
+      // recomputed by the definition in float64 and rounded once (a pass over the output)
+      recomputeNonFinite(g, input.data, weight.data, bias, data);
+      return { shape: [...g.outputShape], data };
     } finally {
       ctx.pool.release(y.buffer);
     }
@@ -130,6 +135,7 @@ function backwardTensors(
     try {
       dw = await weightGradient(ctx, g, x!, gy!);
       const [dxData, dwData] = await Promise.all([read(ctx, dx, dx.bytes / 4), read(ctx, dw, dw.bytes / 4)]);
+      recomputeNonFinite(adjoint, gradOutput.data, weight.data, null, dxData);
       return {
         input: { shape: [...g.inputShape], data: dxData },
         weight: { shape: [...g.weightShape], data: dwData },
