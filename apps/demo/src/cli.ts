@@ -32,10 +32,22 @@ function progressReporter(paint: Paint): (backend: string, done: number, total: 
   };
 }
 
-async function run(options: DemoOptions): Promise<number> {
-  const paint = paintFor(process.stdout, options.color);
+/** Everything one run computed: the kit's cross-check, the documents' examples, gradients, pictures. */
+interface Results {
+  check: CrossCheck;
+  examples: Awaited<ReturnType<typeof runExamples>>;
+  matrixView: Awaited<ReturnType<typeof runMatrixView>>;
+  shapes: Awaited<ReturnType<typeof runShapes>>;
+  pictures: Awaited<ReturnType<typeof writePictures>> | null;
+  exchange: Awaited<ReturnType<typeof runExchange>>;
+  training: ReturnType<typeof train>;
+  examplesOk: boolean;
+  gradientsOk: boolean;
+  ok: boolean;
+}
+
+async function compute(options: DemoOptions): Promise<Results> {
   const errPaint = paintFor(process.stderr, options.color);
-  const width = Math.max(60, process.stdout.columns ?? 120);
   const backends = await loadBackends(options.backends);
   const filter = options.filter;
   const check: CrossCheck = await crossCheck(backends, {
@@ -62,32 +74,38 @@ async function run(options: DemoOptions): Promise<number> {
   const picturesOk = pictures === null || pictures.errors.length === 0;
   const gradientsOk = exchange.every((e) => e.ok) && training.ok;
   const ok = check.ok && examplesOk && picturesOk && gradientsOk && check.rows.length > 0;
+  return { check, examples, matrixView, shapes, pictures, exchange, training, examplesOk, gradientsOk, ok };
+}
 
-  if (options.json) {
-    const json = {
-      ok,
-      backends: check.backends,
-      summary: check.summaries,
-      cases: check.rows,
-      examples: examples.map(({ example, outputs }) => ({ ...example, outputs })),
-      matrixView,
-      shapes: shapes.map(({ example, ...rest }) => ({ ...example, ...rest })),
-      pictures: pictures === null ? null : { dir: options.out, ...pictures },
-      exchange,
-      training: {
-        losses: training.losses,
-        initialKernel: training.initialKernel,
-        learnedKernel: training.learnedKernel,
-        bilinear: training.bilinear,
-        maxKernelError: training.maxKernelError,
-        testLoss: training.test.loss,
-        ok: training.ok,
-      },
-    };
-    process.stdout.write(`${JSON.stringify(json, null, 2)}\n`);
-    return ok ? 0 : 1;
-  }
+function jsonReport(r: Results, options: DemoOptions): string {
+  const { check, examples, matrixView, shapes, pictures, exchange, training } = r;
+  const json = {
+    ok: r.ok,
+    backends: check.backends,
+    summary: check.summaries,
+    cases: check.rows,
+    examples: examples.map(({ example, outputs }) => ({ ...example, outputs })),
+    matrixView,
+    shapes: shapes.map(({ example, ...rest }) => ({ ...example, ...rest })),
+    pictures: pictures === null ? null : { dir: options.out, ...pictures },
+    exchange,
+    training: {
+      losses: training.losses,
+      initialKernel: training.initialKernel,
+      learnedKernel: training.learnedKernel,
+      bilinear: training.bilinear,
+      maxKernelError: training.maxKernelError,
+      testLoss: training.test.loss,
+      ok: training.ok,
+    },
+  };
+  return `${JSON.stringify(json, null, 2)}\n`;
+}
 
+function textReport(r: Results, options: DemoOptions): string {
+  const { check, examples, matrixView, shapes, pictures, exchange, training } = r;
+  const paint = paintFor(process.stdout, options.color);
+  const width = Math.max(60, process.stdout.columns ?? 120);
   const out: string[] = [];
   const section = (title: string): void => {
     out.push(
@@ -117,14 +135,20 @@ async function run(options: DemoOptions): Promise<number> {
   out.push(...crossCheckTable(check, paint), '');
   const failures = failureLines(check, paint);
   if (failures.length > 0) out.push(...failures, '');
-  if (!gradientsOk)
+  if (!r.gradientsOk)
     out.push(paint.red('A gradient check above failed (✗): the exchange or the training did not come out.'));
-  if (!examplesOk)
+  if (!r.examplesOk)
     out.push(paint.red('A worked example or a shape check above disagrees with its document (✗).'));
-  if (check.rows.length === 0) out.push(paint.red(`--filter ${JSON.stringify(filter)} selected no case.`));
+  if (check.rows.length === 0)
+    out.push(paint.red(`--filter ${JSON.stringify(options.filter)} selected no case.`));
   out.push(summaryLine(check, paint));
-  process.stdout.write(`${out.join('\n')}\n`);
-  return ok ? 0 : 1;
+  return `${out.join('\n')}\n`;
+}
+
+async function run(options: DemoOptions): Promise<number> {
+  const results = await compute(options);
+  process.stdout.write(options.json ? jsonReport(results, options) : textReport(results, options));
+  return results.ok ? 0 : 1;
 }
 
 async function main(): Promise<void> {
