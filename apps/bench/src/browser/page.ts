@@ -74,18 +74,20 @@ async function engines(): Promise<{ list: PageEngine[]; adapter: string; close()
       };
     },
   });
-  const resident: PageEngine = {
-    name: 'tconv-webgpu (GPU-resident)',
+  /** Operands uploaded once (as tfjs keeps its tensors on the GPU); `read` says whether each call reads its result back. */
+  const resident = (read: boolean): PageEngine => ({
+    name: read ? 'tconv-webgpu (resident, read back)' : 'tconv-webgpu (resident, chained)',
     runtime: 'WebGPU',
     cannot: () => undefined,
     async prepare(w, x, weight) {
       const gx = gpu.upload(x);
       const gw = gpu.upload(weight);
       return {
-        // what a chain of layers pays per layer: the dispatch and its completion, no transfers
+        // read back: what a caller waits for per layer; chained: the dispatch until the GPU is done
         run: async () => {
           const y = await gpu.convTransposeGpu(gx, gw, w.options);
-          await gpu.device.queue.onSubmittedWorkDone();
+          if (read) await gpu.read(y);
+          else await gpu.device.queue.onSubmittedWorkDone();
           gpu.release(y);
         },
         output: async () => {
@@ -100,7 +102,7 @@ async function engines(): Promise<{ list: PageEngine[]; adapter: string; close()
         },
       };
     },
-  };
+  });
   const ortWebGpu = onnxruntimeWebGpuPeer(ort, ort.env.versions.web ?? '1.30.0');
   const ortWasm = createOnnxRuntimePeer(ort, {
     info: {
@@ -115,7 +117,8 @@ async function engines(): Promise<{ list: PageEngine[]; adapter: string; close()
     adapter: gpu.adapter,
     list: [
       tconvEngine('tconv-webgpu', gpu, 'WebGPU'),
-      resident,
+      resident(true),
+      resident(false),
       peerEngine(ortWebGpu, 'onnxruntime-web-webgpu', 'WebGPU'),
       peerEngine(tfWebGpu, 'tfjs-webgpu', 'WebGPU'),
       tconvEngine('tconv-wasm 1t', wasm1, 'WebAssembly'),
