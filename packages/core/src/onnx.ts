@@ -52,6 +52,50 @@ export function fromOnnx(
   inputShape: readonly number[],
   weightShape: readonly number[],
 ): ConvTransposeOptions {
+  const { rank, kernel, autoPad } = checkNode(attributes, inputShape, weightShape);
+  const stride = perAxis(attributes.strides, rank, 'strides', 1, 1);
+  const dilation = perAxis(attributes.dilations, rank, 'dilations', 1, 1);
+  const outputPadding = perAxis(attributes.output_padding, rank, 'output_padding', 0, 0);
+  const options: ConvTransposeOptions = { stride, dilation, groups: attributes.group ?? 1, outputPadding };
+  const outputShape = spatialOutputShape(attributes.output_shape, rank);
+
+  if (autoPad === 'SAME_UPPER' || autoPad === 'SAME_LOWER') {
+    options.padding = autoPad === 'SAME_UPPER' ? 'same-upper' : 'same-lower';
+    if (outputShape) options.outputSize = outputShape;
+    return options;
+  }
+  // the specification generates pads from output_shape for every auto_pad but SAME_UPPER by the
+  // lower rule (its "Else" branch), VALID included, as onnxruntime does too
+  if (outputShape) {
+    const begin: number[] = [];
+    const end: number[] = [];
+    for (let a = 0; a < rank; a++) {
+      const n = inputShape[2 + a]!;
+      const kd = dilation[a]! * (kernel[a]! - 1) + 1;
+      const total = stride[a]! * (n - 1) + outputPadding[a]! + kd - outputShape[a]!;
+      const half = Math.floor(total / 2);
+      begin.push(total - half);
+      end.push(half);
+    }
+    if (begin.every((p) => p >= 0) && end.every((p) => p >= 0)) {
+      options.padding = { begin, end };
+    } else {
+      options.padding = 'same-lower';
+      options.outputSize = outputShape;
+    }
+    return options;
+  }
+  if (autoPad === 'VALID') options.padding = 0;
+  else if (attributes.pads !== undefined) options.padding = explicitPads(attributes.pads, rank);
+  return options;
+}
+
+/** Validates the attributes object, the shapes and `kernel_shape`, `auto_pad`. */
+function checkNode(
+  attributes: OnnxConvTransposeAttributes,
+  inputShape: readonly number[],
+  weightShape: readonly number[],
+): { rank: number; kernel: number[]; autoPad: (typeof AUTO_PADS)[number] } {
   if (attributes === null || typeof attributes !== 'object') {
     throw new OptionError(
       'INVALID_OPTION',
@@ -94,66 +138,33 @@ export function fromOnnx(
       `auto_pad must be one of ${AUTO_PADS.join(', ')}, but got ${describe(autoPad)}`,
     );
   }
-  const stride = perAxis(attributes.strides, rank, 'strides', 1, 1);
-  const dilation = perAxis(attributes.dilations, rank, 'dilations', 1, 1);
-  const outputPadding = perAxis(attributes.output_padding, rank, 'output_padding', 0, 0);
-  const options: ConvTransposeOptions = { stride, dilation, groups: attributes.group ?? 1, outputPadding };
+  return { rank, kernel, autoPad };
+}
 
-  let outputShape: number[] | undefined;
-  if (attributes.output_shape !== undefined) {
-    const os = attributes.output_shape;
-    if (!Array.isArray(os) || (os.length !== rank && os.length !== rank + 2)) {
-      throw new OptionError(
-        'INVALID_OPTION',
-        'output_shape',
-        `output_shape must list the ${rank} spatial sizes (or the full [N, C, ...spatial]), but got ${describe(os)}`,
-      );
-    }
-    outputShape = perAxis(os.slice(os.length - rank), rank, 'output_shape', 1, 1);
+/** `output_shape`, spatial or the full `[N, C, ...spatial]`, as the spatial sizes. */
+function spatialOutputShape(os: readonly number[] | undefined, rank: number): number[] | undefined {
+  if (os === undefined) return undefined;
+  if (!Array.isArray(os) || (os.length !== rank && os.length !== rank + 2)) {
+    throw new OptionError(
+      'INVALID_OPTION',
+      'output_shape',
+      `output_shape must list the ${rank} spatial sizes (or the full [N, C, ...spatial]), but got ${describe(os)}`,
+    );
   }
+  return perAxis(os.slice(os.length - rank), rank, 'output_shape', 1, 1);
+}
 
-  if (autoPad === 'SAME_UPPER' || autoPad === 'SAME_LOWER') {
-    options.padding = autoPad === 'SAME_UPPER' ? 'same-upper' : 'same-lower';
-    if (outputShape) options.outputSize = outputShape;
-    return options;
+/** ONNX `pads` `[x1_begin, x2_begin, …, x1_end, x2_end, …]` as `{ begin, end }`. */
+function explicitPads(pads: readonly number[], rank: number): { begin: number[]; end: number[] } {
+  if (!Array.isArray(pads) || pads.length !== 2 * rank) {
+    throw new OptionError(
+      'INVALID_OPTION',
+      'pads',
+      `pads must be [x1_begin, …, x1_end, …] with ${2 * rank} entries, but got ${describe(pads)}`,
+    );
   }
-  // the specification generates pads from output_shape for every auto_pad but SAME_UPPER by the
-  // lower rule (its "Else" branch), VALID included, as onnxruntime does too
-  if (outputShape) {
-    const begin: number[] = [];
-    const end: number[] = [];
-    for (let a = 0; a < rank; a++) {
-      const n = inputShape[2 + a]!;
-      const kd = dilation[a]! * (kernel[a]! - 1) + 1;
-      const total = stride[a]! * (n - 1) + outputPadding[a]! + kd - outputShape[a]!;
-      const half = Math.floor(total / 2);
-      begin.push(total - half);
-      end.push(half);
-    }
-    if (begin.every((p) => p >= 0) && end.every((p) => p >= 0)) {
-      options.padding = { begin, end };
-    } else {
-      options.padding = 'same-lower';
-      options.outputSize = outputShape;
-    }
-    return options;
-  }
-  if (autoPad === 'VALID') {
-    options.padding = 0;
-  } else if (attributes.pads !== undefined) {
-    const pads = attributes.pads;
-    if (!Array.isArray(pads) || pads.length !== 2 * rank) {
-      throw new OptionError(
-        'INVALID_OPTION',
-        'pads',
-        `pads must be [x1_begin, …, x1_end, …] with ${2 * rank} entries, but got ${describe(pads)}`,
-      );
-    }
-    options.padding = {
-      begin: perAxis(pads.slice(0, rank), rank, 'pads', 0, 0),
-      end: perAxis(pads.slice(rank), rank, 'pads', 0, 0),
-    };
-  }
-  if (outputShape) options.outputSize = outputShape;
-  return options;
+  return {
+    begin: perAxis(pads.slice(0, rank), rank, 'pads', 0, 0),
+    end: perAxis(pads.slice(rank), rank, 'pads', 0, 0),
+  };
 }
