@@ -50,11 +50,17 @@ export function maxAbsDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
 }
 
 /**
- * float32 rounding bound of a sum of `terms` products whose magnitudes add up to at most `scale`
- * (the bound the backends' own tests use: (terms + 2)·2⁻²⁴·Σ|x·w|).
+ * The float32 rounding bound of sums of products of `x` and `w` (every weight taking part, a loose
+ * but safe count): (terms + 2)·2⁻²⁴·Σ|x·w| with Σ|x·w| ≤ terms·max|x|·max|w| — the bound the
+ * backends' own tests use. Two results of the same sums in different orders differ by at most it.
  */
-function tolerance(terms: number, scale: number): number {
-  return (terms + 2) * 2 ** -24 * scale;
+export function roundingBound(x: ArrayLike<number>, w: ArrayLike<number>): number {
+  let xmax = 0;
+  for (let i = 0; i < x.length; i++) xmax = Math.max(xmax, Math.abs(x[i]!));
+  let wmax = 0;
+  for (let i = 0; i < w.length; i++) wmax = Math.max(wmax, Math.abs(w[i]!));
+  const terms = w.length;
+  return (terms + 2) * 2 ** -24 * terms * xmax * wmax;
 }
 
 /** Runs every backend on the problem and compares each with the CPU's output. */
@@ -63,12 +69,7 @@ export async function crossCheck(
   backends: readonly Backend[] = BACKENDS,
 ): Promise<BackendResult[]> {
   const reference = cpuBackend.convTranspose(p.input, p.weight, p.options);
-  let scale = 0;
-  for (const v of p.input.data) scale = Math.max(scale, Math.abs(v));
-  let wmax = 0;
-  for (const v of p.weight.data) wmax = Math.max(wmax, Math.abs(v));
-  const terms = p.weight.data.length;
-  const tol = tolerance(terms, scale * wmax * terms);
+  const tol = roundingBound(p.input.data, p.weight.data);
   const run = async (backend: Backend): Promise<BackendResult> => {
     try {
       const output = await backend.convTranspose(p.input, p.weight, p.options);

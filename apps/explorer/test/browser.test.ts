@@ -256,6 +256,9 @@ describe('explorer in Chromium', () => {
         expect(dense[0]).toEqual([1, 2, 0, 3, 4, 0, 0, 0, 0]);
         // the backward pass: W·g with g = 0, 1, …, 8 is corr2d(arange(9), K) = [[27, 37], [57, 67]]
         expect(await cells(page, 'grad-w-0')).toEqual([27, 37, 57, 67]);
+        expect(await cells(page, 'grad-conv-0')).toEqual([27, 37, 57, 67]);
+        expect(await page.textContent('[data-testid=conv-match]')).toContain('✓');
+        expect(await page.textContent('[data-testid=backward-match]')).toContain('✓');
       }
     }
   });

@@ -9,8 +9,8 @@ import { cpuBackend } from '@tconv/backend-cpu';
 import type { SparseMatrix } from '@tconv/backend-sparse';
 import { prepareSparseConvTranspose } from '@tconv/backend-sparse';
 import type { Backend, Tensor } from '@tconv/core';
-import { tensor } from '@tconv/core';
-import { maxAbsDiff } from '../backends';
+import { adjointGeometry, tensor } from '@tconv/core';
+import { maxAbsDiff, roundingBound } from '../backends';
 import { formatNumber, h, sizeText } from '../dom';
 import type { Problem } from '../layer';
 import { defaultValues, errorText } from '../layer';
@@ -116,6 +116,37 @@ function indexed(t: Tensor, attr: 'data-in' | 'data-out', caption: string, testI
   return h('div', { className: 'grids' }, grids);
 }
 
+/**
+ * The convolution this layer transposes, run by the CPU backend on g with the pads of core's
+ * `adjointGeometry`: d2l's point that W·g is a plain convolution (TDS's 4×4 → 2×2, d2l's corr2d).
+ */
+function adjointConv(p: Problem, gradOutput: Tensor, viaW: Tensor): HTMLElement {
+  try {
+    const a = adjointGeometry(p.geometry);
+    const y = cpuBackend.conv(gradOutput, p.weight, {
+      stride: [...a.stride],
+      dilation: [...a.dilation],
+      groups: a.groups,
+      padding: { begin: [...a.padBegin], end: [...a.padEnd] },
+    });
+    const diff = maxAbsDiff(y.data, viaW.data);
+    return h(
+      'div',
+      {},
+      indexed(y, 'data-in', 'conv(g, K), cpu', 'grad-conv'),
+      h(
+        'p',
+        { 'data-testid': 'conv-match' },
+        diff <= roundingBound(gradOutput.data, p.weight.data)
+          ? `✓ W·g is the convolution of g (pads ${a.padBegin.join('×')} / ${a.padEnd.join('×')} from core's adjointGeometry)`
+          : `✗ differs by ${diff}`,
+      ),
+    );
+  } catch (e) {
+    return h('p', { className: 'error-text' }, `The convolution as options: ${errorText(e)}`);
+  }
+}
+
 function backward(p: Problem, W: SparseMatrix): HTMLElement {
   const g = p.geometry;
   const outCount = g.outputShape.reduce((a, b) => a * b, 1);
@@ -132,11 +163,13 @@ function backward(p: Problem, W: SparseMatrix): HTMLElement {
       grad = h(
         'div',
         {},
-        indexed(r.input, 'data-in', 'cpu convTransposeBackward(…).input', 'grad-backend'),
+        indexed(r.input, 'data-in', 'backward, cpu', 'grad-backend'),
         h(
           'p',
           { 'data-testid': 'backward-match' },
-          diff === 0 ? "✓ W·g equals the backend's input gradient" : `✗ differs by ${diff}`,
+          diff <= roundingBound(gradOutput.data, p.weight.data)
+            ? '✓ W·g equals cpuBackend.convTransposeBackward(g, x, K).input'
+            : `✗ differs by ${diff}`,
         ),
       );
     } catch (e) {
@@ -163,6 +196,7 @@ function backward(p: Problem, W: SparseMatrix): HTMLElement {
       { className: 'grids' },
       indexed(gradOutput, 'data-out', 'g = ∂L/∂y', 'grad-output'),
       indexed(viaW, 'data-in', 'W·g', 'grad-w'),
+      adjointConv(p, gradOutput, viaW),
       grad,
     ),
   );
@@ -219,7 +253,7 @@ export function matrixView(p: Problem): HTMLElement {
     h(
       'p',
       { 'data-testid': 'matrix-match' },
-      diff === 0
+      diff <= roundingBound(p.input.data, p.weight.data)
         ? "✓ Wᵀ·vec(x) equals the CPU backend's transposed convolution"
         : `✗ differs from the CPU backend by ${diff}`,
     ),
