@@ -8,9 +8,11 @@
  * ∂input, one for ∂weight).
  */
 import { cpuBackend } from '@tconv/backend-cpu';
+import { countNonzeros, MAX_NONZEROS, prepareSparseConvTranspose } from '@tconv/backend-sparse';
 import { createWasmBackend } from '@tconv/backend-wasm';
 import type { Backend, Tensor } from '@tconv/core';
 import {
+  adjointGeometry,
   convTransposeOutputShape,
   geometryFlops,
   kernelFromKerasTranspose,
@@ -81,6 +83,31 @@ function backendEngine(
     ...(dispose ? { dispose } : {}),
   };
 }
+
+/** The sparse backend's prepared operator: W built outside the timing; forward Wᵀ·x, backward W·gy and ∂w from W's nonzeros. */
+const sparseEngine: GradientEngine = {
+  name: 'tconv-sparse (prepared)',
+  threads: 1,
+  supports(w) {
+    const nnz = countNonzeros(adjointGeometry(resolveConvTranspose(w.input, w.weight, w.options)));
+    return nnz <= MAX_NONZEROS ? true : `W would have ${(nnz / 1e6).toFixed(0)} M nonzeros, over the limit`;
+  },
+  async prepare(w, x, weight, gy) {
+    const op = prepareSparseConvTranspose(w.input, weight, w.options);
+    return {
+      async forward() {
+        op.apply(x);
+      },
+      async backward() {
+        op.backward(gy, x);
+      },
+      async gradients() {
+        const d = op.backward(gy, x);
+        return { input: d.input.data as Float32Array, weight: d.weight.data as Float32Array };
+      },
+    };
+  },
+};
 
 /** The kernels `tf.grads` of a transposed convolution needs on a backend, and the op's own gradient. */
 const TFJS_GRADIENT_KERNELS = {
@@ -171,12 +198,13 @@ function tfjsEngine(name: string, backend: 'cpu' | 'wasm', init: () => unknown):
   };
 }
 
-/** Every engine of the backward benchmark: tconv cpu and wasm (1 and 2 threads), tfjs cpu and wasm. */
+/** Every engine of the backward benchmark: tconv cpu, sparse (prepared) and wasm (1 and 2 threads), tfjs cpu and wasm. */
 export async function gradientEngines(): Promise<GradientEngine[]> {
   const wasm1 = await createWasmBackend();
   const wasm2 = await createWasmBackend({ threads: 2 });
   return [
     backendEngine('tconv-cpu', cpuBackend, 1),
+    sparseEngine,
     backendEngine('tconv-wasm', wasm1, 1),
     backendEngine('tconv-wasm', wasm2, 2, () => void wasm2.dispose?.()),
     tfjsEngine('tfjs-cpu', 'cpu', tfjsCpuPeer),

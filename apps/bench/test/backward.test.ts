@@ -9,7 +9,13 @@ describe('backward smoke run: the tiny workload through every gradient engine', 
   it('times forward and backward where the gradients agree with cpuBackend; tfjs-wasm has no filter gradient', async () => {
     const rows = await runGradientBench([TINY], engines);
     const by = new Map(rows.map((r) => [`${r.engine} ${r.threads}t`, r]));
-    for (const name of ['tconv-cpu 1t', 'tconv-wasm 1t', 'tconv-wasm 2t', 'tfjs-cpu 1t']) {
+    for (const name of [
+      'tconv-cpu 1t',
+      'tconv-sparse (prepared) 1t',
+      'tconv-wasm 1t',
+      'tconv-wasm 2t',
+      'tfjs-cpu 1t',
+    ]) {
       const r = by.get(name)!;
       expect({ name, ok: r.ok, note: r.note }).toEqual({ name, ok: true, note: undefined });
       expect(r.forwardMs).toBeGreaterThan(0);
