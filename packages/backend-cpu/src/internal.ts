@@ -12,6 +12,7 @@ export {
   chooseConvTransposeKernel,
   DIRECT_MAX_CHANNELS,
   PHASES_MAX_INPUT,
+  PHASES_MAX_PANEL,
   PHASES_MIN_POSITIONS,
 } from './kernel-choice';
 export { SCRATCH_ELEMENTS, SCRATCH_RETAIN_ELEMENTS } from './scratch';

@@ -1,5 +1,6 @@
 import type { ConvTransposeGeometry, PhaseLayout } from '@tconv/core';
 import { phaseMargins, product } from '@tconv/core';
+import { slotStride } from './phase-tile';
 import { CPU_PHASE_LAYOUT } from './stride-phases';
 
 /*
@@ -34,11 +35,19 @@ export const PHASES_MIN_POSITIONS = 128;
 export const PHASES_MAX_INPUT = 1 << 22;
 
 /**
+ * The stride-phase kernel packs at least one tile of weights, `(3·Cin/groups + 8) · ∏kernel`
+ * doubles; capped at 2^21 (16 MiB) so a huge kernel (2^18 taps: 35 MiB, more for wider groups)
+ * takes the GEMM, whose column buffer is tiled within `SCRATCH_ELEMENTS` (#16: bounded scratch).
+ */
+export const PHASES_MAX_PANEL = 1 << 21;
+
+/**
  * The kernel `convTransposeImpl` uses by default, by shape (each rule measured): depthwise and
  * thin groups ({@link DIRECT_MAX_CHANNELS}) scatter directly; problems whose weights each meet at
  * least {@link PHASES_MIN_POSITIONS} input positions take the stride phases, unless the margined
- * input copy would exceed {@link PHASES_MAX_INPUT}; the rest (few positions, heavy weights) the
- * GEMM, which reads the weights in place.
+ * input copy would exceed {@link PHASES_MAX_INPUT} or one tile of packed weights
+ * {@link PHASES_MAX_PANEL}; the rest (few positions, heavy weights, huge kernels) the GEMM, which
+ * reads the weights in place.
  * @param margins - the layout's margins, when the caller has them (else computed, cheaply)
  */
 export function chooseConvTransposeKernel(
@@ -47,6 +56,7 @@ export function chooseConvTransposeKernel(
 ): ConvTransposeKernel {
   if (g.inChannelsPerGroup <= DIRECT_MAX_CHANNELS) return 'direct';
   if (g.batch * product(g.inputSize) < PHASES_MIN_POSITIONS) return 'gemm';
+  if (slotStride(g.inChannelsPerGroup) * product(g.kernelSize) > PHASES_MAX_PANEL) return 'gemm';
   const { padPlane } = margins ?? phaseMargins(g, CPU_PHASE_LAYOUT);
   return g.inChannelsPerGroup * padPlane <= PHASES_MAX_INPUT ? 'phases' : 'gemm';
 }

@@ -60,6 +60,22 @@ describe('#16 item 10: the GEMM column buffer is bounded', () => {
     }
   });
 
+  it('a huge kernel with many positions takes the bounded GEMM, not a stride-phase weight panel of ~100 MiB', () => {
+    // [1, 3, 128] ⊛ [3, 1, 2^18]: the phases would pack 17 · 2^18 doubles (35 MiB) of weights in one tile
+    const taps = 2 ** 18;
+    const x = tensor(randomData(3 * 128, 5), [1, 3, 128]);
+    const w = tensor(randomData(3 * taps, 6), [3, 1, taps]);
+    expect(chooseConvTransposeKernel(resolveConvTranspose(x.shape, w.shape))).toBe('gemm');
+    releaseScratch();
+    const rss = process.memoryUsage().rss;
+    const y = cpuBackend.convTranspose(x, w);
+    expect(process.memoryUsage().rss - rss).toBeLessThan(24 * 2 ** 20);
+    let exact = 0;
+    for (let ci = 0; ci < 3; ci++)
+      for (let i = 0; i < 128; i++) exact += x.data[ci * 128 + i]! * w.data[ci * taps + 1000 - i]!;
+    expect(Math.abs(y.data[1000]! - exact)).toBeLessThan(1e-4);
+  });
+
   it('releaseScratch() gives the buffers back; the next call works', () => {
     cpuBackend.convTranspose(
       tensor(randomData(3 * 64, 3), [1, 3, 8, 8]),
