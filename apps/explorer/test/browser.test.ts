@@ -198,6 +198,15 @@ describe('explorer in Chromium', () => {
     const keras = parseState(new URL(page.url()).search).state;
     expect(keras.layer).toEqual({ convention: 'keras', padding: 'same', outputPadding: null });
     expect(await page.textContent('[data-testid=output-size]')).toBe(expected(keras).size);
+    // keyboard: a focused player button keeps the focus through the re-render, Enter steps
+    await page.goto(`${server.url}?preset=d2l-basic&step=0`);
+    await page.focus('#p-next');
+    await page.keyboard.press('Enter');
+    await page.keyboard.press('Enter');
+    await page.waitForFunction(
+      () => document.querySelector('[data-testid=step-count]')?.textContent === '2 / 4',
+    );
+    expect(await page.evaluate(() => document.activeElement?.id)).toBe('p-next');
     // keyboard: the tabs follow the arrow keys
     await page.focus('[data-testid=tab-scatter]');
     await page.keyboard.press('ArrowRight');

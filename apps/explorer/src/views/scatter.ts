@@ -124,25 +124,46 @@ function player(s: ExplorerState, total: number, update: Update): HTMLElement {
   return h(
     'div',
     { className: 'player', role: 'group', 'aria-label': 'scatter steps' },
-    h('button', { type: 'button', onClick: () => go(0), 'data-testid': 'step-reset' }, 'reset'),
-    h('button', { type: 'button', onClick: () => go(shown - 1), disabled: shown === 0 }, '◀ back'),
     h(
       'button',
-      { type: 'button', onClick: toggle, 'data-testid': 'play', 'aria-pressed': String(playing) },
+      { type: 'button', id: 'p-reset', onClick: () => go(0), 'data-testid': 'step-reset' },
+      'reset',
+    ),
+    h(
+      'button',
+      { type: 'button', id: 'p-back', onClick: () => go(shown - 1), disabled: shown === 0 },
+      '◀ back',
+    ),
+    h(
+      'button',
+      {
+        type: 'button',
+        id: 'p-play',
+        onClick: toggle,
+        'data-testid': 'play',
+        'aria-pressed': String(playing),
+      },
       playing ? '❚❚ pause' : '▶ play',
     ),
     h(
       'button',
-      { type: 'button', onClick: () => go(shown + 1), disabled: shown >= total, 'data-testid': 'step-next' },
+      {
+        type: 'button',
+        id: 'p-next',
+        onClick: () => go(shown + 1),
+        disabled: shown >= total,
+        'data-testid': 'step-next',
+      },
       'step ▶',
     ),
-    h('button', { type: 'button', onClick: () => go(total) }, 'all ▶▶'),
+    h('button', { type: 'button', id: 'p-all', onClick: () => go(total) }, 'all ▶▶'),
     h(
       'label',
       { className: 'range' },
       h('span', { className: 'sr-only' }, 'steps landed'),
       h('input', {
         type: 'range',
+        id: 'p-range',
         min: 0,
         max: total,
         value: shown,
@@ -256,7 +277,11 @@ export function scatterView(s: ExplorerState, p: Problem, update: Update): HTMLE
       : null,
     editors(s, p, update),
     player(s, total, update),
-    h('p', { className: 'step-text', 'data-testid': 'step-text' }, stepText(p, sc, shown)),
+    h(
+      'p',
+      { className: 'step-text', 'data-testid': 'step-text', 'aria-live': 'polite' },
+      stepText(p, sc, shown),
+    ),
     h(
       'p',
       { className: 'legend' },
