@@ -1,5 +1,13 @@
 import type { ConvGeometry, ConvOptions, FloatArray, GeometryBase, Tensor } from '@tconv/core';
-import { checkTensor, describeValue, LimitError, product, resolveConv, ShapeError } from '@tconv/core';
+import {
+  allocationFailed,
+  checkTensor,
+  describeValue,
+  LimitError,
+  product,
+  resolveConv,
+  ShapeError,
+} from '@tconv/core';
 import type { CsrMatrix } from './csr';
 import { csrMatrix } from './csr';
 import { MAX_NONZEROS } from './limits';
@@ -108,10 +116,23 @@ export function buildConvolutionMatrix(map: ConvIndexMap, weight: FloatArray): C
   }
   const { taps, positions } = validTaps(map);
   const rows = map.outChannels * outPlane;
-  const rowStart = new Int32Array(rows + 1);
-  const columns = new Int32Array(nnz);
-  const values = weight instanceof Float64Array ? new Float64Array(nnz) : new Float32Array(nnz);
-  const weightIndex = new Int32Array(nnz);
+  let rowStart: Int32Array;
+  let columns: Int32Array;
+  let values: FloatArray;
+  let weightIndex: Int32Array;
+  try {
+    rowStart = new Int32Array(rows + 1);
+    columns = new Int32Array(nnz);
+    values = weight instanceof Float64Array ? new Float64Array(nnz) : new Float32Array(nnz);
+    weightIndex = new Int32Array(nnz);
+  } catch (e) {
+    // a refused allocation is a LimitError naming the matrix, not a raw RangeError
+    return allocationFailed(
+      e,
+      4 * (rows + 1) + nnz * (12 + (weight instanceof Float64Array ? 4 : 0)),
+      'sparse matrix',
+    );
+  }
   const o = new Array<number>(r).fill(0);
   const pick = new Array<number>(r).fill(0);
   let at = 0;
