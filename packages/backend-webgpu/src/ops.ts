@@ -2,6 +2,7 @@ import type { ConvGeometry, ConvTransposeGeometry } from '@tconv/core';
 import type { GpuContext, Region } from './context';
 import { run, scratch, upload } from './context';
 import type { KernelSpec } from './kernel-spec';
+import { chooseConvTile, convTiled } from './kernels/conv-tiled';
 import { convDirect, convTransposeDirect, setBias } from './kernels/direct';
 import { convTransposeLong1d, takesLong1d } from './kernels/long-1d';
 import { chooseTile, convTransposeTiled } from './kernels/phase-tiled';
@@ -38,9 +39,12 @@ export function convTransposeKernel(g: ConvTransposeGeometry, force?: ConvTransp
   return convTransposeTiled(g, chooseTile(g));
 }
 
-/** The kernel a convolution of this shape takes. */
-export function convKernel(g: ConvGeometry): KernelSpec {
-  return convDirect(g);
+/**
+ * The kernel a convolution takes: the register-tiled implicit GEMM ({@link chooseConvTile});
+ * with `force` `'direct'`, the direct gather (tests check both against the definition).
+ */
+export function convKernel(g: ConvGeometry, force?: ConvTransposeKernelName): KernelSpec {
+  return force === 'direct' ? convDirect(g) : convTiled(g, chooseConvTile(g));
 }
 
 /** Checks what every operation on a geometry must respect before anything is allocated. */
@@ -61,7 +65,7 @@ export async function forward(
   bias: Float32Array | null,
 ): Promise<Region> {
   checkGeometry(ctx, g);
-  const spec = g.kind === 'convTranspose' ? convTransposeKernel(g, ctx.kernel) : convKernel(g);
+  const spec = g.kind === 'convTranspose' ? convTransposeKernel(g, ctx.kernel) : convKernel(g, ctx.kernel);
   setBias(spec, bias !== null);
   let output: Region | undefined;
   let biasRegion: Region | undefined;
