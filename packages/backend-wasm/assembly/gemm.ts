@@ -2,6 +2,8 @@
 // 4×8 register tiles of f32x4 accumulators. 8 accumulators, 2 B vectors, the splat and the
 // product fit V8's 15 vector registers (6×8 spills four accumulators: 26 against 42 GFLOP/s).
 
+import { madd, maddScalar } from './simd';
+
 /** Scalar dot product of A's column m and B's column t over `depth` rows: the tiles' leftovers. */
 // @inline
 function dotTN(A: usize, strideA: usize, B: usize, strideB: usize, m: i32, t: i32, depth: i32): f32 {
@@ -9,7 +11,7 @@ function dotTN(A: usize, strideA: usize, B: usize, strideB: usize, m: i32, t: i3
   let pa = A + ((<usize>m) << 2);
   let pb = B + ((<usize>t) << 2);
   for (let c = 0; c < depth; c++) {
-    s += load<f32>(pa) * load<f32>(pb);
+    s = maddScalar(load<f32>(pa), load<f32>(pb), s);
     pa += strideA;
     pb += strideB;
   }
@@ -51,17 +53,17 @@ function tile4x8(
     const b0 = v128.load(pb);
     const b1 = v128.load(pb, 16);
     let a = v128.load32_splat(pa);
-    c00 = f32x4.add(c00, f32x4.mul(a, b0));
-    c01 = f32x4.add(c01, f32x4.mul(a, b1));
+    c00 = madd(a, b0, c00);
+    c01 = madd(a, b1, c01);
     a = v128.load32_splat(pa, 4);
-    c10 = f32x4.add(c10, f32x4.mul(a, b0));
-    c11 = f32x4.add(c11, f32x4.mul(a, b1));
+    c10 = madd(a, b0, c10);
+    c11 = madd(a, b1, c11);
     a = v128.load32_splat(pa, 8);
-    c20 = f32x4.add(c20, f32x4.mul(a, b0));
-    c21 = f32x4.add(c21, f32x4.mul(a, b1));
+    c20 = madd(a, b0, c20);
+    c21 = madd(a, b1, c21);
     a = v128.load32_splat(pa, 12);
-    c30 = f32x4.add(c30, f32x4.mul(a, b0));
-    c31 = f32x4.add(c31, f32x4.mul(a, b1));
+    c30 = madd(a, b0, c30);
+    c31 = madd(a, b1, c31);
     pa += strideA;
     pb += strideB;
   }
@@ -97,8 +99,8 @@ function tile1x8(
   let pb = B + ((<usize>t) << 2);
   for (let c = 0; c < depth; c++) {
     const a = v128.load32_splat(pa);
-    c0 = f32x4.add(c0, f32x4.mul(a, v128.load(pb)));
-    c1 = f32x4.add(c1, f32x4.mul(a, v128.load(pb, 16)));
+    c0 = madd(a, v128.load(pb), c0);
+    c1 = madd(a, v128.load(pb, 16), c1);
     pa += strideA;
     pb += strideB;
   }

@@ -60,6 +60,7 @@ import {
   TAP_INFO_PHASE_TAPS,
   TAP_INFO_SLOT,
 } from './layout.generated';
+import { madd } from './simd';
 import { fillChannels } from './output';
 import { entryWord, word } from './params';
 
@@ -138,22 +139,22 @@ function tile<Rows, Vecs>(
       const b0 = v128.load(pb);
       const b1 = NV > 1 ? v128.load(pb, 16) : zero;
       let a = v128.load32_splat(pa);
-      c00 = f32x4.add(c00, f32x4.mul(a, b0));
-      if (NV > 1) c01 = f32x4.add(c01, f32x4.mul(a, b1));
+      c00 = madd(a, b0, c00);
+      if (NV > 1) c01 = madd(a, b1, c01);
       if (R > 1) {
         a = v128.load32_splat(pa, 4);
-        c10 = f32x4.add(c10, f32x4.mul(a, b0));
-        if (NV > 1) c11 = f32x4.add(c11, f32x4.mul(a, b1));
+        c10 = madd(a, b0, c10);
+        if (NV > 1) c11 = madd(a, b1, c11);
       }
       if (R > 2) {
         a = v128.load32_splat(pa, 8);
-        c20 = f32x4.add(c20, f32x4.mul(a, b0));
-        if (NV > 1) c21 = f32x4.add(c21, f32x4.mul(a, b1));
+        c20 = madd(a, b0, c20);
+        if (NV > 1) c21 = madd(a, b1, c21);
       }
       if (R > 3) {
         a = v128.load32_splat(pa, 12);
-        c30 = f32x4.add(c30, f32x4.mul(a, b0));
-        if (NV > 1) c31 = f32x4.add(c31, f32x4.mul(a, b1));
+        c30 = madd(a, b0, c30);
+        if (NV > 1) c31 = madd(a, b1, c31);
       }
       pa += <usize>(MR << 2);
       pb += planeBytes;
@@ -415,7 +416,7 @@ function thinVector(
     for (let t = 0; t < taps; t++) {
       const tb = (<usize>t) << 2;
       const wv = v128.load32_splat(wc + ((<usize>load<i32>(kOffs + tb)) << 2));
-      acc = f32x4.add(acc, f32x4.mul(wv, v128.load(x + ((<usize>load<i32>(shifts + tb)) << 2))));
+      acc = madd(wv, v128.load(x + ((<usize>load<i32>(shifts + tb)) << 2)), acc);
     }
   }
   return acc;

@@ -21,7 +21,7 @@ import type { Dispatcher } from './dispatch';
 import { createDispatcher } from './dispatch';
 import type { KernelExports } from './layout';
 import { MAX_WASM_BYTES } from './limits';
-import { compileWasm, instantiateKernels } from './module';
+import { compileWasm, instantiateKernels, relaxedSimdSupported } from './module';
 import type { ParsedOptions, WasmBackendOptions } from './options';
 import { parseOptions } from './options';
 import { layoutChecksum } from './param-layout';
@@ -47,6 +47,8 @@ export interface WasmBackend extends Backend {
   convBackward(gradOutput: Tensor, input: Tensor, weight: Tensor, options?: ConvOptions): Promise<Gradients>;
   /** Threads a large call is split over (1 when `SharedArrayBuffer` or workers are unavailable). */
   readonly threads: number;
+  /** Whether the embedded relaxed-SIMD kernels (fused multiply-add) run this backend's calls. */
+  readonly relaxedSimd: boolean;
   /**
    * Stops the worker threads and releases the memory. Calls still pending reject with "backend
    * disposed", and so does every later call.
@@ -67,6 +69,7 @@ interface Instance {
   readonly memory: WebAssembly.Memory;
   readonly pool: WorkerPool | null;
   readonly threads: number;
+  readonly relaxedSimd: boolean;
 }
 
 /**
@@ -76,11 +79,13 @@ interface Instance {
 async function instantiate(opts: ParsedOptions, onFailure: (reason: Error) => void): Promise<Instance> {
   const host = opts.threads > 1 && canShareMemory() ? (opts.workerHost ?? workerHost()) : null;
   if (!host) {
-    const module = await compileWasm(opts.module, false, 'module');
+    const relaxedSimd = opts.relaxedSimd && opts.module === undefined;
+    const module = await compileWasm(opts.module, false, 'module', relaxedSimd);
     const { exports, memory } = await instantiateKernels(module, 'module', null, layoutChecksum());
-    return { exports, memory, pool: null, threads: 1 };
+    return { exports, memory, pool: null, threads: 1, relaxedSimd };
   }
-  const module = await compileWasm(opts.sharedModule, true, 'sharedModule');
+  const relaxedSimd = opts.relaxedSimd && opts.sharedModule === undefined;
+  const module = await compileWasm(opts.sharedModule, true, 'sharedModule', relaxedSimd);
   const shared = new WebAssembly.Memory({ initial: 1, maximum: MAX_WASM_BYTES / 65536, shared: true });
   const { exports, memory } = await instantiateKernels(module, 'sharedModule', shared, layoutChecksum());
   const pool = await createWorkerPool(
@@ -90,7 +95,7 @@ async function instantiate(opts: ParsedOptions, onFailure: (reason: Error) => vo
     host,
     onFailure,
   );
-  return { exports, memory, pool, threads: opts.threads };
+  return { exports, memory, pool, threads: opts.threads, relaxedSimd };
 }
 
 /** The four operations on one instance, through one dispatcher. */
@@ -120,6 +125,7 @@ function backendOn(instance: Instance, dispatcher: Dispatcher, opts: ParsedOptio
     name: instance.threads > 1 ? `wasm-${instance.threads}t` : 'wasm',
     capabilities: CAPABILITIES,
     threads: instance.threads,
+    relaxedSimd: instance.relaxedSimd,
     async convTranspose(input, weight, options) {
       const { geometry, bias } = prepareConvTranspose(input, weight, options, DECLARED);
       return forward(geometry, input, weight, bias);
@@ -223,6 +229,9 @@ export const wasmBackend: WasmBackend = {
   name: 'wasm',
   capabilities: CAPABILITIES,
   threads: 1,
+  get relaxedSimd() {
+    return ready?.relaxedSimd ?? relaxedSimdSupported();
+  },
   convTranspose(input, weight, options) {
     return onShared([input, weight], options, (b, [x, w], o) => b.convTranspose(x!, w!, o));
   },

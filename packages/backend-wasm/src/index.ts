@@ -4,7 +4,7 @@ export type { WasmConvTransposeKernel } from './kernel-choice';
 export { MIN_THREADED_FLOPS } from './kernel-choice';
 export { MAX_WASM_BYTES, MAX_WASM_INDEX } from './limits';
 export type { WasmModuleObject, WasmResponse, WasmSource } from './module';
-export { compileWasm, wasmBytes } from './module';
+export { compileWasm, relaxedSimdSupported, wasmBytes } from './module';
 export type { WasmBackendOptions } from './options';
 export { MAX_THREADS } from './options';
 export type { WorkerHost } from './threads';

@@ -3,7 +3,12 @@
 // alone (no DOM lib, which is where `BufferSource`, `Response` and `WebAssembly` live).
 import { describeValue, OptionError } from '@tconv/core';
 import type { KernelExports } from './layout';
-import { WASM_BASE64, WASM_SHARED_BASE64 } from './wasm-bytes';
+import {
+  WASM_BASE64,
+  WASM_RELAXED_BASE64,
+  WASM_RELAXED_SHARED_BASE64,
+  WASM_SHARED_BASE64,
+} from './wasm-bytes';
 
 /** A fetch `Response` (or anything with its `arrayBuffer()`): the body is the module's bytes. */
 export interface WasmResponse {
@@ -33,13 +38,33 @@ export type ModuleOption = 'module' | 'sharedModule';
 
 /**
  * The kernels shipped with the package, decoded from the embedded base64: build/tconv.wasm (own
- * memory), or with `shared` build/tconv-shared.wasm (an imported shared memory, for threads).
+ * memory), or with `shared` build/tconv-shared.wasm (an imported shared memory, for threads); with
+ * `relaxed` the relaxed-SIMD builds (tconv-relaxed.wasm, tconv-relaxed-shared.wasm).
  */
-export function wasmBytes(shared = false): Uint8Array {
-  const text = atob(shared ? WASM_SHARED_BASE64 : WASM_BASE64);
+export function wasmBytes(shared = false, relaxed = false): Uint8Array {
+  const text = atob(
+    relaxed
+      ? shared
+        ? WASM_RELAXED_SHARED_BASE64
+        : WASM_RELAXED_BASE64
+      : shared
+        ? WASM_SHARED_BASE64
+        : WASM_BASE64,
+  );
   const bytes = new Uint8Array(text.length);
   for (let i = 0; i < text.length; i++) bytes[i] = text.charCodeAt(i);
   return bytes;
+}
+
+let relaxed: boolean | null = null;
+
+/**
+ * Whether this runtime runs relaxed SIMD (`f32x4.relaxed_madd`): `WebAssembly.validate` accepts the
+ * relaxed build (Chrome ≥ 114, Node ≥ 22; Node 20 with `--experimental-wasm-relaxed-simd`).
+ */
+export function relaxedSimdSupported(): boolean {
+  relaxed ??= WebAssembly.validate(wasmBytes(false, true) as Uint8Array<ArrayBuffer>);
+  return relaxed;
 }
 
 /** Reads a `file:` URL under Node; the specifier is in a variable so bundlers leave it alone. */
@@ -73,7 +98,8 @@ async function bytesOf(source: WasmSource, option: ModuleOption): Promise<ArrayB
 }
 
 /**
- * Compiles the kernels: from the embedded bytes by default (`shared` for the threads' build), or
+ * Compiles the kernels: from the embedded bytes by default (`shared` for the threads' build,
+ * `relaxedSimd` for the relaxed-SIMD builds), or
  * from the given source (a URL to `tconv.wasm` or `tconv-shared.wasm`, its bytes, a `Response`,
  * or an already compiled module). A source that cannot be read or compiled is an `OptionError`
  * naming `option`.
@@ -82,8 +108,10 @@ export async function compileWasm(
   source?: WasmSource,
   shared = false,
   option: ModuleOption = shared ? 'sharedModule' : 'module',
+  relaxedSimd = false,
 ): Promise<WasmModuleObject> {
-  if (source === undefined) return WebAssembly.compile(wasmBytes(shared) as Uint8Array<ArrayBuffer>);
+  if (source === undefined)
+    return WebAssembly.compile(wasmBytes(shared, relaxedSimd) as Uint8Array<ArrayBuffer>);
   if (source instanceof WebAssembly.Module) return source;
   try {
     return await WebAssembly.compile((await bytesOf(source, option)) as BufferSource);

@@ -4,6 +4,7 @@ import { describeValue, OptionError } from '@tconv/core';
 import type { WasmConvTransposeKernel } from './kernel-choice';
 import { KERNELS, MIN_THREADED_FLOPS } from './kernel-choice';
 import type { WasmSource } from './module';
+import { relaxedSimdSupported } from './module';
 import type { WorkerHost } from './threads';
 
 /** Options of `createWasmBackend`. */
@@ -34,6 +35,12 @@ export interface WasmBackendOptions {
    * compute the same; tests use it to check each).
    */
   kernel?: WasmConvTransposeKernel;
+  /**
+   * Use the relaxed-SIMD build of the embedded kernels (fused multiply-add): default where the
+   * runtime validates it (`relaxedSimdSupported()`); `false` forces the exact build; `true` where
+   * it is not supported is an `OptionError`. Ignored for an explicit `module`/`sharedModule`.
+   */
+  relaxedSimd?: boolean;
 }
 
 /**
@@ -50,6 +57,7 @@ export interface ParsedOptions {
   readonly sharedModule: WasmSource | undefined;
   readonly threadThreshold: number;
   readonly kernel: WasmConvTransposeKernel | undefined;
+  readonly relaxedSimd: boolean;
 }
 
 const KEYS: readonly (keyof WasmBackendOptions)[] = [
@@ -59,6 +67,7 @@ const KEYS: readonly (keyof WasmBackendOptions)[] = [
   'sharedModule',
   'threadThreshold',
   'kernel',
+  'relaxedSimd',
 ];
 
 /** Validates the options of `createWasmBackend`, or throws an `OptionError` naming the option. */
@@ -110,8 +119,24 @@ export function parseOptions(options: WasmBackendOptions | undefined): ParsedOpt
       `workerHost must be 'node' or 'web', but got ${describeValue(options.workerHost)}`,
     );
   }
+  const supported = relaxedSimdSupported();
+  if (options.relaxedSimd !== undefined && typeof options.relaxedSimd !== 'boolean') {
+    throw new OptionError(
+      'INVALID_OPTION',
+      'relaxedSimd',
+      `relaxedSimd must be true or false, but got ${describeValue(options.relaxedSimd)}`,
+    );
+  }
+  if (options.relaxedSimd === true && !supported) {
+    throw new OptionError(
+      'UNSUPPORTED',
+      'relaxedSimd',
+      'relaxedSimd: true, but this runtime does not validate relaxed SIMD (Chrome ≥ 114, Node ≥ 22, or Node 20 with --experimental-wasm-relaxed-simd)',
+    );
+  }
   return {
     threads,
+    relaxedSimd: options.relaxedSimd ?? supported,
     workerHost: options.workerHost,
     module: options.module,
     sharedModule: options.sharedModule,
