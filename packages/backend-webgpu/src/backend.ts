@@ -167,6 +167,14 @@ export async function createWebGpuBackend(options: WebGpuBackendOptions = {}): P
       `kernel must be 'direct', 'tiled' or 'long1d', but got ${describeValue(options.kernel)}`,
     );
   }
+  const wg = options.maxWorkgroupsPerDimension;
+  if (wg !== undefined && !(Number.isSafeInteger(wg) && wg >= 1)) {
+    throw new OptionError(
+      'INVALID_OPTION',
+      'maxWorkgroupsPerDimension',
+      `maxWorkgroupsPerDimension must be a positive integer, but got ${describeValue(wg)}`,
+    );
+  }
   const acquired = await acquireDevice(options.device);
   const ctx = createContext(acquired, options.maxWorkgroupsPerDimension, options.kernel);
   const call = <T>(body: () => Promise<T>): Promise<T> => {

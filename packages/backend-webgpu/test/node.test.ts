@@ -13,6 +13,14 @@ describe('createWebGpuBackend without WebGPU (Node)', () => {
     await expect(p).rejects.toBeInstanceOf(UnsupportedError);
     await expect(p).rejects.toThrow(/navigator\.gpu/);
   });
+  it('rejects invalid options before looking for a device', async () => {
+    await expect(createWebGpuBackend({ kernel: 'fast' as never })).rejects.toThrow(
+      /kernel must be 'direct', 'tiled' or 'long1d', but got "fast"/,
+    );
+    await expect(createWebGpuBackend({ maxWorkgroupsPerDimension: 0 })).rejects.toThrow(
+      /maxWorkgroupsPerDimension must be a positive integer, but got 0/,
+    );
+  });
   it('rejects something that is not a GPUDevice', async () => {
     await expect(createWebGpuBackend({ device: {} as GPUDevice })).rejects.toThrow(
       /options\.device must be a GPUDevice/,
