@@ -1,5 +1,6 @@
 import { describe, OptionError, ShapeError } from './errors';
 import type { ConvTransposeOptions } from './options';
+import { transposeLength } from './output-size';
 import { checkKnownKeys, perAxis } from './validation';
 
 /** The attributes of an ONNX `ConvTranspose` node (opset 11+), as the ONNX specification names them. */
@@ -71,8 +72,9 @@ export function fromOnnx(
     const end: number[] = [];
     for (let a = 0; a < rank; a++) {
       const n = inputShape[2 + a]!;
-      const kd = dilation[a]! * (kernel[a]! - 1) + 1;
-      const total = stride[a]! * (n - 1) + outputPadding[a]! + kd - outputShape[a]!;
+      // exact: the full length may pass 2^53 (then it is a LimitError, never a rounded pad)
+      const total =
+        transposeLength(n, kernel[a]!, stride[a]!, dilation[a]!, 0, 0, outputPadding[a]!) - outputShape[a]!;
       const half = Math.floor(total / 2);
       begin.push(total - half);
       end.push(half);

@@ -10,6 +10,7 @@ import {
   convTransposeOutputShape,
   convTransposeOutputSize,
   DTypeError,
+  fromOnnx,
   LimitError,
   MAX_TENSOR_ELEMENTS,
   OptionError,
@@ -43,6 +44,16 @@ describe('#16 item 7: exact shape arithmetic near 2^53', () => {
   it('a padding word with a full length past 2^53 is a LimitError, not a rounded crop', () => {
     // 'same': k_d = 2^53 + 1 cannot be held by a double
     expect(() => resolveConvTranspose([1, 1, 1], [1, 1, 3], { dilation: 2 ** 52, padding: 'same' })).toThrow(
+      LimitError,
+    );
+  });
+
+  it("fromOnnx's output_shape pads are exact, or a LimitError past 2^53", () => {
+    // total = 2^52·(2−1) + 1 − 3 = 2^52 − 2, split by the lower rule
+    const o = fromOnnx({ strides: [2 ** 52], output_shape: [3] }, [1, 1, 2], [1, 1, 1]);
+    expect(o.padding).toEqual({ begin: [2 ** 51 - 1], end: [2 ** 51 - 1] });
+    // the full length 2^52·2 + 1 is not a double: doubles gave the pads of a total 2^53 − 3, not 2^53 − 2
+    expect(() => fromOnnx({ strides: [2 ** 52], output_shape: [3] }, [1, 1, 3], [1, 1, 1])).toThrow(
       LimitError,
     );
   });
