@@ -7,7 +7,6 @@ import '@tensorflow/tfjs-backend-cpu';
 import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import * as ortNode from 'onnxruntime-node';
 import * as ortWeb from 'onnxruntime-web';
-import type { OrtModuleLike } from './onnxruntime';
 import { createOnnxRuntimePeer } from './onnxruntime';
 import type { Peer } from './peer';
 import { createTfjsPeer } from './tfjs';
@@ -40,7 +39,7 @@ export function tfjsWasmPeer(): Peer {
 /** onnxruntime-node's native CPU execution provider on `threads` intra-op threads (default 1). */
 export function onnxruntimeNodePeer(options: { threads?: number } = {}): Peer {
   const threads = options.threads ?? 1;
-  return createOnnxRuntimePeer(ortNode as unknown as OrtModuleLike, {
+  return createOnnxRuntimePeer(ortNode, {
     info: {
       name: 'onnxruntime-node',
       version: ortNode.env.versions.node ?? ortNode.env.versions.common,
@@ -62,7 +61,7 @@ export function onnxruntimeNodePeer(options: { threads?: number } = {}): Peer {
 export function onnxruntimeWebPeer(): Peer {
   ortWeb.env.wasm.numThreads = 1;
   ortWeb.env.wasm.proxy = false;
-  return createOnnxRuntimePeer(ortWeb as unknown as OrtModuleLike, {
+  return createOnnxRuntimePeer(ortWeb, {
     info: {
       name: 'onnxruntime-web',
       version: ortWeb.env.versions.web ?? ortWeb.env.versions.common,

@@ -19,7 +19,10 @@ import { definePeer, unsupported } from './peer';
 /** The tfjs-core module (any tfjs bundle of the same API: `@tensorflow/tfjs-core`, `@tensorflow/tfjs`). */
 export type TfjsModule = typeof TfCore;
 
-type TfPad = 'valid' | 'same' | number | [[number, number], ...[number, number][]];
+type Pair = [number, number];
+/** tfjs' explicit padding: `[[0, 0], [top, bottom], [left, right], [0, 0]]` (conv1d pads its 2D view). */
+type Explicit = [Pair, Pair, Pair, Pair];
+type TfPad = 'valid' | 'same' | number | Explicit;
 
 /** How one tconv call is said in tfjs. */
 export interface TfjsPlan {
@@ -35,12 +38,11 @@ export interface TfjsPlan {
 
 const same = (v: readonly number[]) => v.every((x) => x === v[0]);
 
-/** Symmetric numbers as tfjs' single number, else tfjs' explicit `[[0, 0], [b, e]…, [0, 0]]`. */
-function explicitPad(begin: readonly number[], end: readonly number[], extraLeading = 0): TfPad {
+/** Symmetric numbers as tfjs' single number, else tfjs' explicit padding (rank 1 pads its 2D view's width). */
+function explicitPad(begin: readonly number[], end: readonly number[]): number | Explicit {
   if (same(begin) && same(end) && begin[0] === end[0]) return begin[0]!;
-  const axes = begin.map((b, a) => [b, end[a]!] as [number, number]);
-  const lead = Array.from({ length: extraLeading }, () => [0, 0] as [number, number]);
-  return [[0, 0], ...lead, ...axes, [0, 0]];
+  const axis = (a: number): Pair => [begin[a]!, end[a]!];
+  return begin.length === 1 ? [[0, 0], [0, 0], axis(0), [0, 0]] : [[0, 0], axis(0), axis(1), [0, 0]];
 }
 
 /**
@@ -108,7 +110,7 @@ export function tfjsPlan(
     if (g.padBegin.some((x) => x !== 0) || g.padEnd.some((x) => x !== 0))
       throw unsupported(engine, 'padding', "tf.conv3d takes only 'same' or 'valid', not numeric padding");
     pad = 'valid';
-  } else pad = explicitPad(g.padBegin, g.padEnd, rank === 1 ? 1 : 0);
+  } else pad = explicitPad(g.padBegin, g.padEnd);
   const kernel = rank === 3 ? 'Conv3D' : 'Conv2D';
   return {
     op: rank === 1 ? 'conv1d' : rank === 2 ? 'conv2d' : 'conv3d',
@@ -173,45 +175,40 @@ export function createTfjsPeer(tf: TfjsModule, options: TfjsPeerOptions): Peer {
     const xt = tf.tensor(Float32Array.from(xl.data), [...xl.shape], 'float32');
     const wt = tf.tensor(Float32Array.from(wl.data), [...wl.shape], 'float32');
     const bt = o.bias === undefined ? null : tf.tensor1d(Float32Array.from(o.bias), 'float32');
-    const call = (): TfCore.Tensor => {
-      const y = tf.tidy(() => {
+    const pair = (v: readonly number[]): Pair => [v[0]!, v[1]!];
+    const triple = (v: readonly number[]): [number, number, number] => [v[0]!, v[1]!, v[2]!];
+    const pad = plan.pad;
+    // 3D ops take only the words (tfjsPlan never gives them numbers)
+    const word = pad === 'same' ? 'same' : 'valid';
+    const out = plan.outShape;
+    const call = (): TfCore.Tensor =>
+      tf.tidy(() => {
         const s = plan.strides;
         const d = plan.dilations;
-        const pad = plan.pad as never;
         let r: TfCore.Tensor;
         if (plan.op === 'conv2dTranspose')
           r = tf.conv2dTranspose(
             xt as TfCore.Tensor4D,
             wt as TfCore.Tensor4D,
-            plan.outShape as never,
-            s as [number, number],
+            [out[0]!, out[1]!, out[2]!, out[3]!],
+            pair(s),
             pad,
           );
         else if (plan.op === 'conv3dTranspose')
           r = tf.conv3dTranspose(
             xt as TfCore.Tensor5D,
             wt as TfCore.Tensor5D,
-            plan.outShape as never,
-            s as never,
-            pad,
+            [out[0]!, out[1]!, out[2]!, out[3]!, out[4]!],
+            triple(s),
+            word,
           );
         else if (plan.op === 'conv1d')
           r = tf.conv1d(xt as TfCore.Tensor3D, wt as TfCore.Tensor3D, s[0]!, pad, 'NWC', d[0]!);
         else if (plan.op === 'conv2d')
-          r = tf.conv2d(
-            xt as TfCore.Tensor4D,
-            wt as TfCore.Tensor4D,
-            s as [number, number],
-            pad,
-            'NHWC',
-            d as [number, number],
-          );
-        else
-          r = tf.conv3d(xt as TfCore.Tensor5D, wt as TfCore.Tensor5D, s as never, pad, 'NDHWC', d as never);
+          r = tf.conv2d(xt as TfCore.Tensor4D, wt as TfCore.Tensor4D, pair(s), pad, 'NHWC', pair(d));
+        else r = tf.conv3d(xt as TfCore.Tensor5D, wt as TfCore.Tensor5D, triple(s), word, 'NDHWC', triple(d));
         return bt ? tf.add(r, bt) : r;
       });
-      return y;
-    };
     return {
       async run() {
         const y = call();
