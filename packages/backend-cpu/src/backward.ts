@@ -1,5 +1,5 @@
 import type { ConvGeometry, ConvTransposeGeometry, FloatArray } from '@tconv/core';
-import { adjointGeometry, allocate, biasGradient, dtypeOf } from '@tconv/core';
+import { adjointGeometry, allocate, biasGradient, dtypeOf, recomputeNonFinite } from '@tconv/core';
 import { convGemmImpl } from './conv-gemm';
 import { convTransposeImpl } from './conv-transpose';
 import { weightGradientImpl } from './weight-gradient';
@@ -32,7 +32,10 @@ export function convTransposeBackwardImpl(
 ): GradientArrays {
   const dtype = dtypeOf(x);
   const input = allocate(dtype, count(g.inputShape));
-  convGemmImpl(adjointGeometry(g), gy, w, input);
+  const adjoint = adjointGeometry(g);
+  convGemmImpl(adjoint, gy, w, input);
+  // the forward kernels' overflow rule: non-finite float32 elements are recomputed by the definition
+  recomputeNonFinite(adjoint, gy, w, null, input);
   const weight = allocate(dtype, count(g.weightShape));
   weightGradientImpl(g, x, gy, weight);
   return { input, weight, bias: biasGradient(g, gy) };

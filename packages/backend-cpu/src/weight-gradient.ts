@@ -8,7 +8,10 @@ import { copySmall, gatherLarge, leadingOffset, tapOffsets } from './tap-gather'
  */
 const DEPTH = 512;
 
-/** Groups this thin (depthwise) take direct dot products: a GEMM of 1 × 1 tiles only adds copies. */
+/**
+ * Groups this thin (depthwise) take direct dot products: a GEMM of 1 × 1 tiles only adds copies.
+ * (The direct path is also the fallback when the GEMM's result is not finite.)
+ */
 const THIN = 2;
 
 /** The weight gradient's float64 buffer (one chunk of S, then one tap's gathered L), reused. */
@@ -101,6 +104,15 @@ export function weightGradientImpl(
         const to = (group * aG + a) * bG * K + k;
         for (let b = 0; b < bG; b++) out[to + b * K] = acc[from + a * bG + b]!;
       }
+    }
+  }
+  // a padding zero met an infinite input (0·∞ = NaN, a pair the definition never forms): redo the
+  // call by direct dot products over valid pairs only, like the definition
+  for (let i = 0; i < out.length; i++) {
+    const v = out[i]!;
+    if (v - v !== 0) {
+      thinWeightGradient(g, side, out);
+      return;
     }
   }
 }

@@ -280,3 +280,26 @@ describe('the weight gradient with fewer than four output channels (the operands
     expectNear(cpuBackend.convTransposeBackward(gy, x, w, o).weight.data, want.weight, 1e-12);
   });
 });
+
+describe('non-finite inputs: no NaN the definition would not produce', () => {
+  it('an infinite input element reaches exactly the taps that pair it with an output (no 0·∞ from padding)', () => {
+    const o: ConvTransposeOptions = { stride: 2, padding: 2 };
+    const xs = [1, 4, 3, 3];
+    const ws = [4, 4, 4, 4];
+    const x = tensor(new Float32Array(size(xs)).fill(0.5), xs);
+    x.data[0] = Number.POSITIVE_INFINITY; // channel 0, position (0, 0)
+    const w = tensor(new Float32Array(size(ws)).fill(0.25), ws);
+    const g = resolveConvTranspose(xs, ws, o);
+    const gy = tensor(new Float32Array(size(g.outputShape)).fill(1), g.outputShape);
+    const d = cpuBackend.convTransposeBackward(gy, x, w, o);
+    // input (0, 0) lands on output (k·1 − 2) per axis: inside for taps k ≥ 2
+    for (let i = 0; i < d.weight.data.length; i++) {
+      const ci = Math.floor(i / 64);
+      const t = i % 16;
+      const reaches = ci === 0 && Math.floor(t / 4) >= 2 && t % 4 >= 2;
+      if (reaches) expect(d.weight.data[i], `weight gradient ${i}`).toBe(Number.POSITIVE_INFINITY);
+      else expect(Number.isFinite(d.weight.data[i]!), `weight gradient ${i}`).toBe(true);
+    }
+    expect(Array.from(d.input.data).every(Number.isFinite)).toBe(true);
+  });
+});
