@@ -295,6 +295,27 @@ export const PRESETS: readonly Preset[] = [
     }),
   },
   {
+    id: 'dilation-2',
+    label: 'Dilation 2 (3×3, k2 d2 → 5×5) — not in the documents',
+    source: "The explorer's own example: none of the documents dilates a kernel",
+    note: 'Dilation spreads the kernel taps apart: each element lands on every other cell.',
+    state: make('dilation-2', { input: [3, 3], kernel: [2, 2], dilation: [2, 2], step: 1 }),
+  },
+  {
+    id: 'groups-2',
+    label: 'Groups 2 (2 channels, k2 s2) — not in the documents',
+    source: "The explorer's own example: none of the documents groups channels",
+    note: 'With groups = channels each input channel scatters only into its own output channel.',
+    state: make('groups-2', {
+      input: [2, 2],
+      kernel: [2, 2],
+      inChannels: 2,
+      outChannels: 2,
+      groups: 2,
+      stride: [2, 2],
+    }),
+  },
+  {
     id: 'onnx-same-upper-negative',
     label: 'ONNX SAME_UPPER, negative total (3×3, k1, s3)',
     source: 'ONNX ConvTranspose specification (auto_pad), as core README documents it',
