@@ -6,7 +6,7 @@ import type { ConvOptions, ConvTransposeOptions } from './options';
 import { checkOutputPadding, convLength, transposeLength } from './output-size';
 import type { ConvAxis, ConvAxisPads, ParsedPadding, TransposeAxis, TransposeAxisResult } from './padding';
 import { parsePadding } from './padding';
-import { axisOf, checkBiasLength, checkLimit, resolveCommon } from './shape-checks';
+import { axisOf, checkBiasLength, checkGroupsDivide, checkLimit, resolveCommon } from './shape-checks';
 import { checkInteger, perAxis } from './validation';
 
 /*
@@ -93,13 +93,7 @@ export function resolveConvTranspose(
       `weight is [Cin, Cout/groups, ...kernel] for a transposed convolution: weightShape[0] ${weightShape[0]} must equal the input channels ${inChannels}`,
     );
   }
-  if (inChannels % groups !== 0) {
-    throw new ShapeError(
-      'CHANNEL_MISMATCH',
-      'groups',
-      `input channels ${inChannels} must be divisible by groups ${groups}`,
-    );
-  }
+  checkGroupsDivide(inChannels, groups, 'input channels');
   const outChannelsPerGroup = weightShape[1]!;
   const outChannels = outChannelsPerGroup * groups;
   const padding = parsePadding(options.padding, rank);
@@ -189,20 +183,8 @@ export function resolveConv(
   const c = resolveCommon(inputShape, weightShape, options, 'conv');
   const { rank, inChannels, groups } = c;
   const outChannels = weightShape[0]!;
-  if (inChannels % groups !== 0) {
-    throw new ShapeError(
-      'CHANNEL_MISMATCH',
-      'groups',
-      `input channels ${inChannels} must be divisible by groups ${groups}`,
-    );
-  }
-  if (outChannels % groups !== 0) {
-    throw new ShapeError(
-      'CHANNEL_MISMATCH',
-      'groups',
-      `output channels ${outChannels} (weightShape[0]) must be divisible by groups ${groups}`,
-    );
-  }
+  checkGroupsDivide(inChannels, groups, 'input channels');
+  checkGroupsDivide(outChannels, groups, 'output channels', ' (weightShape[0])');
   if (weightShape[1]! * groups !== inChannels) {
     throw new ShapeError(
       'CHANNEL_MISMATCH',

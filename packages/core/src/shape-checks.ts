@@ -104,6 +104,17 @@ export function axisOf(c: CommonParts, a: number): ConvAxis {
   };
 }
 
+/** Rejects a channel count that `groups` does not divide (`what`: "input channels", …). */
+export function checkGroupsDivide(channels: number, groups: number, what: string, where = ''): void {
+  if (channels % groups !== 0) {
+    throw new ShapeError(
+      'CHANNEL_MISMATCH',
+      'groups',
+      `${what} ${channels}${where} must be divisible by groups ${groups}`,
+    );
+  }
+}
+
 /** Rejects an output of more than {@link MAX_TENSOR_ELEMENTS} elements, before anything is allocated. */
 export function checkLimit(shape: readonly number[], parameter: string): void {
   let size = 1;
