@@ -41,7 +41,7 @@ const groupOf = (c: ConformanceCase): string => (c as Partial<KitCase>).group ??
 export function statusOf(r: ConformanceResult): MatrixStatus {
   if (r.ok) return 'pass';
   if (r.skipped) return 'cannot-express';
-  // the code when the adapter's core is the kit's; the error's name otherwise
+  // core's code (a brand check, across copies of core); the error's name for adapters with their own class
   if (r.code === 'UNSUPPORTED' || r.message?.startsWith('UnsupportedError')) return 'cannot-express';
   return 'fail';
 }
