@@ -19,7 +19,7 @@ import type { Tensor } from '@tconv/core';
 import { resolveConvTranspose, TconvError, tensor } from '@tconv/core';
 import type { Browser, Page } from 'playwright-core';
 import { build } from 'vite';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { inputShapeOf, layerOptions, weightShapeOf } from '../src/layer';
 import { findPreset, PRESETS } from '../src/presets';
 import type { ExplorerState } from '../src/state';
@@ -33,13 +33,21 @@ let server: StaticServer;
 let browser: Browser;
 const consoleErrors: string[] = [];
 
-beforeAll(async () => {
-  out = mkdtempSync(join(tmpdir(), 'tconv-explorer-'));
-  await build({ root: here, logLevel: 'error', build: { outDir: out, emptyOutDir: true } });
-  server = await serveStatic(out);
-  browser = await launchChromium();
-  mkdirSync(shots, { recursive: true });
-});
+/**
+ * Builds, serves and launches once, on first use (not in a beforeAll hook: a failing hook makes
+ * vitest report the tests as skipped; this way each test fails with the reason, e.g. no Chromium).
+ */
+let started: Promise<void> | null = null;
+function setup(): Promise<void> {
+  started ??= (async () => {
+    out = mkdtempSync(join(tmpdir(), 'tconv-explorer-'));
+    await build({ root: here, logLevel: 'error', build: { outDir: out, emptyOutDir: true } });
+    server = await serveStatic(out);
+    browser = await launchChromium();
+    mkdirSync(shots, { recursive: true });
+  })();
+  return started;
+}
 
 afterAll(async () => {
   await browser?.close();
@@ -53,6 +61,7 @@ let currentQuery = '';
 
 /** The page at the URL, with every console error and page error recorded. */
 async function open(query: string, width = 1280, height = 800): Promise<Page> {
+  await setup();
   const key = `${width}x${height}`;
   let page = pages.get(key);
   if (!page) {
@@ -301,6 +310,7 @@ describe('explorer in Chromium', () => {
   });
 
   it('cross-checks the WebGPU backend where the browser has WebGPU (SwiftShader)', async () => {
+    await setup();
     const gpuBrowser = await launchChromium({ webgpu: true });
     try {
       for (const id of ['d2l-stride', 'aim-rgb-k3s4']) {
@@ -412,7 +422,8 @@ describe('explorer in Chromium', () => {
     }
   });
 
-  it('wrote no console error or warning on any page', () => {
+  it('wrote no console error or warning on any page', async () => {
+    await setup();
     expect(consoleErrors).toEqual([]);
   });
 
