@@ -1,6 +1,6 @@
 // The internals other workspace packages and this package's tests reach (the `./internal`
 // subpath): kernel choice, layouts and the parameter schema. Not part of the public API.
-export type { WasmConvTransposeKernel } from './kernel-choice';
+export type { ThreadSplit, WasmConvTransposeKernel } from './kernel-choice';
 export {
   COLS_ELEMENTS,
   convTransposeKernel,
@@ -10,7 +10,7 @@ export {
   PANEL_ELEMENTS,
   PHASES_MIN_POSITIONS,
   THIN_MAX_CHANNELS,
-  threadParts,
+  threadSplit,
 } from './kernel-choice';
 export type { Job, KernelEntry, Part } from './layout';
 export type { BlockName, BlockSchema } from './param-layout';

@@ -3,6 +3,7 @@
 // (src/param-layout.ts) and scratch. A planned job is plain data: byte offsets, the words to write
 // and the operands to copy, so the memory limit is checked before anything is grown or copied.
 import type { ConvGeometry, ConvTransposeGeometry } from '@tconv/core';
+import type { ThreadSplit } from './kernel-choice';
 import { COLS_ELEMENTS, PANEL_ELEMENTS } from './kernel-choice';
 import {
   BLOCKS,
@@ -208,20 +209,36 @@ function phasePart(
 }
 
 /**
- * The parts of a forward task: output channels of each group split over `parts` threads, with the
- * stride-phase `plan` for a transposed convolution that has one, else the direct kernel.
+ * The parts of a forward task: output channels of each group split over `split.parts` threads, or
+ * batch items (each part then runs the whole geometry on its items, from shifted operands), with
+ * the stride-phase `plan` for a transposed convolution that has one, else the direct kernel.
  */
 export function forwardTask(
   g: ConvTransposeGeometry | ConvGeometry,
   ops: ForwardOperands,
   plan: PhasePlan | null,
-  parts: number,
+  split: ThreadSplit,
   mem: Arena,
 ): Part[] {
-  return channelRanges(g.outChannelsPerGroup, parts).map(([c0, c1]) =>
-    plan && g.kind === 'convTranspose'
-      ? phasePart(g, plan, ops, c0, c1, mem)
-      : directPart(g.kind, g, ops, c0, c1, mem),
+  const part = (geometry: typeof g, at: ForwardOperands, c0: number, c1: number): Part => {
+    if (!plan || geometry.kind !== 'convTranspose')
+      return directPart(geometry.kind, geometry, at, c0, c1, mem);
+    const phases = phasePart(geometry, plan, at, c0, c1, mem);
+    phases.words[P.batch] = geometry.batch;
+    return phases;
+  };
+  if (split.by === 'channels') {
+    return channelRanges(g.outChannelsPerGroup, split.parts).map(([c0, c1]) => part(g, ops, c0, c1));
+  }
+  const inItem = g.inChannels * prod(g.inputSize) * 4;
+  const outItem = g.outChannels * prod(g.outputSize) * 4;
+  return channelRanges(g.batch, split.parts).map(([n0, n1]) =>
+    part(
+      { ...g, batch: n1 - n0 },
+      { ...ops, x: ops.x + n0 * inItem, out: ops.out + n0 * outItem },
+      0,
+      g.outChannelsPerGroup,
+    ),
   );
 }
 

@@ -5,7 +5,7 @@
 import type { ConvGeometry, ConvTransposeGeometry } from '@tconv/core';
 import { adjointGeometry, recomputeNonFinite } from '@tconv/core';
 import type { WasmConvTransposeKernel } from './kernel-choice';
-import { convTransposeKernel, threadParts } from './kernel-choice';
+import { convTransposeKernel, threadSplit } from './kernel-choice';
 import type { Job, Part } from './layout';
 import { arena, forwardTask, tensorElements, weightGradientTask } from './layout';
 import { checkMemory, checkWasmGeometry, MAX_WASM_BYTES } from './limits';
@@ -47,7 +47,7 @@ export function planForward(
 ): Job {
   checkWasmGeometry(g);
   const el = tensorElements(g);
-  const parts = threadParts(g, ctx.threads, ctx.threadThreshold, g.outChannelsPerGroup);
+  const split = threadSplit(g, ctx.threads, ctx.threadThreshold, g.outChannelsPerGroup);
   const plan = g.kind === 'convTranspose' ? choosePlan(g, ctx) : null;
   return withinLimit(plan, ctx, (p) => {
     const mem = arena(ctx.heapBase);
@@ -62,7 +62,7 @@ export function planForward(
       { at: ops.w, data: w },
     ];
     if (bias) inputs.push({ at: ops.bias, data: bias });
-    const tasks = [forwardTask(g, ops, p, parts, mem)];
+    const tasks = [forwardTask(g, ops, p, split, mem)];
     return {
       inputs,
       tasks,
@@ -90,9 +90,9 @@ export function planBackward(
     g.kind === 'convTranspose' ? adjointGeometry(g) : adjointGeometry(g);
   checkWasmGeometry(adjoint);
   const el = tensorElements(g);
-  const inputParts = threadParts(adjoint, ctx.threads, ctx.threadThreshold, adjoint.outChannelsPerGroup);
+  const inputSplit = threadSplit(adjoint, ctx.threads, ctx.threadThreshold, adjoint.outChannelsPerGroup);
   const bPerGroup = g.kind === 'convTranspose' ? g.outChannelsPerGroup : g.inChannelsPerGroup;
-  const weightParts = threadParts(g, ctx.threads, ctx.threadThreshold, bPerGroup);
+  const weightParts = threadSplit(g, ctx.threads, ctx.threadThreshold, bPerGroup, false).parts;
   const plan = adjoint.kind === 'convTranspose' ? choosePlan(adjoint, ctx) : null;
   return withinLimit(plan, ctx, (p) => {
     const mem = arena(ctx.heapBase);
@@ -102,7 +102,7 @@ export function planBackward(
     const dx = mem.take(el.input);
     const dw = mem.take(el.weight);
     const tasks: Part[][] = [
-      forwardTask(adjoint, { x: gy, w: wAt, bias: 0, out: dx }, p, inputParts, mem),
+      forwardTask(adjoint, { x: gy, w: wAt, bias: 0, out: dx }, p, inputSplit, mem),
       weightGradientTask(g, { input: xAt, gradOutput: gy, out: dw }, weightParts, mem),
     ];
     return {

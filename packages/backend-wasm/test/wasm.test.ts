@@ -5,7 +5,7 @@ import { resolveConvTranspose, TconvError, tensor, UnsupportedError } from '@tco
 import { referenceConv, referenceConvTranspose } from '@tconv/backend-cpu';
 import type { WasmBackend, WasmConvTransposeKernel } from '@tconv/backend-wasm';
 import { createWasmBackend, MAX_WASM_BYTES, wasmBackend } from '@tconv/backend-wasm';
-import { convTransposeKernel } from '../src/internal';
+import { convTransposeKernel, planForward, threadSplit } from '../src/internal';
 import { problemArb, randomData } from '@tconv/testing';
 
 const size = (shape: readonly number[]) => shape.reduce((a, b) => a * b, 1);
@@ -198,6 +198,22 @@ describe('threads', () => {
     } finally {
       delete g.crossOriginIsolated;
     }
+  });
+
+  it('few output channels split by batch items: dcgan-rgb-b8 (3 channels, batch 8) on 2 threads, identical to 1', async () => {
+    const xs = [8, 64, 32, 32];
+    const ws = [64, 3, 4, 4];
+    const o = { stride: 2, padding: 1 };
+    const g = resolveConvTranspose(xs, ws, o);
+    expect(threadSplit(g, 2, 20_000_000, g.outChannelsPerGroup)).toEqual({ by: 'batch', parts: 2 });
+    const ctx = { heapBase: 0, threads: 2, threadThreshold: 20_000_000, kernel: undefined };
+    expect(planForward(g, new Float32Array(0), new Float32Array(0), null, ctx).tasks[0]!.length).toBe(2);
+    const defaultTwo = await createWasmBackend({ threads: 2 });
+    const x = tensor(randomData(size(xs), 21), xs);
+    const w = tensor(randomData(size(ws), 22), ws);
+    const [y1, y2] = [await one.convTranspose(x, w, o), await defaultTwo.convTranspose(x, w, o)];
+    expect(Array.from(y2.data)).toEqual(Array.from(y1.data));
+    await defaultTwo.dispose();
   });
 
   it('overlapping calls on a threaded backend each get their own result', async () => {
