@@ -22,17 +22,18 @@ export interface ScatterStep {
   readonly alone: Tensor;
   /** Where the element's kernel lands (a kernel of ones scattered from it): nonzero cells. */
   readonly footprint: Tensor;
-  /** Everything landed so far, elements 0…index. */
-  readonly landed: Tensor;
 }
 
-/** The full scatter and how the real output sits in it. */
+/** The scatter after some steps: the full size, what has landed, and the last step. */
 export interface Scatter {
   /** Spatial size of the uncropped scatter, `(n−1)·s + d·(k−1) + 1` per axis, from the backend. */
   readonly fullSize: readonly [number, number];
-  readonly steps: readonly ScatterStep[];
-  /** The zero canvas (before any step). */
-  readonly empty: Tensor;
+  /** Number of steps: one per input element. */
+  readonly total: number;
+  /** Everything landed after the steps shown (elements 0…shown−1): `[1, Cout, ...full]`. */
+  readonly landed: Tensor;
+  /** The last step shown; null before the first. */
+  readonly current: ScatterStep | null;
 }
 
 function masked(p: Problem, keep: (i: number) => boolean): Tensor {
@@ -41,39 +42,39 @@ function masked(p: Problem, keep: (i: number) => boolean): Tensor {
   return tensor(data, p.input.shape);
 }
 
-/** Computes every step of the scatter of the problem with the CPU backend. */
-export function scatterSteps(p: Problem): Scatter {
+/**
+ * The scatter of the problem after `shown` steps, by the CPU backend: three calls (what has
+ * landed, the last element alone, where its kernel lands), so each step costs the same whatever
+ * the number of steps, and nothing is kept between steps.
+ */
+export function scatterAt(p: Problem, shown: number): Scatter {
   const g = p.geometry;
   const full = { stride: [...g.stride], dilation: [...g.dilation], groups: g.groups, padding: 0 };
-  const ones = tensor(new Float32Array(p.weight.data.length).fill(1), p.weight.shape);
-  const [, , h, w] = p.input.shape as [number, number, number, number];
-  const steps: ScatterStep[] = [];
-  for (let index = 0; index < p.input.data.length; index++) {
-    const oneHot = new Float32Array(p.input.data.length);
-    oneHot[index] = 1;
-    steps.push({
-      index,
-      channel: Math.floor(index / (h * w)),
-      row: Math.floor(index / w) % h,
-      col: index % w,
-      value: p.input.data[index]!,
-      alone: cpuBackend.convTranspose(
-        masked(p, (i) => i === index),
-        p.weight,
-        full,
-      ),
-      footprint: cpuBackend.convTranspose(tensor(oneHot, p.input.shape), ones, full),
-      landed: cpuBackend.convTranspose(
-        masked(p, (i) => i <= index),
-        p.weight,
-        full,
-      ),
-    });
-  }
-  const empty = cpuBackend.convTranspose(
-    masked(p, () => false),
+  const total = p.input.data.length;
+  const landed = cpuBackend.convTranspose(
+    masked(p, (i) => i < shown),
     p.weight,
     full,
   );
-  return { fullSize: [empty.shape[2]!, empty.shape[3]!], steps, empty };
+  const fullSize: [number, number] = [landed.shape[2]!, landed.shape[3]!];
+  if (shown <= 0) return { fullSize, total, landed, current: null };
+  const index = Math.min(shown, total) - 1;
+  const [, , h, w] = p.input.shape as [number, number, number, number];
+  const oneHot = new Float32Array(total);
+  oneHot[index] = 1;
+  const ones = tensor(new Float32Array(p.weight.data.length).fill(1), p.weight.shape);
+  const current: ScatterStep = {
+    index,
+    channel: Math.floor(index / (h * w)),
+    row: Math.floor(index / w) % h,
+    col: index % w,
+    value: p.input.data[index]!,
+    alone: cpuBackend.convTranspose(
+      masked(p, (i) => i === index),
+      p.weight,
+      full,
+    ),
+    footprint: cpuBackend.convTranspose(tensor(oneHot, p.input.shape), ones, full),
+  };
+  return { fullSize, total, landed, current };
 }

@@ -12,13 +12,11 @@ import { backendTable, documentComparison } from './checks';
 import type { Problem } from '../layer';
 import { findPreset } from '../presets';
 import type { Scatter } from '../scatter';
-import { scatterSteps } from '../scatter';
+import { scatterAt } from '../scatter';
 import type { ExplorerState } from '../state';
 import { stateToQuery } from '../state';
 import { numberGrid, tensorPlane } from './grid';
 import { rgbCanvas } from './image';
-
-let cache: { key: string; scatter: Scatter } | null = null;
 
 /** An RGB picture upsampled channel by channel (AIM's presets): drawn as pictures as well as numbers. */
 const isImage = (p: Problem) =>
@@ -29,12 +27,6 @@ let timer: ReturnType<typeof setInterval> | null = null;
 export function stopPlayer(): void {
   if (timer !== null) clearInterval(timer);
   timer = null;
-}
-
-function scatterOf(p: Problem): Scatter {
-  const key = `${p.inputShape}|${p.weightShape}|${p.input.data}|${p.weight.data}|${JSON.stringify(p.geometry)}`;
-  if (cache?.key !== key) cache = { key, scatter: scatterSteps(p) };
-  return cache.scatter;
 }
 
 function editors(s: ExplorerState, p: Problem, update: Update): HTMLElement {
@@ -175,11 +167,11 @@ function player(s: ExplorerState, total: number, update: Update): HTMLElement {
   );
 }
 
-function canvasFor(p: Problem, sc: Scatter, shown: number, channel: number): HTMLElement {
+function canvasFor(p: Problem, sc: Scatter, channel: number): HTMLElement {
   const g = p.geometry;
   const [fh, fw] = sc.fullSize;
-  const landed: Tensor = shown === 0 ? sc.empty : sc.steps[shown - 1]!.landed;
-  const current = shown === 0 ? null : sc.steps[shown - 1]!;
+  const landed: Tensor = sc.landed;
+  const current = sc.current;
   // Canvas rows/cols in the full scatter's coordinates: the union of the full result and the output window.
   const r0 = Math.min(0, g.padBegin[0]!);
   const c0 = Math.min(0, g.padBegin[1]!);
@@ -229,8 +221,8 @@ function canvasFor(p: Problem, sc: Scatter, shown: number, channel: number): HTM
 
 function stepText(p: Problem, sc: Scatter, shown: number): string {
   if (shown === 0)
-    return `Nothing has landed yet. ${sc.steps.length} input elements will each scatter a copy of the kernel.`;
-  const st = sc.steps[shown - 1]!;
+    return `Nothing has landed yet. ${sc.total} input elements will each scatter a copy of the kernel.`;
+  const st = sc.current!;
   const ch = p.geometry.inChannels > 1 ? `channel ${st.channel}, ` : '';
   return `Step ${shown}: input[${ch}row ${st.row}, column ${st.col}] = ${formatNumber(st.value)} times the kernel lands on the outlined cells (its stride offset${p.geometry.dilation.some((d) => d > 1) ? ', taps spread by the dilation' : ''}); overlaps add up.`;
 }
@@ -253,9 +245,9 @@ function outputGrids(out: Tensor, channels: number): HTMLElement | HTMLElement[]
 
 /** Renders the scatter view. */
 export function scatterView(s: ExplorerState, p: Problem, update: Update): HTMLElement {
-  const sc = scatterOf(p);
-  const total = sc.steps.length;
+  const total = p.input.data.length;
   const shown = s.step === null ? total : Math.min(s.step, total);
+  const sc = scatterAt(p, shown);
   const out = cpuBackend.convTranspose(p.input, p.weight, p.options);
   const g = p.geometry;
   const preset = findPreset(s.preset);
@@ -297,16 +289,14 @@ export function scatterView(s: ExplorerState, p: Problem, update: Update): HTMLE
     h(
       'div',
       { className: 'grids canvases' },
-      Array.from({ length: g.outChannels }, (_, c) => canvasFor(p, sc, shown, c)),
-      shown > 0 && g.outChannels === 1
-        ? tensorPlane(sc.steps[shown - 1]!.alone, 0, {
+      Array.from({ length: g.outChannels }, (_, c) => canvasFor(p, sc, c)),
+      sc.current && g.outChannels === 1
+        ? tensorPlane(sc.current.alone, 0, {
             caption: 'this step alone (intermediate tensor)',
             testId: 'step-alone',
           })
         : null,
-      isImage(p)
-        ? rgbCanvas(shown === 0 ? sc.empty : sc.steps[shown - 1]!.landed, 'landed so far, as RGB (uncropped)')
-        : null,
+      isImage(p) ? rgbCanvas(sc.landed, 'landed so far, as RGB (uncropped)') : null,
     ),
     h('h3', {}, `Output ${sizeText(g.outputSize)} (cpu backend, the real options)`),
     h(
