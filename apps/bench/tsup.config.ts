@@ -1,13 +1,8 @@
 import { defineConfig } from 'tsup';
+import { cliBuild } from '../../tsup.shared';
 
 export default defineConfig({
-  entry: ['src/cli.ts'],
-  format: ['esm'],
-  dts: false,
-  sourcemap: true,
-  clean: true,
-  target: 'es2022',
-  banner: { js: '#!/usr/bin/env node' },
+  ...cliBuild,
   // tfjs-core's gradients exist only as ESM modules; bundled, they register into tfjs' global registry
   noExternal: [/^@tensorflow\/tfjs-core\/dist\/register_all_gradients/],
 });

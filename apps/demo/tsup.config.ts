@@ -1,11 +1,4 @@
 import { defineConfig } from 'tsup';
+import { cliBuild } from '../../tsup.shared';
 
-export default defineConfig({
-  entry: ['src/cli.ts'],
-  format: ['esm'],
-  dts: false,
-  sourcemap: true,
-  clean: true,
-  target: 'es2022',
-  banner: { js: '#!/usr/bin/env node' },
-});
+export default defineConfig(cliBuild);

@@ -1,13 +1,5 @@
 import { defineConfig } from 'tsup';
+import { libraryBuild } from '../../tsup.shared';
 
-export default defineConfig({
-  entry: ['src/index.ts', 'src/internal.ts'],
-  format: ['esm', 'cjs'],
-  dts: true,
-  tsconfig: 'tsconfig.build.json',
-  // no source maps: the output is unminified ES2022, readable as published; maps with
-  // sourcesContent would double the package for no user benefit
-  sourcemap: false,
-  clean: true,
-  target: 'es2022',
-});
+// the ./internal subpath is an entry of its own (the kernels, for workspace packages)
+export default defineConfig({ ...libraryBuild, entry: ['src/index.ts', 'src/internal.ts'] });
