@@ -109,8 +109,18 @@ export function describe(value: unknown): string {
     return `[${items.join(', ')}]`;
   }
   try {
-    return JSON.stringify(value) ?? String(value);
+    // BigInts as written (`1n`); JSON.stringify throws on them otherwise
+    return JSON.stringify(value, (_, v) => (typeof v === 'bigint' ? `${v}n` : v)) ?? safeString(value);
   } catch {
+    return safeString(value);
+  }
+}
+
+/** `String(value)`, or its `[object …]` tag when it has no usable `toString` (a null-prototype object). */
+function safeString(value: unknown): string {
+  try {
     return String(value);
+  } catch {
+    return Object.prototype.toString.call(value);
   }
 }
