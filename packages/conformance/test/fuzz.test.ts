@@ -175,6 +175,65 @@ const backends: [string, () => Promise<Backend>][] = [
   ['wasm', () => createWasmBackend()],
 ];
 
+const junk = fc.anything({
+  withBigInt: true,
+  withNullPrototype: true,
+  withTypedArray: true,
+  withSparseArray: true,
+});
+
+/** Tensors a hostile caller makes by hand: wrong data types, mismatched lengths, odd shapes. */
+const junkTensorArb = fc.oneof(
+  junk,
+  fc.record({
+    shape: fc.oneof(fc.array(fc.integer({ min: -1, max: 4 }), { maxLength: 4 }), junk),
+    data: fc.oneof(
+      fc.integer({ min: 0, max: 40 }).map((n) => new Float32Array(n)),
+      fc.integer({ min: 0, max: 40 }).map((n) => new Float64Array(n)),
+      fc.integer({ min: 0, max: 8 }).map((n) => new Int32Array(n)),
+      fc.integer({ min: 0, max: 8 }).map((n) => new BigInt64Array(n)),
+      fc.array(fc.oneof(fc.double(), fc.string()), { maxLength: 8 }),
+      junk,
+    ),
+  }),
+);
+
+describe('#16 fuzz: hand-made tensors and options on every backend', () => {
+  for (const [name, make] of backends) {
+    it(`${name}: any tensor and options object gives a tensor or a TconvError`, async () => {
+      const backend = await make();
+      await fc.assert(
+        fc.asyncProperty(
+          junkTensorArb,
+          junkTensorArb,
+          fc.oneof(junk, fc.constant(undefined)),
+          async (x, w, o) => {
+            for (const call of [
+              () => backend.convTranspose(x as Tensor, w as Tensor, o as ConvTransposeOptions),
+              () => backend.conv(x as Tensor, w as Tensor, o as ConvOptions),
+            ]) {
+              try {
+                await withTimeout(
+                  Promise.resolve().then(call),
+                  CALL_TIMEOUT_MS,
+                  `${name} on hand-made input`,
+                );
+              } catch (e) {
+                if (!isTconvError(e)) {
+                  throw new Error(
+                    `${name} threw ${e instanceof Error ? `${e.name}: ${e.message}` : String(e)}`,
+                  );
+                }
+              }
+            }
+          },
+        ),
+        { seed: 16_16, numRuns: 1000 },
+      );
+    }, 60_000);
+  }
+});
+
 describe('#16 fuzz: hostile geometries on every backend', () => {
   for (const [name, make] of backends) {
     it(`${name}: the definition's result within the bound or a TconvError, in bounded time and memory`, async () => {
