@@ -4,7 +4,7 @@
 // dependencies from the npm registry; @tconv/* only from the tarballs), then
 // - ESM (`import`) and CommonJS (`require`) programs that compute with every package, run the kit
 //   and its CLI, and mix `require` and `import` of core in one process (isTconvError across the
-//   two copies: the dual-package hazard);
+//   two copies: the dual-package hazard); the kit's ./vitest entry under the user's own vitest;
 // - TypeScript on the installed `.d.ts` with `skipLibCheck: false` and `@types/node` alone (no DOM
 //   lib), under `moduleResolution` node16 (an ESM and a CommonJS file) and bundler, with
 //   TypeScript 5.0 and 5.9;
@@ -37,6 +37,8 @@ const TOOLS = {
   'typescript-5.0': 'npm:typescript@5.0.4',
   '@types/node': '20.19.43',
   esbuild: '0.25.12',
+  // the kit's optional peer, for its ./vitest entry
+  vitest: '4.1.12',
 };
 
 const published = [];
@@ -248,6 +250,23 @@ const cli = run(process.execPath, [
 if (cli.ok && /backend cpu: export cpuBackend of .*node_modules/.test(cli.out))
   log('ok   the CLI on an installed backend');
 else failures.push(`the CLI on @tconv/backend-cpu:\n${cli.out.slice(0, 3000)}`);
+write(
+  'kit.test.mjs',
+  `import { describeConformance } from '@tconv/conformance/vitest';
+import { cpuBackend } from '@tconv/backend-cpu';
+describeConformance(cpuBackend, { filter: (c) => c.tags.includes('d2l') });
+`,
+);
+const vitest = run(
+  process.execPath,
+  [join(app, 'node_modules', 'vitest', 'vitest.mjs'), 'run', 'kit.test.mjs'],
+  {
+    env: { ...process.env, CI: '1', NO_COLOR: '1' },
+  },
+);
+if (vitest.ok && /Tests\s+\d+ passed/.test(vitest.out))
+  log("ok   the kit under the user's vitest (@tconv/conformance/vitest)");
+else failures.push(`describeConformance under vitest:\n${vitest.out.slice(0, 3000)}`);
 const npx = run('npx', ['--no-install', 'tconv-conformance', '--help']);
 if (!npx.ok || !npx.out.includes('--timeout')) failures.push(`npx tconv-conformance --help:\n${npx.out}`);
 
