@@ -7,13 +7,12 @@ import {
   OptionError,
   resolveConvTranspose,
   ShapeError,
-  TconvError,
   tensor,
 } from '@tconv/core';
 import { cpuBackend, referenceConv, referenceConvTranspose } from '@tconv/backend-cpu';
 import type { ConvTransposeKernel } from '@tconv/backend-cpu/internal';
 import { chooseConvTransposeKernel, convTransposeImpl } from '@tconv/backend-cpu/internal';
-import { expectWithinRounding, problemArb, randomData } from '@tconv/testing';
+import { expectWithinRounding, problemArb, randomData, resolveProblem } from '@tconv/testing';
 
 const size = (shape: readonly number[]) => shape.reduce((a, b) => a * b, 1);
 
@@ -65,12 +64,7 @@ describe('fast path = definition on random geometries (ranks 1–3, every option
   it('float64: equal to the reference within 1e-12 relative', () => {
     fc.assert(
       fc.property(problemArb, (p) => {
-        try {
-          resolveConvTranspose(p.inputShape, p.weightShape, p.options);
-        } catch (e) {
-          if (e instanceof TconvError) return;
-          throw e;
-        }
+        if (!resolveProblem(p)) return;
         const x = tensor(randomData(size(p.inputShape), p.seed, 'float64'), p.inputShape);
         const w = tensor(randomData(size(p.weightShape), p.seed + 1, 'float64'), p.weightShape);
         const options = p.options.bias
@@ -93,12 +87,7 @@ describe('fast path = definition on random geometries (ranks 1–3, every option
   it('float32: within float32 rounding of a float64 reference', () => {
     fc.assert(
       fc.property(problemArb, (p) => {
-        try {
-          resolveConvTranspose(p.inputShape, p.weightShape, p.options);
-        } catch (e) {
-          if (e instanceof TconvError) return;
-          throw e;
-        }
+        if (!resolveProblem(p)) return;
         const x = tensor(randomData(size(p.inputShape), p.seed), p.inputShape);
         const w = tensor(randomData(size(p.weightShape), p.seed + 1), p.weightShape);
         const fast = cpuBackend.convTranspose(x, w, p.options);
@@ -114,13 +103,8 @@ describe('fast path = definition on random geometries (ranks 1–3, every option
   it('conv: fast path = definition (float64), and the adjoint identity <conv(x), y> = <x, convTranspose(y)>', () => {
     fc.assert(
       fc.property(problemArb, (p) => {
-        let g: ReturnType<typeof resolveConvTranspose>;
-        try {
-          g = resolveConvTranspose(p.inputShape, p.weightShape, p.options);
-        } catch (e) {
-          if (e instanceof TconvError) return;
-          throw e;
-        }
+        const g = resolveProblem(p);
+        if (!g) return;
         // the convolution whose transpose this is (core's adjoint), when options can express it
         const c = adjointGeometry(g);
         fc.pre(c.padBegin.every((v) => v >= 0) && c.padEnd.every((v) => v >= 0));
@@ -170,13 +154,8 @@ describe('each kernel = definition, whichever the backend would pick', () => {
       fc.assert(
         fc.property(problemArb, (p) => {
           const { bias: _bias, ...options } = p.options;
-          let g: ReturnType<typeof resolveConvTranspose>;
-          try {
-            g = resolveConvTranspose(p.inputShape, p.weightShape, options);
-          } catch (e) {
-            if (e instanceof TconvError) return;
-            throw e;
-          }
+          const g = resolveProblem(p, options);
+          if (!g) return;
           const x64 = tensor(randomData(size(p.inputShape), p.seed, 'float64'), p.inputShape);
           const w64 = tensor(randomData(size(p.weightShape), p.seed + 1, 'float64'), p.weightShape);
           const ref = referenceConvTranspose(x64, w64, options);

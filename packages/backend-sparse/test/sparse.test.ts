@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { adjointGeometry, LimitError, resolveConvTranspose, TconvError, tensor } from '@tconv/core';
+import { adjointGeometry, LimitError, tensor } from '@tconv/core';
 import { referenceConv, referenceConvTranspose } from '@tconv/backend-cpu';
 import {
   convolutionMatrix,
@@ -10,7 +10,7 @@ import {
   prepareSparseConvTranspose,
   sparseBackend,
 } from '@tconv/backend-sparse';
-import { problemArb, randomData } from '@tconv/testing';
+import { problemArb, randomData, resolveProblem } from '@tconv/testing';
 
 const size = (shape: readonly number[]) => shape.reduce((a, b) => a * b, 1);
 const close = (a: ArrayLike<number>, b: ArrayLike<number>, tol = 1e-12) => {
@@ -60,13 +60,8 @@ describe('W and Wᵀ against the definitions on random geometries', () => {
   it('Wᵀ·x equals the reference transposed convolution; W·x the reference convolution; adjoint identity', () => {
     fc.assert(
       fc.property(problemArb, (p) => {
-        let g: ReturnType<typeof resolveConvTranspose>;
-        try {
-          g = resolveConvTranspose(p.inputShape, p.weightShape, p.options);
-        } catch (e) {
-          if (e instanceof TconvError) return;
-          throw e;
-        }
+        const g = resolveProblem(p);
+        if (!g) return;
         const x = tensor(randomData(size(p.inputShape), p.seed, 'float64'), p.inputShape);
         const w = tensor(randomData(size(p.weightShape), p.seed + 1, 'float64'), p.weightShape);
         const options = p.options.bias
@@ -104,13 +99,8 @@ describe('W and Wᵀ against the definitions on random geometries', () => {
     fc.assert(
       fc.property(problemArb, (p) => {
         const { bias: _b, ...options } = p.options;
-        let g: ReturnType<typeof resolveConvTranspose>;
-        try {
-          g = resolveConvTranspose([1, ...p.inputShape.slice(1)], p.weightShape, options);
-        } catch (e) {
-          if (e instanceof TconvError) return;
-          throw e;
-        }
+        const g = resolveProblem(p, options, [1, ...p.inputShape.slice(1)]);
+        if (!g) return;
         const inItem = size(g.inputShape);
         const outItem = size(g.outputShape);
         fc.pre(inItem * outItem <= 4096);

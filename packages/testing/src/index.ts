@@ -1,5 +1,5 @@
 export type { Problem } from './random';
-export { problemArb, randomData } from './random';
+export { problemArb, randomData, resolveProblem } from './random';
 export type { ReferenceOp } from './rounding';
 export { expectWithinRounding, unitRoundoff } from './rounding';
 export type { Workload } from './workloads';

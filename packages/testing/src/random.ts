@@ -1,5 +1,5 @@
-import type { ConvTransposeOptions, DType, FloatArray } from '@tconv/core';
-import { seeded } from '@tconv/core';
+import type { ConvTransposeGeometry, ConvTransposeOptions, DType, FloatArray } from '@tconv/core';
+import { isTconvError, resolveConvTranspose, seeded } from '@tconv/core';
 import fc from 'fast-check';
 
 /**
@@ -73,3 +73,23 @@ export const problemArb: fc.Arbitrary<Problem> = fc
       seed,
     };
   });
+
+/**
+ * The geometry of a random problem, or `undefined` when core rejects the combination (a property
+ * test skips those); any other error is rethrown, so a crash is never mistaken for a rejection.
+ * @param p - the problem (its shapes and options)
+ * @param options - options to resolve instead of `p.options` (e.g. without the bias)
+ * @param inputShape - an input shape to resolve instead of `p.inputShape`
+ */
+export function resolveProblem(
+  p: Problem,
+  options: ConvTransposeOptions = p.options,
+  inputShape: readonly number[] = p.inputShape,
+): ConvTransposeGeometry | undefined {
+  try {
+    return resolveConvTranspose(inputShape, p.weightShape, options);
+  } catch (e) {
+    if (isTconvError(e)) return undefined;
+    throw e;
+  }
+}

@@ -6,6 +6,7 @@ import {
   expectWithinRounding,
   problemArb,
   randomData,
+  resolveProblem,
   TINY,
   unitRoundoff,
   WORKLOADS,
@@ -107,5 +108,23 @@ describe('the benchmark workloads', () => {
     expect(a.weight.shape).toEqual(TINY.weight);
     expect(Array.from(a.input.data)).toEqual(Array.from(b.input.data));
     expect(Array.from(a.input.data)).not.toEqual(Array.from(a.weight.data.subarray(0, a.input.data.length)));
+  });
+});
+
+describe('resolveProblem', () => {
+  it('gives the geometry, undefined for what core rejects, and rethrows anything else', () => {
+    const ok = { inputShape: [1, 1, 3], weightShape: [1, 1, 2], options: { stride: 2 }, seed: 0 };
+    expect(resolveProblem(ok)?.outputShape).toEqual([1, 1, 6]);
+    expect(resolveProblem({ ...ok, options: { padding: 9 } })).toBeUndefined();
+    expect(resolveProblem(ok, {}, [1, 1, 5])?.outputShape).toEqual([1, 1, 6]);
+    const hostile = {
+      ...ok,
+      options: {
+        get stride(): number {
+          throw new RangeError('boom');
+        },
+      },
+    };
+    expect(() => resolveProblem(hostile)).toThrow(RangeError);
   });
 });
