@@ -53,4 +53,10 @@ describe('WebGPU backend life cycle in Chromium', () => {
     expect(r.float64).toMatch(/^UnsupportedError: backend webgpu supports float32, but the input is float64/);
     expect(r.liveBytes).toBe(0);
   });
+  it('calls in flight at once (four shapes, twice each, tiled and long-kernel paths) each get their own correct result', async () => {
+    const r = await page.call<{ maxErrors: number[]; liveBytes: number }>('concurrent');
+    expect(r.maxErrors).toHaveLength(8);
+    for (const e of r.maxErrors) expect(e).toBeLessThan(1e-4);
+    expect(r.liveBytes).toBe(0);
+  });
 });

@@ -123,4 +123,36 @@ async function limits(): Promise<{ binding: string; float64: string; liveBytes: 
   }
 }
 
-(globalThis as { tconvPage?: unknown }).tconvPage = { lostDevice, dispose, resident, limits };
+/** Calls in flight at once (different shapes and kernels) each get their own, correct result. */
+async function concurrent(): Promise<{ maxErrors: number[]; liveBytes: number }> {
+  const gpu = await createWebGpuBackend();
+  try {
+    const problems = [
+      { x, w, o: options },
+      { x, w, o: { stride: 3, padding: 'same' as const, bias: [1, 2, 3, 4, 5, 6] } },
+      {
+        x: tensor(seeded(2 * 6 * 9 * 9, 5) as Float32Array, [2, 6, 9, 9]),
+        w: w2,
+        o: { stride: 2, dilation: 2 },
+      },
+      {
+        x: tensor(seeded(1 * 8 * 40, 6) as Float32Array, [1, 8, 40]),
+        w: tensor(seeded(8 * 1 * 20, 7) as Float32Array, [8, 1, 20]),
+        o: { stride: 5 },
+      },
+    ];
+    const all = [...problems, ...problems];
+    const results = await Promise.all(all.map((p) => gpu.convTranspose(p.x, p.w, p.o)));
+    const maxErrors = results.map((y, i) => {
+      const ref = referenceConvTranspose(all[i]!.x, all[i]!.w, all[i]!.o);
+      let e = y.shape.join() === ref.shape.join() ? 0 : Number.POSITIVE_INFINITY;
+      for (let j = 0; j < ref.data.length; j++) e = Math.max(e, Math.abs(ref.data[j]! - y.data[j]!));
+      return e;
+    });
+    return { maxErrors, liveBytes: gpu.memory().liveBytes };
+  } finally {
+    await gpu.dispose();
+  }
+}
+
+(globalThis as { tconvPage?: unknown }).tconvPage = { lostDevice, dispose, resident, limits, concurrent };
