@@ -42,7 +42,7 @@ export function chooseTile(g: ConvTransposeGeometry): Tile {
  * phase and one position on the other axes, so every tap and input channel costs
  * `channels + positions` loads for `channels·positions` multiply-adds and no multiplication by a
  * zero a stride inserts. Invocations are ordered position-fastest within a phase, so a workgroup
- * shares its phase (and its taps: no divergence). Inputs outside the input read as zero through a
+ * shares its phase and taps unless a phase is smaller than a workgroup. Inputs outside the input read as zero through a
  * clamped index and a select; outputs past the end are not written. Any spatial rank.
  */
 export function convTransposeTiled(g: ConvTransposeGeometry, tile: Tile = chooseTile(g)): KernelSpec {
