@@ -6,7 +6,8 @@
 import { LAYOUT_VERSION } from './layout.generated';
 
 export { conv, convTranspose } from './direct';
-export { convTransposePhases, convTransposeThin } from './phases';
+export { convTransposePhases } from './phases';
+export { convTransposeThin } from './thin';
 export { weightGradient } from './weight-gradient';
 
 /** Start of the memory the JavaScript side may use. */
