@@ -1,6 +1,13 @@
 /// <reference types="@webgpu/types" />
-import type { ConvOptions, ConvTransposeOptions, Tensor } from '@tconv/core';
+import type {
+  ConvGeometry,
+  ConvOptions,
+  ConvTransposeGeometry,
+  ConvTransposeOptions,
+  Tensor,
+} from '@tconv/core';
 import {
+  adjointGeometry,
   checkTensor,
   DTypeError,
   dtypeOf,
@@ -13,7 +20,7 @@ import {
 import type { GpuContext, Region } from './context';
 import { checkAlive, read, upload } from './context';
 import { checkBufferSize } from './limits';
-import { forward } from './ops';
+import { biasGradientGpu, forward, weightGradient } from './ops';
 import { product } from './params';
 
 /**
@@ -56,6 +63,27 @@ export interface GpuTensors {
   convTransposeGpu(input: GpuTensor, weight: GpuTensor, options?: ConvTransposeOptions): Promise<GpuTensor>;
   /** Convolution of GPU tensors into a new GPU tensor (same options as `conv`). */
   convGpu(input: GpuTensor, weight: GpuTensor, options?: ConvOptions): Promise<GpuTensor>;
+  /** Both gradients of `convTransposeGpu` (and the bias gradient) as new GPU tensors. */
+  convTransposeBackwardGpu(
+    gradOutput: GpuTensor,
+    input: GpuTensor,
+    weight: GpuTensor,
+    options?: ConvTransposeOptions,
+  ): Promise<GpuGradients>;
+  /** Both gradients of `convGpu` (and the bias gradient) as new GPU tensors. */
+  convBackwardGpu(
+    gradOutput: GpuTensor,
+    input: GpuTensor,
+    weight: GpuTensor,
+    options?: ConvOptions,
+  ): Promise<GpuGradients>;
+}
+
+/** The gradients of a GPU-resident call, on the GPU: shapes as in core's `Gradients`. */
+export interface GpuGradients {
+  readonly input: GpuTensor;
+  readonly weight: GpuTensor;
+  readonly bias: GpuTensor;
 }
 
 function gpuBias(bias: ConvOptions['bias']): Float32Array | null {
@@ -105,7 +133,45 @@ export function createGpuTensors(
     live.set(t, region);
     return t;
   };
+  const backward = async (
+    g: ConvTransposeGeometry | ConvGeometry,
+    gradOutput: GpuTensor,
+    input: GpuTensor,
+    weight: GpuTensor,
+  ): Promise<GpuGradients> => {
+    if (gradOutput.shape.join() !== g.outputShape.join()) {
+      throw new ShapeError(
+        'INVALID_SHAPE',
+        'gradOutput',
+        `gradOutput must have the forward output's shape ${describeValue(g.outputShape)}, but got ${describeValue(gradOutput.shape)}`,
+      );
+    }
+    const gy = regionOf(gradOutput, 'gradOutput');
+    const x = regionOf(input, 'input');
+    const w = regionOf(weight, 'weight');
+    const adjoint = g.kind === 'convTranspose' ? adjointGeometry(g) : adjointGeometry(g);
+    const made: Region[] = [];
+    try {
+      made.push(await forward(ctx, adjoint, gy, w, null));
+      made.push(await weightGradient(ctx, g, x, gy));
+      made.push(await biasGradientGpu(ctx, g, gy));
+    } catch (e) {
+      for (const r of made) ctx.pool.release(r.buffer);
+      throw e;
+    }
+    return {
+      input: wrap(g.inputShape, made[0]!),
+      weight: wrap(g.weightShape, made[1]!),
+      bias: wrap([g.outChannels], made[2]!),
+    };
+  };
   return {
+    convTransposeBackwardGpu: (gradOutput, input, weight, options = {}) =>
+      call(() =>
+        backward(resolveConvTranspose(input.shape, weight.shape, options), gradOutput, input, weight),
+      ),
+    convBackwardGpu: (gradOutput, input, weight, options = {}) =>
+      call(() => backward(resolveConv(input.shape, weight.shape, options), gradOutput, input, weight)),
     upload(tensor) {
       checkAlive(ctx);
       checkTensor(tensor, 'tensor');

@@ -2,5 +2,5 @@ export type { WebGpuBackend, WebGpuBackendOptions } from './backend';
 export { createWebGpuBackend } from './backend';
 export type { DeviceLimits } from './device';
 export { DeviceLostError } from './device';
-export type { GpuTensor, GpuTensors } from './gpu-tensor';
+export type { GpuGradients, GpuTensor, GpuTensors } from './gpu-tensor';
 export { MAX_INDEX } from './limits';

@@ -7,7 +7,10 @@ import { convDirect, convTransposeDirect, setBias } from './kernels/direct';
 import { convTransposeLong1d, takesLong1d } from './kernels/long-1d';
 import { chooseTile, convTransposeTiled } from './kernels/phase-tiled';
 import {
+  biasGradientPartial,
   sumParts,
+  WEIGHT_GRADIENT_MAX_PARTS,
+  WEIGHT_GRADIENT_THREADS,
   weightCorrelation,
   weightGradientPartial,
   weightGradientParts,
@@ -112,6 +115,41 @@ export async function weightGradient(
       partRegion = scratch(ctx, weights * parts);
       return [
         { spec: partial, operands: [a, b], output: partRegion },
+        { spec: specs[1]!, operands: [partRegion], output },
+      ];
+    });
+  } catch (e) {
+    if (output) ctx.pool.release(output.buffer);
+    throw e;
+  } finally {
+    if (partRegion) ctx.pool.release(partRegion.buffer);
+  }
+  return output!;
+}
+
+/** The bias gradient (the output gradient summed over batch and positions, per channel) on the GPU. */
+export async function biasGradientGpu(
+  ctx: GpuContext,
+  g: ConvTransposeGeometry | ConvGeometry,
+  gradOutput: Region,
+): Promise<Region> {
+  const plane = product(g.outputSize);
+  const rows = g.batch * plane;
+  const parts = Math.max(
+    1,
+    Math.min(Math.ceil(WEIGHT_GRADIENT_THREADS / g.outChannels), rows, WEIGHT_GRADIENT_MAX_PARTS),
+  );
+  const partial = biasGradientPartial(g.batch, g.outChannels, plane, parts);
+  const specs = parts > 1 ? [partial, sumParts(g.outChannels, parts)] : [partial];
+  let output: Region | undefined;
+  let partRegion: Region | undefined;
+  try {
+    await run(ctx, specs, () => {
+      output = scratch(ctx, g.outChannels);
+      if (parts === 1) return [{ spec: partial, operands: [gradOutput], output }];
+      partRegion = scratch(ctx, g.outChannels * parts);
+      return [
+        { spec: partial, operands: [gradOutput], output: partRegion },
         { spec: specs[1]!, operands: [partRegion], output },
       ];
     });

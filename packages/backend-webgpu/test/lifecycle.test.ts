@@ -59,4 +59,20 @@ describe('WebGPU backend life cycle in Chromium', () => {
     for (const e of r.maxErrors) expect(e).toBeLessThan(1e-4);
     expect(r.liveBytes).toBe(0);
   });
+  it('GPU-resident gradients equal the Tensor API gradients; the bias gradient is within rounding; a wrong gradOutput shape is a ShapeError', async () => {
+    const r = await page.call<{
+      sameInput: boolean;
+      sameWeight: boolean;
+      biasWithinBound: boolean;
+      badShape: string;
+      liveAfter: number;
+    }>('residentBackward');
+    expect(r.sameInput).toBe(true);
+    expect(r.sameWeight).toBe(true);
+    expect(r.biasWithinBound).toBe(true);
+    expect(r.badShape).toMatch(
+      /^ShapeError: gradOutput must have the forward output's shape \[2, 6, 24, 24\]/,
+    );
+    expect(r.liveAfter).toBe(0);
+  });
 });

@@ -165,3 +165,43 @@ export function sumParts(weights: number, parts: number): KernelSpec {
     operands: 1,
   };
 }
+
+/**
+ * Partial bias gradients: invocation `j·Cout + co` sums part `j` of output channel `co` of the
+ * output gradient over the batch and its positions (flattened, cut into `parts` equal runs).
+ */
+export function biasGradientPartial(
+  batch: number,
+  channels: number,
+  plane: number,
+  parts: number,
+): KernelSpec {
+  const p = params([
+    ['wCount', channels],
+    ['parts', parts],
+    ['batch', batch],
+    ['plane', plane],
+  ]);
+  p.values[2] = channels * parts;
+  const source = (): string =>
+    `${bindings(['gy'], false, p.names)}${entry(WEIGHT_GRADIENT_WORKGROUP)}  let co = idx % p.wCount; let j = idx / p.wCount;
+  let rows = p.batch * p.plane;
+  let chunk = (rows + p.parts - 1) / p.parts;
+  let f1 = min(rows, (j + 1) * chunk);
+  var acc = 0.0;
+  for (var f = j * chunk; f < f1; f = f + 1) {
+    let n = f / p.plane;
+    acc = acc + gy[(n * p.wCount + co) * p.plane + f - n * p.plane];
+  }
+  y[idx] = acc;
+}
+`;
+  return {
+    key: 'bias-gradient',
+    source,
+    params: p,
+    total: channels * parts,
+    workgroupSize: WEIGHT_GRADIENT_WORKGROUP,
+    operands: 1,
+  };
+}

@@ -155,4 +155,67 @@ async function concurrent(): Promise<{ maxErrors: number[]; liveBytes: number }>
   }
 }
 
-(globalThis as { tconvPage?: unknown }).tconvPage = { lostDevice, dispose, resident, limits, concurrent };
+/** GPU-resident gradients against the Tensor API's (same kernels: identical) and the bias against its bound. */
+async function residentBackward(): Promise<{
+  sameInput: boolean;
+  sameWeight: boolean;
+  biasWithinBound: boolean;
+  badShape: string;
+  liveAfter: number;
+}> {
+  const gpu = await createWebGpuBackend();
+  try {
+    const o = { stride: 2, padding: 1, groups: 2 };
+    const wg = tensor(seeded(8 * 3 * 4 * 4, 9) as Float32Array, [8, 3, 4, 4]);
+    const gy = tensor(seeded(2 * 6 * 24 * 24, 10) as Float32Array, [2, 6, 24, 24]);
+    const viaTensors = await gpu.convTransposeBackward(gy, x, wg, o);
+    const [ggy, gx, gw] = [gpu.upload(gy), gpu.upload(x), gpu.upload(wg)];
+    const onGpu = await gpu.convTransposeBackwardGpu(ggy, gx, gw, o);
+    const [di, dw, db] = await Promise.all([
+      gpu.read(onGpu.input),
+      gpu.read(onGpu.weight),
+      gpu.read(onGpu.bias),
+    ]);
+    const same = (a: Float32Array | Float64Array, b: Float32Array | Float64Array) =>
+      a.length === b.length && a.every((v, i) => v === b[i]);
+    let biasWithinBound = db.shape.join() === '6';
+    const plane = 24 * 24;
+    for (let c = 0; c < 6; c++) {
+      let exact = 0;
+      let magnitude = 0;
+      for (let n = 0; n < 2; n++) {
+        for (let i = 0; i < plane; i++) {
+          const v = gy.data[(n * 6 + c) * plane + i]!;
+          exact += v;
+          magnitude += Math.abs(v);
+        }
+      }
+      if (!(Math.abs(db.data[c]! - exact) <= (2 * plane + 2) * 2 ** -24 * magnitude)) biasWithinBound = false;
+    }
+    let badShape = 'accepted';
+    try {
+      await gpu.convTransposeBackwardGpu(gx, gx, gw, o);
+    } catch (e) {
+      badShape = describeError(e);
+    }
+    for (const t of [ggy, gx, gw, onGpu.input, onGpu.weight, onGpu.bias]) gpu.release(t);
+    return {
+      sameInput: same(di.data, viaTensors.input.data) && di.shape.join() === viaTensors.input.shape.join(),
+      sameWeight: same(dw.data, viaTensors.weight.data) && dw.shape.join() === viaTensors.weight.shape.join(),
+      biasWithinBound,
+      badShape,
+      liveAfter: gpu.memory().liveBytes,
+    };
+  } finally {
+    await gpu.dispose();
+  }
+}
+
+(globalThis as { tconvPage?: unknown }).tconvPage = {
+  lostDevice,
+  dispose,
+  resident,
+  limits,
+  concurrent,
+  residentBackward,
+};
