@@ -1,7 +1,8 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { cases } from '@tconv/conformance';
 import { allEngines } from './engines';
+import type { Matrix } from './matrix';
 import { runMatrix } from './matrix';
 import { markdownReport } from './report-markdown';
 import { svgMatrix } from './report-svg';
@@ -12,6 +13,7 @@ const HELP = `tconv interop — the conformance kit on TensorFlow.js, ONNX Runti
   --engine a,b     only engines whose name contains one of the strings
   --filter s       only cases whose id contains s
   --out <dir>      where to write matrix.json / matrix.md / matrix.svg (default apps/interop/results)
+  --render         only rewrite matrix.md and matrix.svg from the matrix.json in --out (no run)
   --help           this text
 `;
 
@@ -28,6 +30,14 @@ async function main(argv: string[]): Promise<number> {
   const engineFilter = arg(argv, '--engine')?.split(',').filter(Boolean);
   const caseFilter = arg(argv, '--filter');
   const out = resolve(arg(argv, '--out') ?? join(import.meta.dirname, '..', 'results'));
+  const sources = new Map(cases.map((c) => [c.id, c.source]));
+  if (argv.includes('--render')) {
+    const matrix = JSON.parse(readFileSync(join(out, 'matrix.json'), 'utf8')) as Matrix;
+    writeFileSync(join(out, 'matrix.md'), markdownReport(matrix, sources));
+    writeFileSync(join(out, 'matrix.svg'), svgMatrix(matrix));
+    process.stdout.write(`rewrote ${join(out, 'matrix.md')} and matrix.svg from matrix.json\n`);
+    return 0;
+  }
   const engines = allEngines().filter(
     (e) => !engineFilter || engineFilter.some((f) => e.info.name.includes(f)),
   );
@@ -51,7 +61,7 @@ async function main(argv: string[]): Promise<number> {
   }
   mkdirSync(out, { recursive: true });
   writeFileSync(join(out, 'matrix.json'), `${JSON.stringify(matrix, null, 2)}\n`);
-  writeFileSync(join(out, 'matrix.md'), markdownReport(matrix, new Map(cases.map((c) => [c.id, c.source]))));
+  writeFileSync(join(out, 'matrix.md'), markdownReport(matrix, sources));
   writeFileSync(join(out, 'matrix.svg'), svgMatrix(matrix));
   process.stdout.write(`\nwrote ${join(out, 'matrix.json')}, matrix.md, matrix.svg\n`);
   return 0;

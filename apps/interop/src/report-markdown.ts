@@ -43,6 +43,8 @@ export function markdownReport(m: Matrix, sources: ReadonlyMap<string, string>):
   lines.push(
     '',
     "The `errors` group checks that invalid options are rejected with a message naming the parameter. A peer is wrapped with core's validation (its adapter calls `prepareConvTranspose` before translating), so for peers that group checks the wrapper, not the engine's own validation.",
+    '',
+    "The `gradients` group needs `convTransposeBackward` / `convBackward`. The peers wrap inference only (onnxruntime's inference sessions have no gradients; tfjs could compute them with `tf.grad`, but its adapter does not wrap that), so for peers those cases count as cannot express.",
   );
   const failing = failures(m);
   lines.push('', `## Every failing case (${failing.length})`, '');
