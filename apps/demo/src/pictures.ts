@@ -1,6 +1,6 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { workedExample } from '@tconv/conformance/examples';
+import { AIM_IMAGE, workedExample } from '@tconv/conformance/examples';
 import type { Backend, Tensor } from '@tconv/core';
 import { tensor } from '@tconv/core';
 import pngjs from 'pngjs';
@@ -9,41 +9,11 @@ import { matrixTensor, tensorMatrix } from './examples';
 
 const { PNG } = pngjs;
 
-/** An RGB colour, each channel 0–255. */
-export type Rgb = readonly [number, number, number];
-
 /**
- * The demo's 4×4 RGB image in the spirit of the AIM article's (whose pixels the article does not
- * list): red in the top-left corner and yellow next to it as the article describes, distinct
- * colours elsewhere, and black pixels, which "will always be black" after the transposed
- * convolution.
+ * The 4×4 RGB image the AIM pictures upsample: the kit's (`AIM_IMAGE`, shared with the explorer;
+ * not the article's, whose pixels the article does not list).
  */
-export const AIM_IMAGE: readonly (readonly Rgb[])[] = [
-  [
-    [255, 0, 0],
-    [255, 255, 0],
-    [0, 255, 0],
-    [0, 255, 255],
-  ],
-  [
-    [0, 0, 255],
-    [255, 0, 255],
-    [255, 255, 255],
-    [0, 0, 0],
-  ],
-  [
-    [0, 0, 0],
-    [255, 128, 0],
-    [128, 0, 255],
-    [128, 128, 128],
-  ],
-  [
-    [255, 255, 255],
-    [0, 0, 0],
-    [0, 0, 128],
-    [0, 128, 128],
-  ],
-];
+export { AIM_IMAGE };
 
 /** Screen pixels per output pixel in the AIM pictures (16×16 outputs become 256×256 PNGs). */
 export const AIM_SCALE = 16;

@@ -1,21 +1,25 @@
 /**
- * The documents' worked examples as states of the page. Inputs, kernels and parameters are the
- * documents' own where they print them; where a document shows its numbers only in a picture, the
- * preset says so and uses the page's default values. `documentOutput` is the result the document
- * prints (quoted, never computed here), shown next to the backends' results. (Longer than most
- * files: it is data, one entry per worked example, kept together so the menu has one source.)
+ * The preset menu: the documents' worked and size examples as states of the page, built from the
+ * kit's data (`@tconv/conformance/examples`, the one source of the documents' numbers, captions,
+ * citations and printed results), then three examples of the explorer's own, labelled as not from
+ * the documents. Where a document does not print a value (a random kernel, a picture's pixels) the
+ * kit says so and the preset says what the page uses instead. `documentOutput` is the result the
+ * document prints (the kit's, never computed here), shown next to the backends' results.
  */
+import type { DocumentKey, SizeExample, WorkedExample } from '@tconv/conformance/examples';
+import { AIM_IMAGE, D2L_MATRIX, DOCS, SIZE_EXAMPLES, workedExample } from '@tconv/conformance/examples';
+import type { ConvTransposeOptions } from '@tconv/core';
 import { toChannelsFirst } from '@tconv/core';
 import type { Pair } from './query';
 import type { ExplorerState, Layer } from './state';
 import { DEFAULT_LAYERS, DEFAULT_STATE } from './state';
 
-/** One worked example. */
+/** One entry of the preset menu. */
 export interface Preset {
   readonly id: string;
   /** Short label for the preset menu. */
   readonly label: string;
-  /** Which document and where. */
+  /** Which document and where, or that the example is the explorer's own. */
   readonly source: string;
   /** What the example shows, one sentence. */
   readonly note: string;
@@ -24,18 +28,6 @@ export interface Preset {
   readonly documentOutput?: readonly (readonly number[])[];
 }
 
-const GFG = 'GeeksforGeeks, "What is Transposed Convolutional Layer?"';
-const AIM = 'AIM, "Complete Guide to Transposed Convolutions in CNN Models"';
-const TDS = 'Towards Data Science, "Understand Transposed Convolutions"';
-const D2L = 'd2l.ai 13.10 "Transposed Convolution"';
-const NOTES = 'Notes, "Transposed Convolution"';
-
-const pytorch = (padding: Pair = [0, 0], outputPadding: Pair = [0, 0]): Layer => ({
-  ...DEFAULT_LAYERS.pytorch,
-  padding,
-  outputPadding,
-});
-
 function make(
   id: string,
   s: Partial<ExplorerState> & Pick<ExplorerState, 'input' | 'kernel'>,
@@ -43,257 +35,187 @@ function make(
   return { ...DEFAULT_STATE, ...s, preset: id };
 }
 
-/**
- * GfG Examples 2 and 3: the 4×4 input with 3 channels, printed channels-last
- * (`[[[1, 2, 3], [5, 6, 7], ...]]`, shape (1, 4, 4, 3)); converted to channels-first by core.
- */
-const GFG_INPUT_NHWC = [
-  [
-    [1, 2, 3],
-    [5, 6, 7],
-    [9, 10, 11],
-    [13, 14, 15],
-  ],
-  [
-    [17, 18, 19],
-    [21, 22, 23],
-    [25, 26, 27],
-    [29, 30, 31],
-  ],
-  [
-    [33, 34, 35],
-    [37, 38, 39],
-    [41, 42, 43],
-    [45, 46, 47],
-  ],
-  [
-    [49, 50, 51],
-    [53, 54, 55],
-    [57, 58, 59],
-    [61, 62, 63],
-  ],
-].flat(2);
-
-function gfgInputChannelsFirst(): number[] {
-  return Array.from(toChannelsFirst({ shape: [1, 4, 4, 3], data: Float32Array.from(GFG_INPUT_NHWC) }).data);
+/** A per-axis option as a pair; `fallback` where it is not given. */
+function pairOf(v: number | readonly number[] | undefined, fallback: number): Pair {
+  if (v === undefined) return [fallback, fallback];
+  if (typeof v === 'number') return [v, v];
+  return [v[0] ?? fallback, v[1] ?? v[0] ?? fallback];
 }
 
-/** A kernel of ones for `count` weights (the articles' upsampling kernels and unknown Keras kernels). */
+/** The kit's options in the page's words: Keras for 'same'/'valid', PyTorch otherwise. */
+function layerOf(o: ConvTransposeOptions): Layer {
+  const p = o.padding ?? 0;
+  if (p === 'same' || p === 'valid')
+    return {
+      convention: 'keras',
+      padding: p,
+      outputPadding: o.outputPadding === undefined ? null : pairOf(o.outputPadding, 0),
+    };
+  if (typeof p === 'string' || (typeof p === 'object' && 'begin' in p))
+    throw new Error(`presets: padding ${JSON.stringify(p)} of a kit example has no preset form`);
+  return { ...DEFAULT_LAYERS.pytorch, padding: pairOf(p, 0), outputPadding: pairOf(o.outputPadding, 0) };
+}
+
+/** The options' geometry as page state (sizes, channels and values come from the caller). */
+function geometryOf(
+  o: ConvTransposeOptions,
+): Pick<ExplorerState, 'stride' | 'dilation' | 'groups' | 'layer'> {
+  return {
+    stride: pairOf(o.stride, 1),
+    dilation: pairOf(o.dilation, 1),
+    groups: o.groups ?? 1,
+    layer: layerOf(o),
+  };
+}
+
+/** Where in which document, from the kit's citation table. */
+const cite = (doc: DocumentKey, where: string): string => `${DOCS[doc]}, ${where}`;
+
+/** A kernel of ones for `count` weights (where the document's kernel is random or unlisted). */
 const ones = (count: number): number[] => new Array<number>(count).fill(1);
 
-/**
- * A 4×4 RGB image in the spirit of AIM's (which does not list its pixels): red top-left with
- * yellow next to it as the article describes, other colours, and black pixels, which "will always
- * be black". Pixels row by row as [r, g, b], 0–255.
- */
-const AIM_PIXELS = [
-  [
-    [255, 0, 0],
-    [255, 255, 0],
-    [0, 255, 0],
-    [0, 255, 255],
-  ],
-  [
-    [0, 0, 255],
-    [255, 0, 255],
-    [255, 255, 255],
-    [0, 0, 0],
-  ],
-  [
-    [0, 0, 0],
-    [255, 128, 0],
-    [128, 0, 255],
-    [128, 128, 128],
-  ],
-  [
-    [255, 255, 255],
-    [0, 0, 0],
-    [0, 0, 128],
-    [0, 128, 128],
-  ],
-].flat(2);
+/** A worked example as it stands: its input, kernel, options and printed result. */
+function fromWorked(
+  id: string,
+  label: string,
+  example: WorkedExample,
+  extra: Partial<ExplorerState> = {},
+): Preset {
+  const size = (m: WorkedExample['input']): Pair => [m.length, m[0]?.length ?? 0];
+  return {
+    id,
+    label,
+    source: cite(example.doc, example.where),
+    note: example.caption,
+    state: make(id, {
+      input: size(example.input),
+      kernel: size(example.kernel),
+      ...geometryOf(example.options),
+      x: example.input.flat(),
+      w: example.kernel.flat(),
+      ...extra,
+    }),
+    documentOutput: example.expected,
+  };
+}
 
-/** {@link AIM_PIXELS} channels-first, `[3, 4, 4]` (converted by core). */
+function sizeExample(kitId: string): SizeExample {
+  const found = SIZE_EXAMPLES.find((e) => e.id === kitId);
+  if (!found) throw new Error(`presets: the kit has no size example ${kitId}`);
+  return found;
+}
+
+/**
+ * A size example's layer (its one transposed step). `values` says what the page shows where the
+ * document prints no values; `extra` sets them (and anything else the page does differently).
+ */
+function fromSize(
+  id: string,
+  label: string,
+  kitId: string,
+  values: string,
+  extra: Partial<ExplorerState> = {},
+): Preset {
+  const example = sizeExample(kitId);
+  const step = example.steps[0];
+  if (example.steps.length !== 1 || step?.operation !== 'convTranspose')
+    throw new Error(`presets: ${kitId} is not a single transposed convolution`);
+  const [, inChannels = 1, ih = 1, iw = 1] = example.inputShape;
+  const [, perGroup = 1, kh = 1, kw = 1] = step.weightShape;
+  const geometry = geometryOf(step.options);
+  const unprinted = example.unprinted ? ` (${example.unprinted}; ${values})` : '';
+  return {
+    id,
+    label,
+    source: `${cite(example.doc, example.where)}${unprinted}`,
+    note: example.caption ?? example.title,
+    state: make(id, {
+      input: [ih, iw],
+      kernel: [kh, kw],
+      inChannels,
+      outChannels: perGroup * geometry.groups,
+      ...geometry,
+      ...extra,
+    }),
+  };
+}
+
+/** A size example's printed input, channels-first (converted by core), as the page holds it. */
+function printedInput(kitId: string): number[] {
+  const example = sizeExample(kitId);
+  const printed = example.printedInput;
+  if (!printed) throw new Error(`presets: the kit prints no input for ${kitId}`);
+  const [n = 1, c = 1, h = 1, w = 1] = example.inputShape;
+  return Array.from(toChannelsFirst({ shape: [n, h, w, c], data: Float32Array.from(printed.values) }).data);
+}
+
+/** The kit's AIM-style image channels-first, `[3, 4, 4]` (converted by core). */
 export const AIM_RGB: readonly number[] = Array.from(
-  toChannelsFirst({ shape: [1, 4, 4, 3], data: Float32Array.from(AIM_PIXELS) }).data,
+  toChannelsFirst({
+    shape: [1, AIM_IMAGE.length, AIM_IMAGE[0]?.length ?? 0, 3],
+    data: Float32Array.from(AIM_IMAGE.flat(2)),
+  }).data,
 );
 
-/** Every preset, in the order of the menu. */
-export const PRESETS: readonly Preset[] = [
+/**
+ * AIM's RGB examples: the kit's image (not the article's, which lists no pixels), upsampled per
+ * channel (groups 3) with kernels of ones so that each pixel paints blocks of its own colour.
+ */
+function aimRgb(id: string, label: string, kitId: string, kernel: number): Preset {
+  return fromSize(id, label, kitId, "the kit's AIM-style image here, per channel with kernels of ones", {
+    groups: 3,
+    outChannels: 3,
+    x: [...AIM_RGB],
+    w: ones(3 * kernel * kernel),
+    step: 0,
+  });
+}
+
+const DEFAULT_VALUES = "the page's default values here";
+
+/** The documents' examples, in reading order. */
+const DOCUMENT_PRESETS: readonly Preset[] = [
+  fromWorked('gfg-example-1', 'GfG Example 1 (2×2, k2, s1)', workedExample('gfg/example-1')),
+  fromSize('gfg-valid', "GfG Example 2 (Keras 'valid' → 9×9)", 'gfg/keras-valid-9x9', 'ones here', {
+    x: printedInput('gfg/keras-valid-9x9'),
+    w: ones(27),
+  }),
+  fromSize('gfg-same', "GfG Example 3 (Keras 'same' → 8×8)", 'gfg/keras-same-8x8', 'ones here', {
+    x: printedInput('gfg/keras-same-8x8'),
+    w: ones(27),
+  }),
+  fromWorked('d2l-basic', 'd2l 13.10.1 basic (2×2, k2)', workedExample('d2l/basic')),
+  fromWorked('d2l-padding', 'd2l 13.10.2 padding 1 (→ 1×1)', workedExample('d2l/padding-1')),
+  fromWorked('d2l-stride', 'd2l 13.10.2 stride 2 (→ 4×4)', workedExample('d2l/stride-2')),
   {
-    id: 'gfg-example-1',
-    label: 'GfG Example 1 (2×2, k2, s1)',
-    source: `${GFG}, Example 1`,
-    note: 'Each input element times the kernel, placed at its position, overlaps summed.',
-    state: make('gfg-example-1', { input: [2, 2], kernel: [2, 2], x: [0, 1, 2, 3], w: [4, 1, 2, 3] }),
-    documentOutput: [
-      [0, 4, 1],
-      [8, 16, 6],
-      [4, 12, 9],
-    ],
-  },
-  {
-    id: 'gfg-valid',
-    label: "GfG Example 2 (Keras 'valid' → 9×9)",
-    source: `${GFG}, Example 2 (the article's kernel is random; ones here)`,
-    note: "Keras Conv2DTranspose(filters=1, kernel_size=3, strides=2, padding='valid') on a 4×4×3 input.",
-    state: make('gfg-valid', {
-      input: [4, 4],
-      kernel: [3, 3],
-      inChannels: 3,
-      stride: [2, 2],
-      layer: { convention: 'keras', padding: 'valid', outputPadding: null },
-      x: gfgInputChannelsFirst(),
-      w: ones(27),
-    }),
-  },
-  {
-    id: 'gfg-same',
-    label: "GfG Example 3 (Keras 'same' → 8×8)",
-    source: `${GFG}, Example 3 (the article's kernel is random; ones here)`,
-    note: "The same layer with padding='same': the output is the input size times the stride.",
-    state: make('gfg-same', {
-      input: [4, 4],
-      kernel: [3, 3],
-      inChannels: 3,
-      stride: [2, 2],
-      layer: { convention: 'keras', padding: 'same', outputPadding: null },
-      x: gfgInputChannelsFirst(),
-      w: ones(27),
-    }),
-  },
-  {
-    id: 'd2l-basic',
-    label: 'd2l 13.10.1 basic (2×2, k2)',
-    source: `${D2L}, 13.10.1, Fig. 13.10.1`,
-    note: 'X = K = [[0, 1], [2, 3]]: four intermediate tensors, summed.',
-    state: make('d2l-basic', { input: [2, 2], kernel: [2, 2], x: [0, 1, 2, 3], w: [0, 1, 2, 3] }),
-    documentOutput: [
-      [0, 0, 1],
-      [0, 4, 6],
-      [4, 12, 9],
-    ],
-  },
-  {
-    id: 'd2l-padding',
-    label: 'd2l 13.10.2 padding 1 (→ 1×1)',
-    source: `${D2L}, 13.10.2`,
-    note: 'Padding is applied to the output: the first and last rows and columns are removed.',
-    state: make('d2l-padding', {
-      input: [2, 2],
-      kernel: [2, 2],
-      layer: pytorch([1, 1]),
-      x: [0, 1, 2, 3],
-      w: [0, 1, 2, 3],
-    }),
-    documentOutput: [[4]],
-  },
-  {
-    id: 'd2l-stride',
-    label: 'd2l 13.10.2 stride 2 (→ 4×4)',
-    source: `${D2L}, 13.10.2, Fig. 13.10.2`,
-    note: 'Strides are specified for the intermediate results (the output), not for the input.',
-    state: make('d2l-stride', {
-      input: [2, 2],
-      kernel: [2, 2],
-      stride: [2, 2],
-      x: [0, 1, 2, 3],
-      w: [0, 1, 2, 3],
-    }),
-    documentOutput: [
-      [0, 0, 0, 1],
-      [0, 0, 2, 3],
-      [0, 2, 0, 3],
-      [4, 6, 6, 9],
-    ],
-  },
-  {
+    // d2l prints Y and K, and that trans_conv(Y, K) equals Wᵀ·vec(Y), but not the 3×3 result.
     id: 'd2l-matrix',
     label: 'd2l 13.10.3 Y → Z (W is 4×9)',
-    source: `${D2L}, 13.10.3`,
-    note: 'trans_conv(Y, K) with Y = corr2d(arange(9), K) = [[27, 37], [57, 67]], K = [[1, 2], [3, 4]]: Wᵀ·vec(Y).',
+    source: cite('d2l', D2L_MATRIX.where),
+    note: D2L_MATRIX.caption,
     state: make('d2l-matrix', {
-      input: [2, 2],
-      kernel: [2, 2],
-      x: [27, 37, 57, 67],
-      w: [1, 2, 3, 4],
+      input: [D2L_MATRIX.output.length, D2L_MATRIX.output[0].length],
+      kernel: [D2L_MATRIX.kernel.length, D2L_MATRIX.kernel[0].length],
+      x: D2L_MATRIX.output.flat(),
+      w: D2L_MATRIX.kernel.flat(),
       view: 'matrix',
     }),
   },
-  {
-    id: 'notes-3x3',
-    label: 'Notes 3×3 output (2×2, k2)',
-    source: `${NOTES}, "Transposed Convolutions" (input and kernel solved from the printed output and "4*3 = 12, 2*1 = 2")`,
-    note: 'The notes print only the output; X = [[2, 4], [0, 1]] and K = [[3, 1], [1, 5]] are the unique solution.',
-    state: make('notes-3x3', { input: [2, 2], kernel: [2, 2], x: [2, 4, 0, 1], w: [3, 1, 1, 5] }),
-    documentOutput: [
-      [6, 14, 4],
-      [2, 17, 21],
-      [0, 1, 5],
-    ],
-  },
-  {
-    id: 'notes-k3s2-op1',
-    label: 'Notes k3 s2 output_padding 1 (2×2 → 6×6)',
-    source: `${NOTES}, "Pad the output" (random input in the notes; default values here)`,
-    note: 'ConvTranspose2d(3, 1, kernel_size=3, stride=2, output_padding=1) on (1, 3, 2, 2).',
-    state: make('notes-k3s2-op1', {
-      input: [2, 2],
-      kernel: [3, 3],
-      inChannels: 3,
-      stride: [2, 2],
-      layer: pytorch([0, 0], [1, 1]),
-    }),
-  },
-  {
-    id: 'tds-2x2-to-4x4',
-    label: 'TDS 2×2 → 4×4 (k3, W is 4×16)',
-    source: `${TDS}, "Why transposed?" (numbers shown only in the article's pictures; default values here)`,
-    note: 'The reverse of a 3×3 convolution of a 4×4 input: Wᵀ is 16×4, four intermediate 4×4 matrices.',
-    state: make('tds-2x2-to-4x4', { input: [2, 2], kernel: [3, 3], view: 'matrix' }),
-  },
-  {
-    id: 'aim-7to7',
-    label: 'AIM 7×7, k3, "same padding" 1 (→ 7×7)',
-    source: `${AIM}, "Transposed convolutions": (7−1)·1 + 3 − 2·1 + 0 = 7`,
-    note: 'Padding 1 crops one border element on each side, restoring the 7×7 size.',
-    state: make('aim-7to7', { input: [7, 7], kernel: [3, 3], layer: pytorch([1, 1]) }),
-  },
-  {
-    id: 'aim-rgb-k3s4',
-    label: 'AIM 4×4 RGB, k3 s4 output padding 1 (→ 16×16)',
-    source: `${AIM}, "Filter = 3*3, Strides = 4*4, Padding = 0, Output padding = 1" (the image is ours)`,
-    note: 'Each pixel paints a 3×3 block of its colour; the stride leaves black stripes.',
-    state: make('aim-rgb-k3s4', {
-      input: [4, 4],
-      kernel: [3, 3],
-      inChannels: 3,
-      outChannels: 3,
-      groups: 3,
-      stride: [4, 4],
-      layer: pytorch([0, 0], [1, 1]),
-      x: [...AIM_RGB],
-      w: ones(27),
-      step: 0,
-    }),
-  },
-  {
-    id: 'aim-rgb-k4s4',
-    label: 'AIM 4×4 RGB, k4 s4 (→ 16×16)',
-    source: `${AIM}, "Filter = 4*4, Stride = 4*4, Padding = 0, Output padding = 0" (the image is ours)`,
-    note: 'Kernel equal to the stride: the blocks tile the output, no stripes.',
-    state: make('aim-rgb-k4s4', {
-      input: [4, 4],
-      kernel: [4, 4],
-      inChannels: 3,
-      outChannels: 3,
-      groups: 3,
-      stride: [4, 4],
-      x: [...AIM_RGB],
-      w: ones(48),
-      step: 0,
-    }),
-  },
+  fromWorked('notes-3x3', 'Notes 3×3 output (2×2, k2)', workedExample('notes/3x3-output')),
+  fromSize('notes-k3s2-op1', 'Notes k3 s2 output_padding 1 (2×2 → 6×6)', 'notes/pytorch-6x6', DEFAULT_VALUES),
+  fromSize('tds-2x2-to-4x4', 'TDS 2×2 → 4×4 (k3, W is 4×16)', 'tds/2x2-k3-back-to-4x4', DEFAULT_VALUES, {
+    view: 'matrix',
+  }),
+  fromSize('aim-7to7', 'AIM 7×7, k3, "same padding" 1 (→ 7×7)', 'aim/7-to-7-padding-1', DEFAULT_VALUES),
+  aimRgb('aim-rgb-k3s4', 'AIM 4×4 RGB, k3 s4 output padding 1 (→ 16×16)', 'aim/4-to-16-k3-s4-op1', 3),
+  aimRgb('aim-rgb-k4s4', 'AIM 4×4 RGB, k4 s4 (→ 16×16)', 'aim/4-to-16-k4-s4', 4),
+];
+
+/**
+ * The explorer's own examples: NOT from the documents (none of them dilates, groups channels or
+ * reaches ONNX's negative total padding), kept here because they are the page's, not the kit's.
+ */
+const EXPLORER_PRESETS: readonly Preset[] = [
   {
     id: 'dilation-2',
     label: 'Dilation 2 (3×3, k2 d2 → 5×5) — not in the documents',
@@ -317,8 +239,9 @@ export const PRESETS: readonly Preset[] = [
   },
   {
     id: 'onnx-same-upper-negative',
-    label: 'ONNX SAME_UPPER, negative total (3×3, k1, s3)',
-    source: 'ONNX ConvTranspose specification (auto_pad), as core README documents it',
+    label: 'ONNX SAME_UPPER, negative total (3×3, k1, s3) — not in the documents',
+    source:
+      "The explorer's own example, from the ONNX ConvTranspose specification (auto_pad) as core's README documents it",
     note: 'total = s(n−1) + output_padding + k − L = 6 + 1 − 9 = −2: the specification extends the output at both ends; onnxruntime clamps to 0.',
     state: make('onnx-same-upper-negative', {
       input: [3, 3],
@@ -329,6 +252,9 @@ export const PRESETS: readonly Preset[] = [
     }),
   },
 ];
+
+/** Every preset, in the order of the menu: the documents' examples, then the explorer's own. */
+export const PRESETS: readonly Preset[] = [...DOCUMENT_PRESETS, ...EXPLORER_PRESETS];
 
 /** The preset with this id, if any. */
 export function findPreset(id: string | null): Preset | undefined {

@@ -1,18 +1,41 @@
 import type { ConvTransposeOptions } from '@tconv/core';
-import type { DOCS } from './define';
 
 /*
- * The documents' worked examples and size examples, as data, defined once. The kit's document and
- * shape cases, the demo (which prints them next to every backend's result) and the tests of core's
- * shape arithmetic all read them from here (`@tconv/conformance/examples`). Pure data: no runtime
- * import, so any package may load it. Every number is the document's own, quoted where it appears.
- * Over 300 lines because it is data: one record per example the documents give, nothing else.
+ * The documents' worked examples and size examples, as data, defined once, with the citation table
+ * `DOCS`. The kit's document and shape cases, the demo (which prints them next to every backend's
+ * result), the explorer's presets and the tests of core's shape arithmetic all read them from here
+ * (`@tconv/conformance/examples`). Pure data: no runtime import, so any package (and a browser
+ * page) may load it. Every number is the document's own, quoted where it appears, except
+ * `AIM_IMAGE`, which says why. Over 300 lines because it is data: one record per example the
+ * documents give, nothing else.
  */
+
+/**
+ * The public documents the cases cite: title, publisher and address (a case adds the section).
+ * The five tutorials the kit was built from, and the framework references whose semantics it
+ * follows.
+ */
+export const DOCS = {
+  gfg: 'GeeksforGeeks, "What is Transposed Convolutional Layer?" (https://www.geeksforgeeks.org/what-is-transposed-convolutional-layer/)',
+  aim: 'Analytics India Magazine, "Complete Guide to Transposed Convolutions in CNN Models" (https://analyticsindiamag.com/complete-guide-to-transposed-convolutions-in-cnn-models/)',
+  tds: 'Towards Data Science, "Understand Transposed Convolutions" (https://towardsdatascience.com/understand-transposed-convolutions-and-build-your-own-transposed-convolution-layer-from-scratch-4f5d97b2967)',
+  d2l: 'Dive into Deep Learning, 13.10 "Transposed Convolution" (https://d2l.ai/chapter_computer-vision/transposed-conv.html)',
+  notes:
+    'study notes "Transposed Convolution" (30 May 2022, unpublished; they follow d2l 13.10 and PyTorch\'s ConvTranspose2d, https://pytorch.org/docs/stable/generated/torch.nn.ConvTranspose2d.html)',
+  pytorch:
+    'PyTorch documentation, torch.nn.ConvTranspose2d (https://pytorch.org/docs/stable/generated/torch.nn.ConvTranspose2d.html)',
+  keras:
+    'Keras documentation, Conv2DTranspose layer (https://keras.io/api/layers/convolution_layers/convolution2d_transpose/)',
+  tfjs: 'TensorFlow.js API, tf.conv2dTranspose (https://js.tensorflow.org/api/latest/#conv2dTranspose)',
+  onnx: 'ONNX operator specification, ConvTranspose (https://onnx.ai/onnx/operators/onnx__ConvTranspose.html)',
+  contract:
+    'the tconv backend contract, as the @tconv/core README states it ("Errors", option rules, output dtype = input dtype)',
+} as const;
 
 /** A matrix as rows of numbers. */
 export type Matrix = readonly (readonly number[])[];
 
-/** A key of the kit's citation table `DOCS`. */
+/** A key of the kit's citation table {@link DOCS}. */
 export type DocumentKey = keyof typeof DOCS;
 
 /** One of the documents' worked examples: a single-channel 2D operation and the result it prints. */
@@ -33,6 +56,8 @@ export interface WorkedExample {
   readonly tags: readonly string[];
   /** How the example's input was recovered, where the document prints only part of it. */
   readonly derivation?: string;
+  /** What the example shows, one plain sentence (the explorer's preset note). */
+  readonly caption: string;
 }
 
 const D2L_X: Matrix = [
@@ -65,6 +90,7 @@ export const WORKED_EXAMPLES: readonly WorkedExample[] = [
       [4, 12, 9],
     ],
     tags: ['gfg'],
+    caption: 'Each input element times the kernel, placed at its position, overlaps summed.',
   },
   {
     id: 'd2l/basic',
@@ -81,6 +107,8 @@ export const WORKED_EXAMPLES: readonly WorkedExample[] = [
       [4, 12, 9],
     ],
     tags: ['d2l'],
+    caption:
+      'Four intermediate tensors, one per input element (the kernel scaled by it, at its position), summed.',
   },
   {
     id: 'd2l/padding-1',
@@ -93,6 +121,7 @@ export const WORKED_EXAMPLES: readonly WorkedExample[] = [
     options: { padding: 1 },
     expected: [[4]],
     tags: ['d2l', 'padding'],
+    caption: 'Padding is applied to the output: the first and last rows and columns are removed.',
   },
   {
     id: 'd2l/stride-2',
@@ -110,6 +139,7 @@ export const WORKED_EXAMPLES: readonly WorkedExample[] = [
       [4, 6, 6, 9],
     ],
     tags: ['d2l', 'stride'],
+    caption: 'Strides are specified for the intermediate results (the output), not for the input.',
   },
   {
     id: 'd2l/corr2d',
@@ -133,6 +163,7 @@ export const WORKED_EXAMPLES: readonly WorkedExample[] = [
       [57, 67],
     ],
     tags: ['d2l', 'conv'],
+    caption: 'The convolution whose matrix view (13.10.3) the transposed convolution reverses.',
   },
   {
     id: 'notes/3x3-output',
@@ -156,6 +187,8 @@ export const WORKED_EXAMPLES: readonly WorkedExample[] = [
       [0, 1, 5],
     ],
     tags: ['notes'],
+    caption:
+      'The notes print only the output; the input and kernel are its unique solution (see the derivation).',
     derivation:
       'The notes print only the output and "4*3=12, 2*1=2, 12+2=14". ' +
       'With X = [[a, b], [c, d]] and K = [[p, q], [r, s]] the output is [[ap, aq+bp, bq], [ar+cp, as+br+cq+dp, bs+dq], [cr, cs+dr, ds]]; ' +
@@ -170,6 +203,9 @@ export const WORKED_EXAMPLES: readonly WorkedExample[] = [
  * prints, with `W·vec(X) = vec(Y)`.
  */
 export const D2L_MATRIX = {
+  where: '13.10.3',
+  caption:
+    'trans_conv(Y, K) reverses the convolution: with W = kernel2matrix(K), 4×9, it equals Wᵀ·vec(Y) reshaped to 3×3.',
   input: [
     [0, 1, 2],
     [3, 4, 5],
@@ -189,7 +225,14 @@ export const D2L_MATRIX = {
     [0, 0, 0, 1, 2, 0, 3, 4, 0],
     [0, 0, 0, 0, 1, 2, 0, 3, 4],
   ],
-} as const satisfies { input: Matrix; kernel: Matrix; output: Matrix; matrix: Matrix };
+} as const satisfies {
+  where: string;
+  caption: string;
+  input: Matrix;
+  kernel: Matrix;
+  output: Matrix;
+  matrix: Matrix;
+};
 
 /** The worked example with this kit case id; throws for an unknown id (a typo in a consumer). */
 export function workedExample(id: string): WorkedExample {
@@ -229,7 +272,88 @@ export interface SizeExample {
   readonly tags: readonly string[];
   /** The id of the worked example that already runs this computation (its values, not only its shape). */
   readonly worked?: string;
+  /** What the example shows, one plain sentence (the explorer's preset note), where a consumer shows it. */
+  readonly caption?: string;
+  /** The input values the document prints (the size examples are about shapes; a few print values too). */
+  readonly printedInput?: PrintedInput;
+  /** What the document does not print (a random kernel, values only in a picture): a consumer supplies its own. */
+  readonly unprinted?: string;
 }
+
+/** Input values as a document prints them: flattened row-major in the document's own layout. */
+export interface PrintedInput {
+  /** `channels-last`: Keras' `(N, H, W, C)`, i.e. {@link SizeExample.inputShape} with the channels moved last. */
+  readonly layout: 'channels-last';
+  readonly values: readonly number[];
+}
+
+/** GfG Examples 2 and 3: `input_tensor`, shape (1, 4, 4, 3), printed channels-last. */
+const GFG_INPUT: PrintedInput = {
+  layout: 'channels-last',
+  values: [
+    [
+      [1, 2, 3],
+      [5, 6, 7],
+      [9, 10, 11],
+      [13, 14, 15],
+    ],
+    [
+      [17, 18, 19],
+      [21, 22, 23],
+      [25, 26, 27],
+      [29, 30, 31],
+    ],
+    [
+      [33, 34, 35],
+      [37, 38, 39],
+      [41, 42, 43],
+      [45, 46, 47],
+    ],
+    [
+      [49, 50, 51],
+      [53, 54, 55],
+      [57, 58, 59],
+      [61, 62, 63],
+    ],
+  ].flat(2),
+};
+
+/** An RGB colour, each channel 0–255. */
+export type Rgb = readonly [number, number, number];
+
+/**
+ * NOT the document's: AIM shows its 4×4 RGB image only as a picture and does not list its pixels.
+ * This image, in its spirit, is the one the demo's pictures and the explorer's AIM presets both
+ * upsample: red in the top-left corner and yellow next to it as the article describes, distinct
+ * colours elsewhere, and black pixels, which "will always be black" after the transposed
+ * convolution. Rows of pixels, each `[r, g, b]`.
+ */
+export const AIM_IMAGE: readonly (readonly Rgb[])[] = [
+  [
+    [255, 0, 0],
+    [255, 255, 0],
+    [0, 255, 0],
+    [0, 255, 255],
+  ],
+  [
+    [0, 0, 255],
+    [255, 0, 255],
+    [255, 255, 255],
+    [0, 0, 0],
+  ],
+  [
+    [0, 0, 0],
+    [255, 128, 0],
+    [128, 0, 255],
+    [128, 128, 128],
+  ],
+  [
+    [255, 255, 255],
+    [0, 0, 0],
+    [0, 0, 128],
+    [0, 128, 128],
+  ],
+];
 
 const ct = (weightShape: readonly number[], options: ConvTransposeOptions = {}): SizeStep => ({
   operation: 'convTranspose',
@@ -269,6 +393,9 @@ export const SIZE_EXAMPLES: readonly SizeExample[] = [
     expected: [1, 1, 9, 9],
     quote: '(1, 9, 9, 1)',
     tags: ['keras', 'valid'],
+    caption: "Keras' 'valid': the output is (n − 1)·s + k per axis.",
+    printedInput: GFG_INPUT,
+    unprinted: "the layer's kernel is Keras' random initialisation",
   },
   {
     id: 'gfg/keras-same-8x8',
@@ -282,6 +409,9 @@ export const SIZE_EXAMPLES: readonly SizeExample[] = [
     expected: [1, 1, 8, 8],
     quote: '(1, 8, 8, 1)',
     tags: ['keras', 'same'],
+    caption: "With padding='same' the output is the input size times the stride.",
+    printedInput: GFG_INPUT,
+    unprinted: "the layer's kernel is Keras' random initialisation",
   },
   {
     id: 'aim/conv-7-to-5',
@@ -306,6 +436,8 @@ export const SIZE_EXAMPLES: readonly SizeExample[] = [
     expected: [1, 1, 7, 7],
     quote: '(7-1)*1 + 3 – 2*1 + 0 = 7',
     tags: ['padding'],
+    caption: 'Padding 1 crops one border element on each side, restoring the 7×7 size.',
+    unprinted: 'the article gives the sizes only',
   },
   {
     id: 'aim/4-to-16-k3-s4-op1',
@@ -319,6 +451,8 @@ export const SIZE_EXAMPLES: readonly SizeExample[] = [
     expected: [1, 3, 16, 16],
     quote: '(4-1) * 4 + 3 – 2 * 0 + 1 = 16',
     tags: ['stride', 'output-padding'],
+    caption: 'Each pixel paints a 3×3 block of its colour; the stride leaves black stripes.',
+    unprinted: 'the article shows its image as a picture and does not list its pixels',
   },
   {
     id: 'aim/4-to-16-k4-s4',
@@ -331,6 +465,8 @@ export const SIZE_EXAMPLES: readonly SizeExample[] = [
     expected: [1, 3, 16, 16],
     quote: '(4-1) * 4 + 4 – 2 * 0 + 0 = 16',
     tags: ['stride'],
+    caption: 'Kernel equal to the stride: the blocks tile the output, no stripes.',
+    unprinted: 'the article shows its image as a picture and does not list its pixels',
   },
   {
     id: 'tds/4x4-k3-conv',
@@ -355,6 +491,8 @@ export const SIZE_EXAMPLES: readonly SizeExample[] = [
     expected: [1, 1, 4, 4],
     quote: 'go backward from a 2×2 matrix to a 4×4 matrix',
     tags: [],
+    caption: 'The reverse of a 3×3 convolution of a 4×4 input: Wᵀ is 16×4, four intermediate 4×4 matrices.',
+    unprinted: "the numbers appear only in the article's pictures",
   },
   {
     id: 'tds/4x4-k2-conv',
@@ -391,6 +529,8 @@ export const SIZE_EXAMPLES: readonly SizeExample[] = [
     expected: [1, 1, 6, 6],
     quote: 'torch.Size([1, 1, 6, 6])',
     tags: ['output-padding', 'pytorch'],
+    caption: 'Output padding adds one row and one column at the end: (2 − 1)·2 + 3 + 1 = 6.',
+    unprinted: "the input is torch.randn(1, 3, 2, 2) and the layer's weight PyTorch's random initialisation",
   },
   {
     id: 'd2l/basic-shape',
