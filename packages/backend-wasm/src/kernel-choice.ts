@@ -59,18 +59,18 @@ export function convTransposeKernel(g: ConvTransposeGeometry): WasmConvTranspose
   return positions < PHASES_MIN_POSITIONS ? 'gemm' : 'phases';
 }
 
-/** How a task is split over threads: by channels of each group, or by batch items. */
+/** How a task is split over threads: by channels of each group, by groups, or by batch items. */
 export interface ThreadSplit {
-  readonly by: 'channels' | 'batch';
+  readonly by: 'channels' | 'groups' | 'batch';
   readonly parts: number;
 }
 
 /**
  * How a task on `g` that can split `channels` (per group) is split over threads: one part below the
  * thresholds (unless `threshold` is 0, which splits everything); else by channels when there are
- * at least {@link MIN_THREADED_CHANNELS} of them, else by batch items when
- * there are several (a layer with 3 output channels and a batch of 8 gains from threads too), else
- * by the channels there are. `batchSplits` is false for the weight gradient, which sums over the
+ * at least {@link MIN_THREADED_CHANNELS} of them, else by groups when there are several (depthwise),
+ * else by batch items when there are several (a layer with 3 output channels and a batch of 8 gains
+ * from threads too), else by the channels there are. `batchSplits` is false for the weight gradient, which sums over the
  * batch.
  */
 export function threadSplit(
@@ -83,6 +83,7 @@ export function threadSplit(
   const one: ThreadSplit = { by: 'channels', parts: 1 };
   if (threads <= 1 || (threshold > 0 && geometryFlops(g) < threshold)) return one;
   const enoughChannels = channels >= MIN_THREADED_CHANNELS;
+  if (!enoughChannels && g.groups > 1) return { by: 'groups', parts: Math.min(threads, g.groups) };
   if (!enoughChannels && batchSplits && g.batch > 1)
     return { by: 'batch', parts: Math.min(threads, g.batch) };
   if (!enoughChannels && threshold > 0) return one;

@@ -224,11 +224,33 @@ export function forwardTask(
     if (!plan || geometry.kind !== 'convTranspose')
       return directPart(geometry.kind, geometry, at, c0, c1, mem);
     const phases = phasePart(geometry, plan, at, c0, c1, mem);
+    // a part of a batch or group split runs the plan on fewer items or groups
     phases.words[P.batch] = geometry.batch;
+    phases.words[P.groups] = geometry.groups;
     return phases;
   };
   if (split.by === 'channels') {
     return channelRanges(g.outChannelsPerGroup, split.parts).map(([c0, c1]) => part(g, ops, c0, c1));
+  }
+  if (split.by === 'groups') {
+    // a part computes groups [g0, g1): the whole geometry on fewer groups, from shifted operands
+    // (channel strides stay the full tensors')
+    const inGroup = g.inChannelsPerGroup * prod(g.inputSize) * 4;
+    const outGroup = g.outChannelsPerGroup * prod(g.outputSize) * 4;
+    const weightGroup = (prod(g.weightShape) / g.groups) * 4;
+    return channelRanges(g.groups, split.parts).map(([g0, g1]) =>
+      part(
+        { ...g, groups: g1 - g0 },
+        {
+          x: ops.x + g0 * inGroup,
+          w: ops.w + g0 * weightGroup,
+          bias: ops.bias ? ops.bias + g0 * g.outChannelsPerGroup * 4 : 0,
+          out: ops.out + g0 * outGroup,
+        },
+        0,
+        g.outChannelsPerGroup,
+      ),
+    );
   }
   const inItem = g.inChannels * prod(g.inputSize) * 4;
   const outItem = g.outChannels * prod(g.outputSize) * 4;
@@ -257,9 +279,28 @@ export interface WeightGradientOperands {
 export function weightGradientTask(
   g: ConvTransposeGeometry | ConvGeometry,
   ops: WeightGradientOperands,
-  parts: number,
+  split: ThreadSplit,
   mem: Arena,
 ): Part[] {
+  if (split.by === 'groups') {
+    // a part computes the weight gradient of groups [g0, g1), from shifted operands
+    const inGroup = g.inChannelsPerGroup * prod(g.inputSize) * 4;
+    const outGroup = g.outChannelsPerGroup * prod(g.outputSize) * 4;
+    const weightGroup = (prod(g.weightShape) / g.groups) * 4;
+    return channelRanges(g.groups, split.parts).flatMap(([g0, g1]) =>
+      weightGradientTask(
+        { ...g, groups: g1 - g0 },
+        {
+          input: ops.input + g0 * inGroup,
+          gradOutput: ops.gradOutput + g0 * outGroup,
+          out: ops.out + g0 * weightGroup,
+        },
+        { by: 'channels', parts: 1 },
+        mem,
+      ),
+    );
+  }
+  const parts = split.parts;
   const transposed = g.kind === 'convTranspose';
   const a = transposed
     ? { at: ops.input, size: g.inputSize, channels: g.inChannels, perGroup: g.inChannelsPerGroup }

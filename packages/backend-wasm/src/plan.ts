@@ -92,7 +92,7 @@ export function planBackward(
   const el = tensorElements(g);
   const inputSplit = threadSplit(adjoint, ctx.threads, ctx.threadThreshold, adjoint.outChannelsPerGroup);
   const bPerGroup = g.kind === 'convTranspose' ? g.outChannelsPerGroup : g.inChannelsPerGroup;
-  const weightParts = threadSplit(g, ctx.threads, ctx.threadThreshold, bPerGroup, false).parts;
+  const weightSplit = threadSplit(g, ctx.threads, ctx.threadThreshold, bPerGroup, false);
   const plan = adjoint.kind === 'convTranspose' ? choosePlan(adjoint, ctx) : null;
   return withinLimit(plan, ctx, (p) => {
     const mem = arena(ctx.heapBase);
@@ -103,7 +103,7 @@ export function planBackward(
     const dw = mem.take(el.weight);
     const tasks: Part[][] = [
       forwardTask(adjoint, { x: gy, w: wAt, bias: 0, out: dx }, p, inputSplit, mem),
-      weightGradientTask(g, { input: xAt, gradOutput: gy, out: dw }, weightParts, mem),
+      weightGradientTask(g, { input: xAt, gradOutput: gy, out: dw }, weightSplit, mem),
     ];
     return {
       inputs: [

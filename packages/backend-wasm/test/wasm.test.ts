@@ -216,6 +216,29 @@ describe('threads', () => {
     await defaultTwo.dispose();
   });
 
+  it('depthwise layers split by groups (forward and both gradients), identical to one thread', async () => {
+    const xs = [1, 64, 32, 32];
+    const ws = [64, 1, 4, 4];
+    const o = { stride: 2, padding: 1, groups: 64 };
+    const g = resolveConvTranspose(xs, ws, o);
+    expect(threadSplit(g, 2, 1, g.outChannelsPerGroup)).toEqual({ by: 'groups', parts: 2 });
+    const twoByGroups = await createWasmBackend({ threads: 2, threadThreshold: 1 });
+    const x = tensor(randomData(size(xs), 23), xs);
+    const w = tensor(randomData(size(ws), 24), ws);
+    const gy = tensor(randomData(size(g.outputShape), 25), g.outputShape);
+    const withBias = { ...o, bias: Array.from({ length: 64 }, (_, i) => i / 10) };
+    expect(Array.from((await twoByGroups.convTranspose(x, w, withBias)).data)).toEqual(
+      Array.from((await one.convTranspose(x, w, withBias)).data),
+    );
+    const [a, b] = [
+      await one.convTransposeBackward(gy, x, w, o),
+      await twoByGroups.convTransposeBackward(gy, x, w, o),
+    ];
+    expect(Array.from(b.input.data)).toEqual(Array.from(a.input.data));
+    expect(Array.from(b.weight.data)).toEqual(Array.from(a.weight.data));
+    await twoByGroups.dispose();
+  });
+
   it('overlapping calls on a threaded backend each get their own result', async () => {
     const shapes = [
       [
