@@ -10,8 +10,15 @@ const DEPTH = 512;
  * group's weights are packed one tap at a time per chunk instead (1/512 of the GEMM's work).
  */
 const PANEL = 1 << 21;
-/** Groups this thin (depthwise) gain nothing from a GEMM: the row-wise kernel takes them. */
+/** Groups this thin on both sides (depthwise) gain nothing from a GEMM: the row-wise kernel takes them. */
 const THIN = 2;
+/**
+ * With fewer input channels per group than this, one tap's GEMM is too shallow: every tap is
+ * gathered first and one GEMM runs over (tap, channel) as its depth — an im2col of the chunk, at
+ * most {@link FUSED} float64 values (8 MiB; ISTFT's 2048 taps of one channel).
+ */
+const SHALLOW = 8;
+const FUSED = 1 << 20;
 
 let buffer: Float64Array | null = null;
 
@@ -36,7 +43,12 @@ export function convGemmImpl(
 ): void {
   const aG = g.outChannelsPerGroup;
   const bG = g.inChannelsPerGroup;
-  if (aG <= THIN || bG <= THIN) {
+  const K = g.kernelSize.reduce((p, k) => p * k, 1);
+  const allTaps = K * aG * bG <= panel;
+  // shallow groups: all taps in one GEMM, on chunks small enough for the gathered taps to fit
+  const fusedChunk = Math.min(DEPTH, Math.floor(FUSED / (K * bG)));
+  const fused = allTaps && bG < SHALLOW && fusedChunk >= 16;
+  if ((aG <= THIN && bG <= THIN) || (bG <= THIN && !fused)) {
     convImpl(g, x, w, null, out);
     return;
   }
@@ -50,20 +62,20 @@ export function convGemmImpl(
     smallSize: g.outputSize,
     largeSize: g.inputSize,
   };
-  const K = g.kernelSize.reduce((p, k) => p * k, 1);
   const nLast = g.outputSize[g.rank - 1]!;
   const outPlane = g.outputSize.reduce((p, k) => p * k, 1);
   const lead = (outPlane / nLast) | 0;
-  const cols = Math.min(nLast, DEPTH);
-  const rows = nLast > DEPTH ? 1 : Math.max(1, Math.min(lead, Math.floor(DEPTH / nLast)));
+  const chunk = fused ? fusedChunk : DEPTH;
+  const cols = Math.min(nLast, chunk);
+  const rows = nLast > chunk ? 1 : Math.max(1, Math.min(lead, Math.floor(chunk / nLast)));
   const T = rows * cols;
-  const allTaps = K * aG * bG <= panel;
   const wLen = (allTaps ? K : 1) * aG * bG;
-  const need = wLen + (aG + bG) * T;
+  const lLen = (fused ? K : 1) * bG * T;
+  const need = wLen + lLen + aG * T;
   if (!buffer || buffer.length < need) buffer = new Float64Array(Math.max(need, 1024));
   const buf = buffer;
   const lOff = wLen;
-  const cOff = wLen + bG * T;
+  const cOff = wLen + lLen;
   const offsets = tapOffsets(g);
   for (let group = 0; group < g.groups; group++) {
     if (allTaps) for (let k = 0; k < K; k++) packTap(w, buf, k * aG * bG, group, k, aG, bG, K);
@@ -74,10 +86,17 @@ export function convGemmImpl(
           const c1 = Math.min(nLast, c0 + cols);
           const depth = (q1 - q0) * (c1 - c0);
           buf.fill(0, cOff, cOff + aG * depth);
-          for (let k = 0; k < K; k++) {
-            if (!gatherLarge(g, side, offsets, buf, lOff, n, group, k, q0, q1, c0, c1)) continue;
-            if (!allTaps) packTap(w, buf, 0, group, k, aG, bG, K);
-            gemmAccumulate(buf, allTaps ? k * aG * bG : 0, lOff, cOff, aG, depth, bG);
+          if (fused) {
+            // every tap's gather (zeros where it misses), then one GEMM of depth K·bG
+            for (let k = 0; k < K; k++)
+              gatherLarge(g, side, offsets, buf, lOff + k * bG * depth, n, group, k, q0, q1, c0, c1);
+            gemmAccumulate(buf, 0, lOff, cOff, aG, depth, K * bG);
+          } else {
+            for (let k = 0; k < K; k++) {
+              if (!gatherLarge(g, side, offsets, buf, lOff, n, group, k, q0, q1, c0, c1)) continue;
+              if (!allTaps) packTap(w, buf, 0, group, k, aG, bG, K);
+              gemmAccumulate(buf, allTaps ? k * aG * bG : 0, lOff, cOff, aG, depth, bG);
+            }
           }
           // the chunk's accumulators into the output rows
           const width = c1 - c0;

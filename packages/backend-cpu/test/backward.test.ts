@@ -255,6 +255,21 @@ describe('convGemmImpl: the convolution as one GEMM per tap (the input gradient 
     expect(ran).toBeGreaterThan(20);
   });
 
+  it('one input channel and a long kernel (ISTFT-like): every tap in one GEMM, and per tap', () => {
+    const o = { stride: 16, padding: 24 };
+    const xs = [2, 1, 700];
+    const ws = [5, 1, 64];
+    const g = resolveConv(xs, ws, o);
+    const x = f64(xs, 41);
+    const w = f64(ws, 42);
+    const want = referenceConv(x, w, o).data;
+    for (const panel of [undefined, 1]) {
+      const out = new Float64Array(size(g.outputShape));
+      convGemmImpl(g, x.data, w.data, out, panel);
+      expectNear(out, want, 1e-13);
+    }
+  });
+
   it('on the adjoint of a long-row, many-channel transposed convolution with negative pads', () => {
     const o: ConvTransposeOptions = { stride: 3, padding: 'same-upper' };
     const g = resolveConvTranspose([2, 6, 3, 700], [6, 4, 2, 2], o);
