@@ -1,13 +1,4 @@
 import { defineConfig } from 'tsup';
+import { libraryBuild } from '../../tsup.shared';
 
-export default defineConfig({
-  entry: ['src/index.ts'],
-  format: ['esm', 'cjs'],
-  dts: true,
-  tsconfig: 'tsconfig.build.json',
-  // no source maps: the output is unminified ES2022, readable as published; maps with
-  // sourcesContent would double the package for no user benefit
-  sourcemap: false,
-  clean: true,
-  target: 'es2022',
-});
+export default defineConfig({ ...libraryBuild, entry: ['src/index.ts'] });
