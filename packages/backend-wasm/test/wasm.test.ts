@@ -138,11 +138,13 @@ describe('wasm backend against the definition', () => {
     }
   });
 
-  it('picks thin for depthwise, gemm for few positions per weight, phases otherwise', () => {
+  it('picks thin for depthwise, gemm for few positions per weight or few output channels, phases otherwise', () => {
     const pick = (x: number[], w: number[], o = {}) => convTransposeKernel(resolveConvTranspose(x, w, o));
     expect(pick([1, 64, 32, 32], [64, 1, 4, 4], { groups: 64 })).toBe('thin');
     expect(pick([1, 512, 4, 4], [512, 256, 4, 4], { stride: 2, padding: 1 })).toBe('gemm');
     expect(pick([1, 64, 64, 64], [64, 32, 3, 3], { padding: 1 })).toBe('phases');
+    // few output channels per group (the iSTFT layer: 1): the GEMM
+    expect(pick([1, 512, 128], [512, 1, 2048], { stride: 512 })).toBe('gemm');
   });
 
   it('the edges of the SIMD tiling: sizes 1, 3, 5, 7, 9, 17 in channels and rows, strides 2 and 4', async () => {
