@@ -1,6 +1,6 @@
 import type { ConvTransposeGeometry } from './geometry';
 import type { AxisPhase, StridePhases } from './phases';
-import { axisPhases, slotOffsets } from './phases';
+import { axisPhases, slotOffsets, tapTables } from './phases';
 import { product } from './product';
 
 /*
@@ -210,45 +210,6 @@ function rowTables(
     rowOutput[q] = ob;
   }
   return { rowInput, rowOutput };
-}
-
-/** Per kernel tap: its entry (−1 when one of its residues has no output) and its slot there. */
-function tapTables(
-  g: ConvTransposeGeometry,
-  axes: readonly (readonly AxisPhase[])[],
-  entryOf: Int32Array,
-): { tapEntry: Int32Array; tapSlot: Int32Array } {
-  const last = g.rank - 1;
-  const K = product(g.kernelSize);
-  const tapEntry = new Int32Array(K).fill(-1);
-  const tapSlot = new Int32Array(K).fill(-1);
-  for (let t = 0; t < K; t++) {
-    let rest = t;
-    let combo = 0;
-    let comboStride = 1;
-    let slot = 0;
-    let slotStride = 1;
-    let reaches = true;
-    for (let a = last; a >= 0; a--) {
-      const k = rest % g.kernelSize[a]!;
-      rest = (rest - k) / g.kernelSize[a]!;
-      const s = g.stride[a]!;
-      const residue = (((k * g.dilation[a]! - g.padBegin[a]!) % s) + s) % s;
-      const ph = axes[a]![residue];
-      if (!ph) {
-        reaches = false;
-        break;
-      }
-      combo += residue * comboStride;
-      comboStride *= axes[a]!.length;
-      slot += ph.taps.indexOf(k) * slotStride;
-      slotStride *= ph.taps.length;
-    }
-    if (!reaches) continue;
-    tapEntry[t] = entryOf[combo]!;
-    tapSlot[t] = slot;
-  }
-  return { tapEntry, tapSlot };
 }
 
 /** Per input row (leading coordinates, row-major): where its first element goes in a margined plane. */

@@ -1,4 +1,5 @@
 import type { ConvTransposeGeometry } from './geometry';
+import { product } from './product';
 
 /**
  * The outputs of one axis whose position has one residue modulo the stride, and the kernel taps
@@ -144,29 +145,8 @@ export function phaseCombinations(g: ConvTransposeGeometry, plan: StridePhases):
     }
     combinations.push({ residues, count: plan.axes[last]![residues[last]!]!.count, rows, taps });
   }
-  const K = g.kernelSize.reduce((a, b) => a * b, 1);
-  const tapCombination = new Int32Array(K);
-  const tapSlot = new Int32Array(K);
-  for (let t = 0; t < K; t++) {
-    let rest = t;
-    let combo = 0;
-    let comboStride = 1;
-    let slot = 0;
-    let slotStride = 1;
-    for (let a = last; a >= 0; a--) {
-      const k = rest % g.kernelSize[a]!;
-      rest = (rest - k) / g.kernelSize[a]!;
-      const s = g.stride[a]!;
-      const residue = (((k * g.dilation[a]! - g.padBegin[a]!) % s) + s) % s;
-      const ph = plan.axes[a]![residue]!;
-      combo += residue * comboStride;
-      comboStride *= s;
-      slot += ph.taps.indexOf(k) * slotStride;
-      slotStride *= ph.taps.length;
-    }
-    tapCombination[t] = combo;
-    tapSlot[t] = slot;
-  }
+  const identity = Int32Array.from({ length: total }, (_, c) => c);
+  const { tapEntry: tapCombination, tapSlot } = tapTables(g, plan.axes, identity);
   return { combinations, tapCombination, tapSlot };
 }
 
@@ -197,4 +177,48 @@ export function slotOffsets(
     offsets.push(offset);
   }
   return offsets;
+}
+
+/**
+ * Per kernel tap: the combination of residues it belongs to (its index row-major over `axes`,
+ * mapped through `entryOf`; −1 when one of its residues is not among `axes`, i.e. has no output)
+ * and its slot there. Shared by {@link phaseCombinations} (every residue) and `phaseLayout` (the
+ * residues that have outputs).
+ */
+export function tapTables(
+  g: ConvTransposeGeometry,
+  axes: readonly (readonly AxisPhase[])[],
+  entryOf: Int32Array,
+): { tapEntry: Int32Array; tapSlot: Int32Array } {
+  const last = g.rank - 1;
+  const K = product(g.kernelSize);
+  const tapEntry = new Int32Array(K).fill(-1);
+  const tapSlot = new Int32Array(K).fill(-1);
+  for (let t = 0; t < K; t++) {
+    let rest = t;
+    let combo = 0;
+    let comboStride = 1;
+    let slot = 0;
+    let slotStride = 1;
+    let reaches = true;
+    for (let a = last; a >= 0; a--) {
+      const k = rest % g.kernelSize[a]!;
+      rest = (rest - k) / g.kernelSize[a]!;
+      const s = g.stride[a]!;
+      const residue = (((k * g.dilation[a]! - g.padBegin[a]!) % s) + s) % s;
+      const ph = axes[a]![residue];
+      if (!ph) {
+        reaches = false;
+        break;
+      }
+      combo += residue * comboStride;
+      comboStride *= axes[a]!.length;
+      slot += ph.taps.indexOf(k) * slotStride;
+      slotStride *= ph.taps.length;
+    }
+    if (!reaches) continue;
+    tapEntry[t] = entryOf[combo]!;
+    tapSlot[t] = slot;
+  }
+  return { tapEntry, tapSlot };
 }
