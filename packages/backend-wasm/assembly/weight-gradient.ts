@@ -113,8 +113,8 @@ export function weightGradient(p: usize): void {
   const pitch = rowPitch(cw);
   const pitchBytes = (<usize>pitch) << 2;
   const bPlaneBytes = (<usize>bPlane) << 2;
-  const tapBytes = (<usize>K) << 2;
-  const readStep = (<usize>sL) << 2;
+  // per tap, 4 words after the tap table: the b offset of its row's run, and the run's [lo, hi)
+  const runs = table + ((<usize>((K + 1) * rank)) << 2);
   for (let g = 0; g < groups; g++) {
     for (let r = 0; r < aPG; r++) {
       memory.fill(out + ((<usize>((g * aPG + r) * ldc + c0 * K)) << 2), 0, cwBytes);
@@ -138,9 +138,9 @@ export function weightGradient(p: usize): void {
             dst += step;
           }
         }
-        // per row of `a` and tap: the run of the last axis that reads inside `b`, zeros around it
+        // per row of `a`: for each tap the run of the last axis that reads inside `b` (into `runs`),
+        // then bT's rows written in order (its (channel, tap) columns contiguous), zeros outside
         for (let q = q0; q < q1; q++) {
-          const rowT = bT + <usize>((q - q0) * nAL) * pitchBytes;
           for (let k = 0; k < K; k++) {
             const lead = leadingReach(p, table, rank, K, k, q);
             const offL = tapCoordinate(table, rank, k, last) * dL - pL;
@@ -150,15 +150,25 @@ export function weightGradient(p: usize): void {
               lo = 0;
               hi = 0;
             }
-            let dstC = rowT + ((<usize>k) << 2);
-            let srcC = bBase + ((<usize>(lead + offL)) << 2);
+            const run = runs + ((<usize>k) << 4);
+            store<i32>(run, lead + offL);
+            store<i32>(run, lo, 4);
+            store<i32>(run, hi, 8);
+          }
+          for (let i = 0; i < nAL; i++) {
+            let dst = bT + <usize>((q - q0) * nAL + i) * pitchBytes;
+            let srcC = bBase + ((<usize>(i * sL)) << 2);
             for (let c = c0; c < c1; c++) {
-              let i = 0;
-              for (; i < lo; i++) store<f32>(dstC + <usize>i * pitchBytes, 0);
-              for (; i < hi; i++)
-                store<f32>(dstC + <usize>i * pitchBytes, load<f32>(srcC + <usize>i * readStep));
-              for (; i < nAL; i++) store<f32>(dstC + <usize>i * pitchBytes, 0);
-              dstC += tapBytes;
+              for (let k = 0; k < K; k++) {
+                const run = runs + ((<usize>k) << 4);
+                // a branch, not a select: outside the run the address may be outside memory
+                if (i >= load<i32>(run, 4) && i < load<i32>(run, 8)) {
+                  store<f32>(dst, load<f32>(srcC + ((<usize>load<i32>(run)) << 2)));
+                } else {
+                  store<f32>(dst, 0);
+                }
+                dst += 4;
+              }
               srcC += bPlaneBytes;
             }
           }

@@ -314,7 +314,8 @@ export function weightGradientTask(
   return channelRanges(b.perGroup, parts).map(([c0, c1]) => {
     const words = new Int32Array(scalars + BLOCKS.weightGradient.axes.length * g.rank);
     const at = mem.take(words.length);
-    const table = mem.take((K + 2) * g.rank);
+    // the tap table (coordinates and b's strides), then 4 words per tap of per-row runs
+    const table = mem.take((K + 1) * g.rank + 4 * K);
     const perPosition = a.perGroup + (c1 - c0) * K;
     // whole rows of positions (the last axis) per chunk: one row is the least it holds
     const rowLength = a.size[g.rank - 1]!;
