@@ -65,43 +65,57 @@ export interface DemoBackend {
   readonly backend: Backend;
 }
 
+/** A requested backend this runtime lacks, with the reason its constructor gave. */
+export interface UnavailableBackend {
+  readonly name: BackendName;
+  readonly reason: string;
+}
+
+/** What {@link loadBackends} found: the backends to cross-check and the ones left out. */
+export interface LoadedBackends {
+  readonly backends: DemoBackend[];
+  readonly unavailable: UnavailableBackend[];
+}
+
 /**
  * Instantiates the named backends, in the order given (the WebAssembly module is compiled once).
- * A backend the runtime lacks (WebGPU in Node) is left out and reported through `onUnavailable`.
+ * A backend the runtime lacks (WebGPU in Node) is left out and returned in `unavailable`, so the
+ * report says so in its own format (a line of text, or a field of the JSON: stdout stays pure JSON).
  * @param names - which backends, see {@link BACKEND_NAMES}
- * @param onUnavailable - told the name and the reason of each backend left out (default: a line on stdout)
  */
-export async function loadBackends(
-  names: readonly BackendName[],
-  onUnavailable: (name: BackendName, reason: string) => void = (name, reason) =>
-    process.stdout.write(`${name}: not available here, not cross-checked — ${reason}\n`),
-): Promise<DemoBackend[]> {
-  const out: DemoBackend[] = [];
+export async function loadBackends(names: readonly BackendName[]): Promise<LoadedBackends> {
+  const backends: DemoBackend[] = [];
+  const unavailable: UnavailableBackend[] = [];
   for (const name of names) {
     switch (name) {
       case 'cpu':
-        out.push({ name, backend: cpuBackend });
+        backends.push({ name, backend: cpuBackend });
         break;
       case 'sparse':
-        out.push({ name, backend: sparseBackend });
+        backends.push({ name, backend: sparseBackend });
         break;
       case 'wasm':
-        out.push({ name, backend: await createWasmBackend() });
+        backends.push({ name, backend: await createWasmBackend() });
         break;
       case 'wrong':
-        out.push({ name, backend: wrongBackend });
+        backends.push({ name, backend: wrongBackend });
         break;
       case 'webgpu':
         // WebGPU exists in browsers (and in Node only with a GPUDevice passed in): where it is
         // absent the backend rejects with an UnsupportedError, which the demo reports plainly
         try {
-          out.push({ name, backend: await createWebGpuBackend() });
+          backends.push({ name, backend: await createWebGpuBackend() });
         } catch (e) {
           if (!(isTconvError(e) && e.code === 'UNSUPPORTED')) throw e;
-          onUnavailable(name, e.message);
+          unavailable.push({ name, reason: e.message });
         }
         break;
     }
   }
-  return out;
+  return { backends, unavailable };
+}
+
+/** The sentence the text report prints for a backend left out. */
+export function unavailableLine(u: UnavailableBackend): string {
+  return `${u.name}: not available here, not cross-checked — ${u.reason}`;
 }

@@ -1,7 +1,8 @@
 import { relative, sep } from 'node:path';
 import type { DemoOptions } from './args';
 import { HELP, parseCliArgs, UsageError } from './args';
-import { loadBackends } from './backends';
+import type { UnavailableBackend } from './backends';
+import { loadBackends, unavailableLine } from './backends';
 import type { CrossCheck } from './cross-check';
 import { crossCheck, crossCheckTable, failureLines, summaryLine } from './cross-check';
 import { exampleLines, matrixViewLines, runExamples, runMatrixView } from './examples';
@@ -35,6 +36,8 @@ function progressReporter(paint: Paint): (backend: string, done: number, total: 
 /** Everything one run computed: the kit's cross-check, the documents' examples, gradients, pictures. */
 interface Results {
   check: CrossCheck;
+  /** Requested backends this runtime lacks (WebGPU in Node): reported, not cross-checked. */
+  unavailable: UnavailableBackend[];
   examples: Awaited<ReturnType<typeof runExamples>>;
   matrixView: Awaited<ReturnType<typeof runMatrixView>>;
   shapes: Awaited<ReturnType<typeof runShapes>>;
@@ -48,7 +51,7 @@ interface Results {
 
 async function compute(options: DemoOptions): Promise<Results> {
   const errPaint = paintFor(process.stderr, options.color);
-  const backends = await loadBackends(options.backends);
+  const { backends, unavailable } = await loadBackends(options.backends);
   const filter = options.filter;
   const check: CrossCheck = await crossCheck(backends, {
     ...(filter === null
@@ -73,8 +76,22 @@ async function compute(options: DemoOptions): Promise<Results> {
     shapes.every((s) => s.coreOk && s.backends.every((b) => b.ok));
   const picturesOk = pictures === null || pictures.errors.length === 0;
   const gradientsOk = exchange.every((e) => e.ok) && training.ok;
-  const ok = check.ok && examplesOk && picturesOk && gradientsOk && check.rows.length > 0;
-  return { check, examples, matrixView, shapes, pictures, exchange, training, examplesOk, gradientsOk, ok };
+  // A run that checked no backend (only webgpu asked for, in Node) proves nothing: it fails.
+  const ok =
+    check.ok && examplesOk && picturesOk && gradientsOk && check.rows.length > 0 && backends.length > 0;
+  return {
+    check,
+    unavailable,
+    examples,
+    matrixView,
+    shapes,
+    pictures,
+    exchange,
+    training,
+    examplesOk,
+    gradientsOk,
+    ok,
+  };
 }
 
 function jsonReport(r: Results, options: DemoOptions): string {
@@ -82,6 +99,7 @@ function jsonReport(r: Results, options: DemoOptions): string {
   const json = {
     ok: r.ok,
     backends: check.backends,
+    unavailable: r.unavailable,
     summary: check.summaries,
     cases: check.rows,
     examples: examples.map(({ example, outputs }) => ({ ...example, outputs })),
@@ -139,6 +157,7 @@ function textReport(r: Results, options: DemoOptions): string {
     out.push(paint.red('A gradient check above failed (✗): the exchange or the training did not come out.'));
   if (!r.examplesOk)
     out.push(paint.red('A worked example or a shape check above disagrees with its document (✗).'));
+  for (const u of r.unavailable) out.push(unavailableLine(u));
   if (check.rows.length === 0)
     out.push(paint.red(`--filter ${JSON.stringify(options.filter)} selected no case.`));
   out.push(summaryLine(check, paint));

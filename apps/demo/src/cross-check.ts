@@ -174,6 +174,9 @@ export function failureLines(check: CrossCheck, paint: Paint, maxMessage = 300):
 
 /** One line per backend and a verdict, e.g. `cpu 92/92 passed (0.4 s)`. */
 export function summaryLine(check: CrossCheck, paint: Paint): string {
+  // "every backend passed" over no backend (only webgpu asked for, in Node) would be vacuous
+  if (check.backends.length === 0)
+    return paint.red('FAILED: no requested backend is available here, nothing was checked');
   const parts = check.summaries.map((s) => {
     const total = s.passed + s.failed;
     const text = `${s.backend} ${s.passed}/${total} passed${s.skipped > 0 ? `, ${s.skipped} skipped` : ''}`;

@@ -4,12 +4,12 @@ import { DEFAULT_OUT, HELP, parseCliArgs, UsageError } from '../src/args';
 const parse = (argv: string[], env: Record<string, string> = {}) => parseCliArgs(argv, env, '/work');
 
 describe('parseCliArgs', () => {
-  it('defaults: the three real backends, pictures under the current directory, text output', () => {
+  it('defaults: the real backends (webgpu included, cross-checked where it exists), pictures under the current directory, text output', () => {
     expect(parse([])).toEqual({
       help: false,
       json: false,
       out: `/work/${DEFAULT_OUT}`,
-      backends: ['cpu', 'sparse', 'wasm'],
+      backends: ['cpu', 'sparse', 'wasm', 'webgpu'],
       filter: null,
       color: undefined,
     });
@@ -24,11 +24,17 @@ describe('parseCliArgs', () => {
   });
 
   it('adds the wrong backend through the flag or the environment variable, once', () => {
-    expect(parse(['--with-wrong-backend']).backends).toEqual(['cpu', 'sparse', 'wasm', 'wrong']);
-    expect(parse([], { TCONV_DEMO_WRONG_BACKEND: '1' }).backends).toEqual(['cpu', 'sparse', 'wasm', 'wrong']);
+    const withWrong = ['cpu', 'sparse', 'wasm', 'webgpu', 'wrong'];
+    expect(parse(['--with-wrong-backend']).backends).toEqual(withWrong);
+    expect(parse([], { TCONV_DEMO_WRONG_BACKEND: '1' }).backends).toEqual(withWrong);
     expect(parse(['-b', 'wrong,cpu'], { TCONV_DEMO_WRONG_BACKEND: '1' }).backends).toEqual(['wrong', 'cpu']);
-    expect(parse([], { TCONV_DEMO_WRONG_BACKEND: '0' }).backends).toEqual(['cpu', 'sparse', 'wasm']);
-    expect(parse([], { TCONV_DEMO_WRONG_BACKEND: '' }).backends).toEqual(['cpu', 'sparse', 'wasm']);
+    expect(parse([], { TCONV_DEMO_WRONG_BACKEND: '0' }).backends).toEqual([
+      'cpu',
+      'sparse',
+      'wasm',
+      'webgpu',
+    ]);
+    expect(parse([], { TCONV_DEMO_WRONG_BACKEND: '' }).backends).toEqual(['cpu', 'sparse', 'wasm', 'webgpu']);
   });
 
   it('resolves --out against the current directory; --no-pictures turns pictures off', () => {

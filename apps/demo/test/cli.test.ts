@@ -12,7 +12,10 @@ import { AIM_IMAGE } from '../src/pictures';
 const { PNG } = pngjs;
 const app = dirname(dirname(fileURLToPath(import.meta.url)));
 const cli = join(app, 'dist', 'cli.js');
-const PACKAGES = ['core', 'backend-cpu', 'backend-sparse', 'backend-wasm', 'conformance'];
+const PACKAGES = ['core', 'backend-cpu', 'backend-sparse', 'backend-wasm', 'backend-webgpu', 'conformance'];
+/** What the demo says in Node, where WebGPU does not exist (the UnsupportedError's reason follows). */
+const NO_WEBGPU =
+  'webgpu: not available here, not cross-checked — WebGPU is not available: navigator.gpu is undefined';
 
 interface Run {
   code: number;
@@ -117,6 +120,11 @@ describe('the built CLI on the real backends', () => {
     );
   });
 
+  it('says plainly that WebGPU is not cross-checked in Node, once, with the reason, and leaves out its column', () => {
+    expect(real.stdout.split('\n').filter((l) => l.startsWith(NO_WEBGPU))).toHaveLength(1);
+    expect(real.stdout).not.toMatch(/\| webgpu/);
+  });
+
   it("prints the documents' examples side by side, W and the shape walkthrough, all checked", () => {
     const text = real.stdout;
     expect(text).toContain('GfG Example 1');
@@ -195,7 +203,9 @@ describe('the deliberately wrong backend', () => {
     }
     expect(run.stdout).toMatch(/^FAIL wrong \S+: /m);
     expect(run.stdout).toContain('FAILED: wrong');
-    expect(run.stdout).toMatch(/wrong \d+\/\d+ passed, \d+ FAILED/);
+    // The summary line: "wrong 45/145 passed, 42 skipped, 100 FAILED" (skipped: gradient cases the
+    // wrong backend, which has no gradient methods, does not declare).
+    expect(run.stdout).toMatch(/wrong \d+\/\d+ passed(, \d+ skipped)?, [1-9]\d* FAILED/);
     expect(run.stdout).toMatch(/wrong ✗/);
   });
 
@@ -212,9 +222,13 @@ describe('flags', () => {
   it('--json prints the full cross-check as JSON', async () => {
     const run = await runCli(['--json', '--no-pictures']);
     expect(run.code).toBe(0);
+    // stdout is the JSON alone: the note that WebGPU is missing is a field of it
     const json = JSON.parse(run.stdout);
     expect(json.ok).toBe(true);
     expect(json.backends).toEqual(['cpu', 'sparse', 'wasm']);
+    expect(json.unavailable).toEqual([
+      { name: 'webgpu', reason: expect.stringContaining('navigator.gpu is undefined') },
+    ]);
     expect(json.pictures).toBeNull();
     expect(json.cases.map((c: { id: string }) => c.id)).toEqual(cases.map((c) => c.id));
     for (const c of json.cases) {
@@ -228,6 +242,15 @@ describe('flags', () => {
     expect(json.matrixView.ok).toBe(true);
     expect(json.examples.length).toBeGreaterThan(0);
     expect(json.shapes.every((s: { coreOk: boolean }) => s.coreOk)).toBe(true);
+  });
+
+  it('--backend webgpu alone in Node: nothing to check, so exit 1 with the reason', async () => {
+    const run = await runCli(['--backend', 'webgpu', '--no-pictures', '--json']);
+    expect(run.code).toBe(1);
+    const json = JSON.parse(run.stdout);
+    expect(json.ok).toBe(false);
+    expect(json.backends).toEqual([]);
+    expect(json.unavailable.map((u: { name: string }) => u.name)).toEqual(['webgpu']);
   });
 
   it('--help documents every flag, the environment variable and the pictures', async () => {
