@@ -21,6 +21,7 @@ import { spawnSync } from 'node:child_process';
 import {
   existsSync,
   mkdirSync,
+  mkdtempSync,
   readdirSync,
   readFileSync,
   rmSync,
@@ -287,10 +288,16 @@ function moduleFor(file) {
   return { source, skipped, problems, count: bodies.length };
 }
 
-/** A scratch folder whose node_modules links every workspace package (their built dist). */
+/**
+ * A scratch folder whose node_modules links every workspace package (their built dist). One per
+ * run: with one fixed folder a second run (another terminal, a second `npm test`) deleted the
+ * first's working directory under it, and the first run's wasm worker threads then failed to
+ * start with `ENOENT: uv_cwd`. {@link main} removes it when the run ends.
+ */
 function scratch() {
-  const dir = join(root, 'node_modules', '.cache', 'tconv-doc-test');
-  rmSync(dir, { recursive: true, force: true });
+  const cache = join(root, 'node_modules', '.cache');
+  mkdirSync(cache, { recursive: true });
+  const dir = mkdtempSync(join(cache, 'tconv-doc-test-'));
   mkdirSync(join(dir, 'node_modules', '@tconv'), { recursive: true });
   writeFileSync(join(dir, 'package.json'), '{ "type": "module", "private": true }\n');
   for (const top of ['packages', 'apps']) {
@@ -370,6 +377,7 @@ function main() {
     }
   }
   const dir = scratch();
+  process.on('exit', () => rmSync(dir, { recursive: true, force: true }));
   selfTest(dir);
   let failed = 0;
   let ran = 0;
