@@ -16,7 +16,7 @@ const THIN = 2;
 
 /** The weight gradient's float64 buffer (one chunk of S, then one tap's gathered L), reused. */
 let buffer: Float64Array | null = null;
-/** The float64 accumulator of the weight gradient, `[groups][taps][a/groups][b/groups]`, reused. */
+/** The float64 accumulator of the weight gradient, in the weight's layout, reused. */
 let accumulator: Float64Array | null = null;
 
 function grow(current: Float64Array | null, length: number): Float64Array {
@@ -87,25 +87,18 @@ export function weightGradientImpl(
           copySmall(g, side, buffer, n, group, q0, q1, c0, c1);
           for (let k = 0; k < K; k++) {
             if (!gatherLarge(g, side, offsets, buffer, aG * depth, n, group, k, q0, q1, c0, c1)) continue;
-            const at = (group * K + k) * aG * bG;
+            // the accumulator has the weight's layout [group·aG + a][b][k]
+            const at = group * aG * bG * K + k;
             // tile the wider side by 4: with fewer than 4 of L's channels (RGB outputs) swap the operands
-            if (bG >= 4 || aG < 4) gemmNT(buffer, 0, aG * depth, depth, aG, bG, acc, at, bG, 1);
-            else gemmNT(buffer, aG * depth, 0, depth, bG, aG, acc, at, 1, bG);
+            if (bG >= 4 || aG < 4) gemmNT(buffer, 0, aG * depth, depth, aG, bG, acc, at, bG * K, K);
+            else gemmNT(buffer, aG * depth, 0, depth, bG, aG, acc, at, K, bG * K);
           }
         }
       }
     }
   }
-  // [group][k][a][b] → the weight layout [group·aG + a][b][k]
-  for (let group = 0; group < g.groups; group++) {
-    for (let k = 0; k < K; k++) {
-      const from = (group * K + k) * aG * bG;
-      for (let a = 0; a < aG; a++) {
-        const to = (group * aG + a) * bG * K + k;
-        for (let b = 0; b < bG; b++) out[to + b * K] = acc[from + a * bG + b]!;
-      }
-    }
-  }
+  // rounded once into the result (same layout)
+  out.set(acc.subarray(0, out.length));
   // a padding zero met an infinite input (0·∞ = NaN, a pair the definition never forms): redo the
   // call by direct dot products over valid pairs only, like the definition
   for (let i = 0; i < out.length; i++) {
