@@ -30,9 +30,21 @@ function aliases(): Record<string, string> {
 
 /** Bundles `test/page/<name>.ts` into a fresh directory with an index.html; returns the directory. */
 export async function bundlePage(name: string): Promise<string> {
+  return bundle(name, { entryPoints: [join(here, 'page', `${name}.ts`)] });
+}
+
+/**
+ * Bundles a generated TypeScript page (e.g. from a README's blocks) like {@link bundlePage}; its
+ * imports resolve as a file in test/page would.
+ */
+export async function bundleSource(name: string, source: string): Promise<string> {
+  return bundle(name, { stdin: { contents: source, loader: 'ts', resolveDir: join(here, 'page') } });
+}
+
+async function bundle(name: string, entry: Parameters<typeof build>[0]): Promise<string> {
   const dir = mkdtempSync(join(tmpdir(), `tconv-webgpu-${name}-`));
   await build({
-    entryPoints: [join(here, 'page', `${name}.ts`)],
+    ...entry,
     bundle: true,
     format: 'esm',
     platform: 'browser',
