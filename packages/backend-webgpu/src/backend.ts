@@ -11,7 +11,6 @@ import type {
 import {
   adjointGeometry,
   biasGradient,
-  checkCapabilities,
   describeValue,
   OptionError,
   prepareConv,
@@ -32,6 +31,8 @@ import { forward, weightGradient } from './ops';
 const NAME = 'webgpu';
 /** WebGPU has no float64; float32 in, float32 out, accumulated in float32. */
 const CAPABILITIES = { dtypes: ['float32'] } as const;
+/** What core's `prepare*` checks every call against (the one capability predicate). */
+const DECLARED = { name: NAME, capabilities: CAPABILITIES };
 
 /** Options of {@link createWebGpuBackend}. */
 export interface WebGpuBackendOptions {
@@ -193,26 +194,22 @@ export async function createWebGpuBackend(options: WebGpuBackendOptions = {}): P
     limits: ctx.limits,
     convTranspose: (input, weight, opts) =>
       call(async () => {
-        const { geometry: g, dtype, bias } = prepareConvTranspose(input, weight, opts);
-        checkCapabilities(NAME, CAPABILITIES, g.rank, dtype);
+        const { geometry: g, bias } = prepareConvTranspose(input, weight, opts, DECLARED);
         return forwardTensors(ctx, g, input, weight, bias as Float32Array | null);
       }),
     conv: (input, weight, opts) =>
       call(async () => {
-        const { geometry: g, dtype, bias } = prepareConv(input, weight, opts);
-        checkCapabilities(NAME, CAPABILITIES, g.rank, dtype);
+        const { geometry: g, bias } = prepareConv(input, weight, opts, DECLARED);
         return forwardTensors(ctx, g, input, weight, bias as Float32Array | null);
       }),
     convTransposeBackward: (gradOutput, input, weight, opts) =>
       call(async () => {
-        const { geometry: g, dtype } = prepareConvTransposeBackward(gradOutput, input, weight, opts);
-        checkCapabilities(NAME, CAPABILITIES, g.rank, dtype);
+        const { geometry: g } = prepareConvTransposeBackward(gradOutput, input, weight, opts, DECLARED);
         return backwardTensors(ctx, g, gradOutput, input, weight);
       }),
     convBackward: (gradOutput, input, weight, opts) =>
       call(async () => {
-        const { geometry: g, dtype } = prepareConvBackward(gradOutput, input, weight, opts);
-        checkCapabilities(NAME, CAPABILITIES, g.rank, dtype);
+        const { geometry: g } = prepareConvBackward(gradOutput, input, weight, opts, DECLARED);
         return backwardTensors(ctx, g, gradOutput, input, weight);
       }),
     ...createGpuTensors(ctx, call),

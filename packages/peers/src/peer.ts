@@ -1,11 +1,5 @@
 import type { Backend, BackendCapabilities, ConvOptions, ConvTransposeOptions, Tensor } from '@tconv/core';
-import {
-  checkCapabilities,
-  prepareConv,
-  prepareConvTranspose,
-  TconvError,
-  UnsupportedError,
-} from '@tconv/core';
+import { prepareConv, prepareConvTranspose, TconvError, UnsupportedError } from '@tconv/core';
 
 /** Which engine a peer runs, for reports. */
 export interface PeerInfo {
@@ -85,11 +79,9 @@ export function unsupported(engine: string, parameter: string, reason: string): 
 export function definePeer(spec: PeerSpec): Peer {
   const name = spec.info.name;
   async function prepare(op: PeerOp, input: Tensor, weight: Tensor, options: ConvTransposeOptions = {}) {
-    const { geometry, dtype } =
-      op === 'convTranspose'
-        ? prepareConvTranspose(input, weight, options)
-        : prepareConv(input, weight, options as ConvOptions);
-    checkCapabilities(name, spec.capabilities, geometry.rank, dtype);
+    const declared = { name, capabilities: spec.capabilities };
+    if (op === 'convTranspose') prepareConvTranspose(input, weight, options, declared);
+    else prepareConv(input, weight, options as ConvOptions, declared);
     return spec.prepare(op, input, weight, options);
   }
   async function once(op: PeerOp, input: Tensor, weight: Tensor, options?: ConvTransposeOptions) {
