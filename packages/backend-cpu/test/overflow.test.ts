@@ -2,31 +2,15 @@ import { describe, expect, it } from 'vitest';
 import { resolveConvTranspose, tensor } from '@tconv/core';
 import { cpuBackend } from '@tconv/backend-cpu';
 import { convTransposeImpl } from '@tconv/backend-cpu/internal';
+import { OVERFLOW_CASES, overflowProblem } from '@tconv/testing';
 
-// Issue #16 item 12: a float32 result that is 0 in exact arithmetic while its products (or partial
-// sums) overflow float32. The rule (core README, "Numerics"): such elements are the float64
-// definition rounded once, so 0 here; ±Inf only where the exact result is beyond float32's range.
-
-/** x all `value`, kernel [+w, −w] per channel: inner outputs exactly 0, the ends ±channels·value·w. */
-function problem(channels: number, positions: number, value: number, weight: number) {
-  const x = tensor(new Float32Array(channels * positions).fill(value), [1, channels, positions]);
-  const w = tensor(
-    Float32Array.from({ length: channels * 2 }, (_, i) => (i % 2 === 0 ? weight : -weight)),
-    [channels, 1, 2],
-  );
-  const expected = [Number.POSITIVE_INFINITY, ...new Array(positions - 1).fill(0), Number.NEGATIVE_INFINITY];
-  return { x, w, expected };
-}
+// Issue #16 item 12 (the rule and the problems: @tconv/testing's `OVERFLOW_CASES`).
 
 describe('#16 item 12: float32 overflow in an intermediate', () => {
   it('every kernel gives 0 for an exact 0 whose products overflow, ±Inf for a real overflow', () => {
-    for (const [channels, positions, value, weight] of [
-      [1, 6, 3e38, 2],
-      [2, 6, 2e38, 1],
-      [4, 8, 3e38, 2],
-      [4, 300, 3e38, 2],
-    ] as const) {
-      const { x, w, expected } = problem(channels, positions, value, weight);
+    for (const c of OVERFLOW_CASES) {
+      const { channels, positions } = c;
+      const { x, w, expected } = overflowProblem(c);
       expect(Array.from(cpuBackend.convTranspose(x, w).data)).toEqual(expected);
       const g = resolveConvTranspose(x.shape, w.shape);
       for (const kernel of ['direct', 'gemm', 'phases'] as const) {

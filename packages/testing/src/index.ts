@@ -4,3 +4,5 @@ export type { ReferenceOp } from './rounding';
 export { expectWithinRounding, unitRoundoff } from './rounding';
 export type { Workload } from './workloads';
 export { TINY, WORKLOADS, workloadTensors } from './workloads';
+export type { OverflowCase } from './overflow';
+export { OVERFLOW_CASES, overflowProblem } from './overflow';
