@@ -1,34 +1,22 @@
-import os from 'node:os';
 import { referenceConvTranspose } from '@tconv/backend-cpu';
 import { geometryFlops, resolveConvTranspose } from '@tconv/core';
 import type { Engine } from './engine';
+import { machineInfo } from './machine';
 import { measure } from './measure';
+import type { Machine, RowTiming } from './row';
+import { disagreement, failureNote, maxAbsError, NOT_TIMED, outputScale, timedFields } from './row';
 import type { Workload } from '@tconv/testing';
 import { workloadTensors } from '@tconv/testing';
 
-/** One row of the results. */
-export interface Row {
-  workload: string;
-  engine: string;
+/** One row of the results: the shared row fields and the engine's thread count. */
+export interface Row extends RowTiming {
   threads: number;
-  /** Median wall time of one call, ms (null when not timed). */
-  medianMs: number | null;
-  minMs: number | null;
-  maxMs: number | null;
-  runs: number;
-  gflops: number | null;
-  mflop: number;
-  /** The output agreed with the tconv reference. */
-  ok: boolean;
-  /** Why the engine was not timed (unsupported, failed, disagreed). */
-  note?: string;
-  maxError?: number;
 }
 
 /** Everything one run of the benchmark produced. */
 export interface BenchResult {
   date: string;
-  machine: { cpus: string; cores: number; memoryGiB: number; node: string; platform: string };
+  machine: Machine;
   quick: boolean;
   rows: Row[];
 }
@@ -53,33 +41,21 @@ export async function runBench(options: BenchOptions): Promise<BenchResult> {
     const g = resolveConvTranspose(w.input, w.weight, w.options);
     const flops = geometryFlops(g);
     const expected = referenceConvTranspose(x, weight, w.options).data;
-    let scale = 0;
-    for (const v of expected) scale = Math.max(scale, Math.abs(v));
+    const scale = outputScale(expected);
     for (const engine of options.engines) {
       const base = { workload: w.name, engine: engine.name, threads: engine.threads, mflop: flops / 1e6 };
-      const empty = { medianMs: null, minMs: null, maxMs: null, runs: 0, gflops: null };
       let row: Row;
       const support = engine.supports(w);
       if (support !== true) {
-        row = { ...base, ...empty, ok: false, note: `n/a: ${support}` };
+        row = { ...base, ...NOT_TIMED, ok: false, note: `n/a: ${support}` };
       } else {
         try {
           const prepared = await engine.prepare(w, x, weight);
           const out = await prepared.output();
-          let maxError = out.length === expected.length ? 0 : Number.POSITIVE_INFINITY;
-          for (let i = 0; i < expected.length && maxError < Number.POSITIVE_INFINITY; i++) {
-            const e = Math.abs(out[i]! - expected[i]!);
-            if (!(e <= maxError)) maxError = Number.isNaN(e) ? Number.POSITIVE_INFINITY : e;
-          }
-          // float32 engines sum in different orders: allow 1e-4 of the output's scale
-          if (!(maxError <= 1e-4 * Math.max(scale, 1e-30))) {
-            row = {
-              ...base,
-              ...empty,
-              ok: false,
-              maxError,
-              note: `disagrees with the reference (max error ${maxError.toExponential(2)}, scale ${scale.toExponential(2)})`,
-            };
+          const maxError = maxAbsError(out, expected);
+          const note = disagreement(maxError, scale);
+          if (note !== undefined) {
+            row = { ...base, ...NOT_TIMED, ok: false, maxError, note };
           } else {
             const t = await measure(
               () => prepared.run(),
@@ -87,25 +63,11 @@ export async function runBench(options: BenchOptions): Promise<BenchResult> {
               options.quick ? 2 : 5,
               options.quick ? 5 : 30,
             );
-            row = {
-              ...base,
-              medianMs: t.median,
-              minMs: t.min,
-              maxMs: t.max,
-              runs: t.runs,
-              gflops: flops / t.median / 1e6,
-              ok: true,
-              maxError,
-            };
+            row = { ...base, ...timedFields(t, flops), ok: true, maxError };
           }
           await prepared.dispose?.();
         } catch (e) {
-          row = {
-            ...base,
-            ...empty,
-            ok: false,
-            note: `failed: ${e instanceof Error ? e.message.split('\n')[0] : String(e)}`,
-          };
+          row = { ...base, ...NOT_TIMED, ok: false, note: failureNote(e) };
         }
       }
       rows.push(row);
@@ -114,13 +76,7 @@ export async function runBench(options: BenchOptions): Promise<BenchResult> {
   }
   return {
     date: new Date().toISOString(),
-    machine: {
-      cpus: os.cpus()[0]?.model ?? 'unknown',
-      cores: os.cpus().length,
-      memoryGiB: Math.round(os.totalmem() / 2 ** 30),
-      node: process.version,
-      platform: `${os.platform()} ${os.arch()}`,
-    },
+    machine: machineInfo(),
     quick: options.quick ?? false,
     rows,
   };

@@ -15,6 +15,7 @@ import type { Workload } from '@tconv/testing';
 import { WORKLOADS, workloadTensors } from '@tconv/testing';
 import * as ort from 'onnxruntime-web/webgpu';
 import { measure } from '../measure';
+import { disagreement, failureNote, maxAbsError, NOT_TIMED, outputScale, timedFields } from '../row';
 import type { BrowserRow, PageRequest, PageResult } from './types';
 
 /** A prepared timed call and its (untimed) output. */
@@ -149,51 +150,23 @@ async function rowFor(
   const g = resolveConvTranspose(w.input, w.weight, w.options);
   const flops = geometryFlops(g);
   const base = { workload: w.name, engine: e.name, runtime: e.runtime, mflop: flops / 1e6 };
-  const empty = { medianMs: null, minMs: null, maxMs: null, runs: 0, gflops: null };
   const cannot = e.cannot(w);
-  if (cannot) return { ...base, ...empty, ok: false, note: `n/a: ${cannot}` };
-  let scale = 0;
-  for (const v of expected) scale = Math.max(scale, Math.abs(v));
+  if (cannot) return { ...base, ...NOT_TIMED, ok: false, note: `n/a: ${cannot}` };
+  const scale = outputScale(expected);
   try {
     const call = await e.prepare(w, x, weight);
     try {
       const out = await call.output();
-      let maxError = out.length === expected.length ? 0 : Number.POSITIVE_INFINITY;
-      for (let i = 0; i < expected.length && maxError < Number.POSITIVE_INFINITY; i++) {
-        const d = Math.abs(out[i]! - expected[i]!);
-        if (!(d <= maxError)) maxError = Number.isNaN(d) ? Number.POSITIVE_INFINITY : d;
-      }
-      // float32 engines sum in different orders: 1e-4 of the output's scale, as the Node bench
-      if (!(maxError <= 1e-4 * Math.max(scale, 1e-30))) {
-        return {
-          ...base,
-          ...empty,
-          ok: false,
-          maxError,
-          note: `disagrees with the reference (max error ${maxError.toExponential(2)}, scale ${scale.toExponential(2)})`,
-        };
-      }
+      const maxError = maxAbsError(out, expected);
+      const note = disagreement(maxError, scale);
+      if (note !== undefined) return { ...base, ...NOT_TIMED, ok: false, maxError, note };
       const t = await measure(() => call.run(), quick ? 100 : 1000, quick ? 2 : 3, quick ? 3 : 15);
-      return {
-        ...base,
-        medianMs: t.median,
-        minMs: t.min,
-        maxMs: t.max,
-        runs: t.runs,
-        gflops: flops / t.median / 1e6,
-        ok: true,
-        maxError,
-      };
+      return { ...base, ...timedFields(t, flops), ok: true, maxError };
     } finally {
       await call.dispose();
     }
   } catch (err) {
-    return {
-      ...base,
-      ...empty,
-      ok: false,
-      note: `failed: ${err instanceof Error ? err.message.split('\n')[0] : String(err)}`,
-    };
+    return { ...base, ...NOT_TIMED, ok: false, note: failureNote(err) };
   }
 }
 

@@ -7,6 +7,7 @@ import os from 'node:os';
 import { dirname, join } from 'node:path';
 import { launchChromium, serveStatic } from '@tconv/browser-testing';
 import { build } from 'esbuild';
+import { machineInfo } from '../machine';
 import { browserMarkdown } from './report-browser';
 import type { BrowserBenchResult, BrowserRow, PageRequest, PageResult } from './types';
 
@@ -77,13 +78,7 @@ export async function runBrowserBench(request: PageRequest, out: string): Promis
     );
     const full: BrowserBenchResult = {
       date: new Date().toISOString(),
-      machine: {
-        cpus: os.cpus()[0]?.model ?? 'unknown',
-        cores: os.cpus().length,
-        memoryGiB: Math.round(os.totalmem() / 2 ** 30),
-        node: process.version,
-        platform: `${os.platform()} ${os.arch()}`,
-      },
+      machine: machineInfo(),
       quick: request.quick,
       ...result,
     };

@@ -1,19 +1,8 @@
-/** One row of the browser benchmark: as the Node bench's rows, with the runtime instead of threads. */
-export interface BrowserRow {
-  workload: string;
-  /** Engine name; WebAssembly engines carry their thread count (`tconv-wasm 2t`). */
-  engine: string;
+import type { Machine, RowTiming } from '../row';
+
+/** One row of the browser benchmark: the shared row fields, with the runtime instead of threads. */
+export interface BrowserRow extends RowTiming {
   runtime: 'WebGPU' | 'WebAssembly';
-  medianMs: number | null;
-  minMs: number | null;
-  maxMs: number | null;
-  runs: number;
-  gflops: number | null;
-  mflop: number;
-  /** The output agreed with the definition (checked before timing). */
-  ok: boolean;
-  note?: string;
-  maxError?: number;
 }
 
 /** What the Node side asks the page for. */
@@ -34,6 +23,6 @@ export interface PageResult {
 /** `apps/bench/results/browser.json`. */
 export interface BrowserBenchResult extends PageResult {
   date: string;
-  machine: { cpus: string; cores: number; memoryGiB: number; node: string; platform: string };
+  machine: Machine;
   quick: boolean;
 }
