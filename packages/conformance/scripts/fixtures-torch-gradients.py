@@ -17,30 +17,10 @@ import json
 import os
 
 import torch
-import torch.nn.functional as F
+from torch_fixtures import CT, CV, MODULE, ROOT, per_axis, rand, tensor_json
 
-HERE = os.path.dirname(os.path.abspath(__file__))
-ROOT = os.path.normpath(os.path.join(HERE, "..", "..", ".."))
 GEN = "packages/conformance/scripts/fixtures-torch-gradients.py"
 FRAMEWORK = f"PyTorch {torch.__version__} autograd"
-
-CT = {1: F.conv_transpose1d, 2: F.conv_transpose2d, 3: F.conv_transpose3d}
-CV = {1: F.conv1d, 2: F.conv2d, 3: F.conv3d}
-MODULE = {1: torch.nn.ConvTranspose1d, 2: torch.nn.ConvTranspose2d, 3: torch.nn.ConvTranspose3d}
-
-
-def tensor_json(t, dtype):
-    digits = 17 if dtype == "float64" else 9
-    return {"dims": list(t.shape), "type": dtype, "data": [float(f"{v:.{digits}g}") for v in t.flatten().tolist()]}
-
-
-def rand(gen, shape, dtype):
-    t = torch.rand(shape, generator=gen, dtype=torch.float64) * 2 - 1
-    return t.to(torch.float32 if dtype == "float32" else torch.float64)
-
-
-def per_axis(v, rank):
-    return list(v) if isinstance(v, (list, tuple)) else [v] * rank
 
 
 def forward(op, rank, x, w, b, stride, padding, dilation, groups, op_pad):
