@@ -5,4 +5,5 @@ export { expectWithinRounding, unitRoundoff } from './rounding';
 export type { Workload } from './workloads';
 export { TINY, WORKLOADS, workloadTensors } from './workloads';
 export type { OverflowCase } from './overflow';
-export { OVERFLOW_CASES, overflowProblem } from './overflow';
+export type { SpecialValueCase } from './overflow';
+export { OVERFLOW_CASES, overflowProblem, specialValueCases } from './overflow';

@@ -39,3 +39,47 @@ export function overflowProblem(
   const expected = [Number.POSITIVE_INFINITY, ...new Array(positions - 1).fill(0), Number.NEGATIVE_INFINITY];
   return { x, w, expected };
 }
+
+/** A small problem with a special-value result, checked through a backend's `conv` or `convTranspose`. */
+export interface SpecialValueCase {
+  readonly name: string;
+  readonly op: 'conv' | 'convTranspose';
+  readonly x: Tensor;
+  readonly w: Tensor;
+  readonly options: { stride?: number };
+  readonly expected: readonly number[];
+}
+
+/**
+ * The special-value problems every backend is checked on: a convolution whose exact 0 has
+ * overflowing products; a NaN input, NaN exactly where it reaches; float64, computed in float64 as
+ * the definition is (1e310 overflows there, ∞ − ∞ is NaN).
+ */
+export function specialValueCases(): SpecialValueCase[] {
+  return [
+    {
+      name: 'conv: [3e38, 3e38, −3e38] ⋆ [2, −2] is [0, +Inf]',
+      op: 'conv',
+      x: tensor([3e38, 3e38, -3e38], [1, 1, 3]),
+      w: tensor([2, -2], [1, 1, 2]),
+      options: {},
+      expected: [0, Number.POSITIVE_INFINITY],
+    },
+    {
+      name: 'a NaN input is NaN exactly where it reaches',
+      op: 'convTranspose',
+      x: tensor([1, Number.NaN, 2], [1, 1, 3]),
+      w: tensor([1, 1], [1, 1, 2]),
+      options: { stride: 2 },
+      expected: [1, 1, Number.NaN, Number.NaN, 2, 2],
+    },
+    {
+      name: 'float64 follows the float64 definition',
+      op: 'convTranspose',
+      x: tensor(Float64Array.from([1e300, 1e300]), [1, 1, 2]),
+      w: tensor(Float64Array.from([1e10, -1e10]), [1, 1, 2]),
+      options: {},
+      expected: [Number.POSITIVE_INFINITY, Number.NaN, Number.NEGATIVE_INFINITY],
+    },
+  ];
+}
