@@ -5,6 +5,14 @@ export { geometryOptions } from './geometry-options';
 export type { Backend, BackendCapabilities, Gradients, SyncBackend } from './backend';
 export { biasGradient, prepareConvBackward, prepareConvTransposeBackward } from './backward';
 export type { PreparedCall } from './call';
+export type { CalibrationState, CalibratorOptions, KernelCalibrator, KernelTrial } from './calibration';
+export {
+  CLOSE_CALL_RATIO,
+  createCalibrator,
+  isCloseCall,
+  MIN_CALIBRATED_FLOPS,
+  shapeClassKey,
+} from './calibration';
 export type { CapabilityGap, DeclaredCapabilities } from './capabilities';
 export { capabilityGap, checkCapabilities } from './capabilities';
 export {
