@@ -8,8 +8,11 @@ export { convImpl } from './conv';
 export { convTransposeImpl, gemmTiles } from './conv-transpose';
 export { gemmTN } from './gemm';
 export type { ConvTransposeKernel } from './kernel-choice';
+export { cpuBackendWith } from './backend';
 export {
   chooseConvTransposeKernel,
+  convTransposeCandidates,
+  KERNELS,
   DIRECT_MAX_CHANNELS,
   PHASES_MAX_INPUT,
   PHASES_MAX_PANEL,

@@ -1,5 +1,5 @@
 import type { ConvTransposeGeometry, PhaseLayout } from '@tconv/core';
-import { phaseMargins, product } from '@tconv/core';
+import { geometryFlops, isCloseCall, MIN_CALIBRATED_FLOPS, phaseMargins, product } from '@tconv/core';
 import { slotStride } from './phase-tile';
 import { CPU_PHASE_LAYOUT } from './stride-phases';
 
@@ -41,6 +41,32 @@ export const PHASES_MAX_INPUT = 1 << 22;
  */
 export const PHASES_MAX_PANEL = 1 << 21;
 
+/** The kernels, in the order the `kernel` option lists them. */
+export const KERNELS: readonly ConvTransposeKernel[] = ['direct', 'gemm', 'phases'];
+
+/**
+ * The rule on its two decisions (thin groups; few positions per weight) and the hard limit (the
+ * phases' scratch bounds, which are memory caps, not break-evens: never calibrated across).
+ */
+function rule(thin: boolean, fewPositions: boolean, phasesFit: boolean): ConvTransposeKernel {
+  if (thin) return 'direct';
+  return fewPositions || !phasesFit ? 'gemm' : 'phases';
+}
+
+/** The features the rule decides on, once per call. */
+function features(g: ConvTransposeGeometry, margins?: Pick<PhaseLayout, 'padPlane'>) {
+  const positions = g.batch * product(g.inputSize);
+  const thin = g.inChannelsPerGroup <= DIRECT_MAX_CHANNELS;
+  const fewPositions = positions < PHASES_MIN_POSITIONS;
+  let phasesFit = slotStride(g.inChannelsPerGroup) * product(g.kernelSize) <= PHASES_MAX_PANEL;
+  // the margined input copy only when the phases could run: by the rule or as a runner-up
+  if (phasesFit && (!fewPositions || isCloseCall(positions, PHASES_MIN_POSITIONS))) {
+    const { padPlane } = margins ?? phaseMargins(g, CPU_PHASE_LAYOUT);
+    phasesFit = g.inChannelsPerGroup * padPlane <= PHASES_MAX_INPUT;
+  }
+  return { positions, thin, fewPositions, phasesFit };
+}
+
 /**
  * The kernel `convTransposeImpl` uses by default, by shape (each rule measured): depthwise and
  * thin groups ({@link DIRECT_MAX_CHANNELS}) scatter directly; problems whose weights each meet at
@@ -54,9 +80,32 @@ export function chooseConvTransposeKernel(
   g: ConvTransposeGeometry,
   margins?: Pick<PhaseLayout, 'padPlane'>,
 ): ConvTransposeKernel {
-  if (g.inChannelsPerGroup <= DIRECT_MAX_CHANNELS) return 'direct';
-  if (g.batch * product(g.inputSize) < PHASES_MIN_POSITIONS) return 'gemm';
-  if (slotStride(g.inChannelsPerGroup) * product(g.kernelSize) > PHASES_MAX_PANEL) return 'gemm';
-  const { padPlane } = margins ?? phaseMargins(g, CPU_PHASE_LAYOUT);
-  return g.inChannelsPerGroup * padPlane <= PHASES_MAX_INPUT ? 'phases' : 'gemm';
+  const f = features(g, margins);
+  return rule(f.thin, f.fewPositions, f.phasesFit);
+}
+
+/**
+ * The kernels a call may run, the rule's ({@link chooseConvTransposeKernel}) first, then the
+ * runner-up of each decision the shape is a close call on (core's `isCloseCall`: within 2× of
+ * the threshold) — input channels per group against {@link DIRECT_MAX_CHANNELS}, positions per
+ * weight against {@link PHASES_MIN_POSITIONS} — which the backend's calibrator times on the
+ * caller's own calls. One kernel when no decision is close, or below core's
+ * `MIN_CALIBRATED_FLOPS`. All compute the same within float32 rounding.
+ * @example
+ * ```ts
+ * convTransposeCandidates(resolveConvTranspose([1, 64, 8, 8], [64, 32, 4, 4], { stride: 2 })); // ['gemm', 'phases']
+ * ```
+ */
+export function convTransposeCandidates(g: ConvTransposeGeometry): ConvTransposeKernel[] {
+  const f = features(g);
+  const chosen = rule(f.thin, f.fewPositions, f.phasesFit);
+  if (geometryFlops(g) < MIN_CALIBRATED_FLOPS) return [chosen];
+  const out = [chosen];
+  const add = (k: ConvTransposeKernel) => {
+    if (!out.includes(k)) out.push(k);
+  };
+  if (isCloseCall(g.inChannelsPerGroup, DIRECT_MAX_CHANNELS + 1))
+    add(rule(!f.thin, f.fewPositions, f.phasesFit));
+  if (isCloseCall(f.positions, PHASES_MIN_POSITIONS)) add(rule(f.thin, !f.fewPositions, f.phasesFit));
+  return out;
 }
