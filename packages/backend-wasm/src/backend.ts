@@ -7,19 +7,25 @@ import type {
   ConvTransposeGeometry,
   ConvTransposeOptions,
   Gradients,
+  KernelCalibrator,
+  KernelTrial,
   Tensor,
 } from '@tconv/core';
 import {
   biasGradient,
+  createCalibrator,
   isFloatArray,
   prepareConv,
   prepareConvBackward,
   prepareConvTranspose,
   prepareConvTransposeBackward,
+  shapeClassKey,
 } from '@tconv/core';
 import type { Dispatcher } from './dispatch';
 import { createDispatcher } from './dispatch';
-import type { KernelExports } from './layout';
+import type { WasmConvTransposeKernel } from './kernel-choice';
+import { convTransposeCandidates } from './kernel-choice';
+import type { Job, KernelExports } from './layout';
 import { MAX_WASM_BYTES } from './limits';
 import { compileWasm, instantiateKernels, relaxedSimdSupported } from './module';
 import type { ParsedOptions, WasmBackendOptions } from './options';
@@ -98,9 +104,56 @@ async function instantiate(opts: ParsedOptions, onFailure: (reason: Error) => vo
   return { exports, memory, pool, threads: opts.threads, relaxedSimd };
 }
 
-/** The four operations on one instance, through one dispatcher. */
-function backendOn(instance: Instance, dispatcher: Dispatcher, opts: ParsedOptions): WasmBackend {
+/**
+ * The four operations on one instance, through one dispatcher, with the kernel choice of
+ * `calibrator` (the instance's own; created from the options when not given).
+ */
+function backendOn(
+  instance: Instance,
+  dispatcher: Dispatcher,
+  opts: ParsedOptions,
+  calibrator = createCalibrator<WasmConvTransposeKernel>({ enabled: opts.calibrate }),
+): WasmBackend {
+  // the calibration trial of the job being planned, if it is to be timed; and this backend's jobs
+  // in flight: a job planned while another runs waits for it, so its time would not be its own
+  const planning: { trial: KernelTrial<WasmConvTransposeKernel> | null } = { trial: null };
+  let inFlight = 0;
+  function chooseKernel(g: ConvTransposeGeometry, call: 'forward' | 'backward'): WasmConvTransposeKernel {
+    const candidates = convTransposeCandidates(g);
+    if (!calibrator.enabled || candidates.length === 1) return candidates[0]!;
+    const trial = calibrator.choose(shapeClassKey(g, call), candidates);
+    if (trial.measuring && inFlight === 0) planning.trial = trial;
+    return trial.kernel;
+  }
+  /** The trial `chooseKernel` left for the job just planned (and none for the next). */
+  function takeTrial(): KernelTrial<WasmConvTransposeKernel> | null {
+    const trial = planning.trial;
+    planning.trial = null;
+    return trial;
+  }
+  /** Plans and runs a job; a timed trial ends when the job's run has read its outputs back. */
+  async function submit(plan: () => Job): Promise<Float32Array[]> {
+    planning.trial = null;
+    const job = plan();
+    const trial = takeTrial();
+    const timed: Job = trial
+      ? {
+          ...job,
+          finish: (inputs, outputs) => {
+            trial.finish();
+            job.finish?.(inputs, outputs);
+          },
+        }
+      : job;
+    inFlight++;
+    try {
+      return await dispatcher.submit(timed);
+    } finally {
+      inFlight--;
+    }
+  }
   const ctx: PlanContext = {
+    chooseKernel,
     heapBase: instance.exports.heapBase(),
     threads: instance.threads,
     threadThreshold: opts.threadThreshold,
@@ -108,13 +161,13 @@ function backendOn(instance: Instance, dispatcher: Dispatcher, opts: ParsedOptio
   };
   const f32 = (a: unknown) => a as Float32Array;
   async function forward(g: ConvTransposeGeometry | ConvGeometry, x: Tensor, w: Tensor, bias: unknown) {
-    const [out] = await dispatcher.submit(planForward(g, f32(x.data), f32(w.data), f32(bias), ctx));
+    const [out] = await submit(() => planForward(g, f32(x.data), f32(w.data), f32(bias), ctx));
     return { shape: g.outputShape, data: out! };
   }
   async function backward(g: ConvTransposeGeometry | ConvGeometry, gy: Tensor, x: Tensor, w: Tensor) {
     // the bias gradient is computed now, from gradOutput as it is at the call
     const bias = biasGradient(g, gy.data);
-    const [dx, dw] = await dispatcher.submit(planBackward(g, f32(gy.data), f32(x.data), f32(w.data), ctx));
+    const [dx, dw] = await submit(() => planBackward(g, f32(gy.data), f32(x.data), f32(w.data), ctx));
     return {
       input: { shape: g.inputShape, data: dx! },
       weight: { shape: g.weightShape, data: dw! },
@@ -169,6 +222,17 @@ function backendOn(instance: Instance, dispatcher: Dispatcher, opts: ParsedOptio
  * ```
  */
 export async function createWasmBackend(options?: WasmBackendOptions): Promise<WasmBackend> {
+  return createWasmBackendWith(options);
+}
+
+/**
+ * {@link createWasmBackend} with the kernel choice on `calibrator` (the `./internal` entry: tests
+ * inject one with a scripted clock and read its state).
+ */
+export async function createWasmBackendWith(
+  options: WasmBackendOptions | undefined,
+  calibrator?: KernelCalibrator<WasmConvTransposeKernel>,
+): Promise<WasmBackend> {
   const opts = parseOptions(options);
   let dispatcher: Dispatcher | null = null;
   let early: Error | null = null;
@@ -178,7 +242,7 @@ export async function createWasmBackend(options?: WasmBackendOptions): Promise<W
   });
   dispatcher = createDispatcher(instance.exports, instance.memory, instance.pool);
   if (early) dispatcher.close(early);
-  return backendOn(instance, dispatcher, opts);
+  return backendOn(instance, dispatcher, opts, calibrator);
 }
 
 let shared: Promise<WasmBackend> | null = null;

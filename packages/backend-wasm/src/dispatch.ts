@@ -4,7 +4,30 @@
 // has to wait copies them aside first. So changing an input after the call never changes its
 // result. After `dispose()` or a worker failure, pending and later calls reject with the reason.
 import type { Job, KernelExports } from './layout';
-import type { WorkerPool } from './threads';
+import type { WorkerPart, WorkerPool, WorkerTicket } from './threads';
+
+/**
+ * How long the calling thread spins for the workers after its own parts, in ms, before it waits
+ * for their messages: parts are balanced, so the workers finish about when it does, and a message
+ * to a thread asleep in its event loop takes 0.1–1 ms to arrive on a virtual machine.
+ */
+export const CALLER_SPIN_MS = 2;
+
+/**
+ * Spins until every ticket's worker has finished without an error (true), or for at most
+ * {@link CALLER_SPIN_MS} (false: the caller then waits for the replies, which carry any error).
+ * The replies of tickets finished here are still received; their promises get a handler so a
+ * later failure of the pool is not an unhandled rejection (it closes the dispatcher instead).
+ */
+function spinUntilFinished(pool: WorkerPool, tickets: readonly WorkerTicket[]): boolean {
+  const deadline = performance.now() + CALLER_SPIN_MS;
+  for (;;) {
+    if (tickets.every((t, i) => pool.finished(i, t.id))) break;
+    if (performance.now() > deadline) return false;
+  }
+  for (const t of tickets) t.done.catch(() => {});
+  return true;
+}
 
 /** Runs jobs on one instance of the kernels (and its workers) and serialises them. */
 export interface Dispatcher {
@@ -33,6 +56,16 @@ export function createDispatcher(
   let closed: Error | null = null;
 
   async function run(job: Job): Promise<Float32Array[]> {
+    // the workers of this job: worker i runs part i + 1 of every task, in order
+    const shares: WorkerPart[][] = [];
+    for (const task of job.tasks) {
+      task.forEach((part, i) => {
+        if (i > 0) (shares[i - 1] ??= []).push(part);
+      });
+    }
+    const threaded = pool !== null && shares.length > 0;
+    // woken now, the workers start spinning while the operands are copied
+    if (threaded) pool.wake();
     const missing = job.end - memory.buffer.byteLength;
     if (missing > 0) memory.grow(Math.ceil(missing / 65536));
     const heap = memory.buffer;
@@ -40,21 +73,17 @@ export function createDispatcher(
     for (const task of job.tasks) {
       for (const part of task) new Int32Array(heap, part.at, part.words.length).set(part.words);
     }
-    // part i ≥ 1 of every task to worker i − 1 (a worker runs its messages in order), part 0 here
-    const others: Promise<void>[] = [];
-    for (const task of job.tasks) {
-      task.forEach((part, i) => {
-        if (i > 0) others.push(pool!.run(i - 1, part.entry, part.at));
-      });
-    }
+    const tickets = threaded ? shares.map((parts, i) => pool.run(i, parts)) : [];
     let failure: unknown = null;
     try {
       for (const task of job.tasks) exports[task[0]!.entry](task[0]!.at);
     } catch (e) {
       failure = e;
     }
-    for (const result of await Promise.allSettled(others)) {
-      if (result.status === 'rejected') failure ??= result.reason;
+    if (tickets.length > 0 && !(failure === null && spinUntilFinished(pool!, tickets))) {
+      for (const result of await Promise.allSettled(tickets.map((t) => t.done))) {
+        if (result.status === 'rejected') failure ??= result.reason;
+      }
     }
     if (failure) throw failure;
     const outputs = job.outputs.map(({ at, length }) => new Float32Array(memory.buffer, at, length).slice());
@@ -68,7 +97,8 @@ export function createDispatcher(
   function start(job: Job, resolve: (v: Float32Array[]) => void, reject: (e: unknown) => void): void {
     busy = true;
     run(job)
-      .then(resolve, reject)
+      // a job that finished after close() (its result not delivered yet) rejects like the rest
+      .then((outputs) => (closed ? reject(closed) : resolve(outputs)), reject)
       .finally(() => {
         busy = false;
         const next = waiting.shift();

@@ -1,6 +1,9 @@
 // The internals other workspace packages and this package's tests reach (the `./internal`
 // subpath): kernel choice, layouts and the parameter schema. Not part of the public API.
 export type { ThreadSplit, WasmConvTransposeKernel } from './kernel-choice';
+export type { KernelFeatures } from './kernel-choice';
+export { convTransposeCandidates, KERNEL_DECISIONS, kernelFeatures, kernelForFeatures } from './kernel-choice';
+export { createWasmBackendWith } from './backend';
 export {
   COLS_ELEMENTS,
   convTransposeKernel,

@@ -3,7 +3,7 @@
 // measurement on the project's 2-core AMD EPYC (see the README's Speed section); they pick among
 // kernels that all compute the same, so a threshold off on another machine costs speed only.
 import type { ConvGeometry, ConvTransposeGeometry } from '@tconv/core';
-import { geometryFlops } from '@tconv/core';
+import { geometryFlops, isCloseCall, MIN_CALIBRATED_FLOPS } from '@tconv/core';
 
 /**
  * The WebAssembly transposed-convolution kernels: `'gemm'` is `cols = Wᵀ·X` and col2im, `'phases'`
@@ -57,17 +57,82 @@ export const MIN_THREADED_FLOPS = 20_000_000;
 export const MIN_THREADED_CHANNELS = 8;
 
 /**
- * The kernel a call takes by default, by shape: groups with ≤ {@link THIN_MAX_CHANNELS} input
- * channels take the thin kernel; fewer than {@link PHASES_MIN_OUT_CHANNELS} output channels per
- * group, or fewer than {@link PHASES_MIN_POSITIONS} input positions per weight, go through the GEMM;
- * the rest through the phases. (Core's phase layout plans only residues
- * that have outputs, so a huge stride costs every kernel O(problem).)
+ * What the kernel rule decides on: input and output channels per group, and input positions per
+ * weight (batch × input plane). A plain record, so a close call can be flipped to the threshold's
+ * other side ({@link convTransposeCandidates}).
+ */
+export interface KernelFeatures {
+  readonly inChannelsPerGroup: number;
+  readonly outChannelsPerGroup: number;
+  readonly positions: number;
+}
+
+/** The features of `g`. */
+export function kernelFeatures(g: ConvTransposeGeometry): KernelFeatures {
+  return {
+    inChannelsPerGroup: g.inChannelsPerGroup,
+    outChannelsPerGroup: g.outChannelsPerGroup,
+    positions: g.batch * g.inputSize.reduce((a, b) => a * b, 1),
+  };
+}
+
+/**
+ * The rule on features: groups with ≤ {@link THIN_MAX_CHANNELS} input channels take the thin
+ * kernel; fewer than {@link PHASES_MIN_OUT_CHANNELS} output channels per group, or fewer than
+ * {@link PHASES_MIN_POSITIONS} input positions per weight, go through the GEMM; the rest through
+ * the phases.
+ */
+export function kernelForFeatures(f: KernelFeatures): WasmConvTransposeKernel {
+  if (f.inChannelsPerGroup <= THIN_MAX_CHANNELS) return 'thin';
+  if (f.outChannelsPerGroup < PHASES_MIN_OUT_CHANNELS) return 'gemm';
+  return f.positions < PHASES_MIN_POSITIONS ? 'gemm' : 'phases';
+}
+
+/**
+ * The kernel a call takes by default, by shape ({@link kernelForFeatures} on the geometry's
+ * {@link kernelFeatures}). (Core's phase layout plans only residues that have outputs, so a huge
+ * stride costs every kernel O(problem).)
  */
 export function convTransposeKernel(g: ConvTransposeGeometry): WasmConvTransposeKernel {
-  if (g.inChannelsPerGroup <= THIN_MAX_CHANNELS) return 'thin';
-  if (g.outChannelsPerGroup < PHASES_MIN_OUT_CHANNELS) return 'gemm';
-  const positions = g.batch * g.inputSize.reduce((a, b) => a * b, 1);
-  return positions < PHASES_MIN_POSITIONS ? 'gemm' : 'phases';
+  return kernelForFeatures(kernelFeatures(g));
+}
+
+/**
+ * The rule's decisions as (feature, threshold) pairs: the rule's side changes between
+ * `threshold − 1` and `threshold`. A new decision in {@link kernelForFeatures} adds its pair here,
+ * and its close calls are calibrated.
+ */
+export const KERNEL_DECISIONS: readonly {
+  readonly feature: keyof KernelFeatures;
+  readonly threshold: number;
+}[] = [
+  { feature: 'inChannelsPerGroup', threshold: THIN_MAX_CHANNELS + 1 },
+  { feature: 'outChannelsPerGroup', threshold: PHASES_MIN_OUT_CHANNELS },
+  { feature: 'positions', threshold: PHASES_MIN_POSITIONS },
+];
+
+/**
+ * The kernels a call may run, the rule's first, then for each decision the shape is a close call
+ * on (core's `isCloseCall`: within 2× of its threshold) the kernel the rule picks with that feature
+ * moved just across the threshold — the runner-up the backend's calibrator times on the caller's
+ * own calls. One kernel when no decision is close, or below core's `MIN_CALIBRATED_FLOPS`.
+ * @example
+ * ```ts
+ * // DCGAN's RGB layer: 3 output channels (the GEMM's side of 4), 32×32 × batch 8 positions
+ * convTransposeCandidates(resolveConvTranspose([8, 64, 32, 32], [64, 3, 4, 4], { stride: 2, padding: 1 })); // ['gemm', 'phases']
+ * ```
+ */
+export function convTransposeCandidates(g: ConvTransposeGeometry): WasmConvTransposeKernel[] {
+  const f = kernelFeatures(g);
+  const out = [kernelForFeatures(f)];
+  if (geometryFlops(g) < MIN_CALIBRATED_FLOPS) return out;
+  for (const { feature, threshold } of KERNEL_DECISIONS) {
+    if (!isCloseCall(f[feature], threshold)) continue;
+    const across = f[feature] < threshold ? threshold : threshold - 1;
+    const k = kernelForFeatures({ ...f, [feature]: across });
+    if (!out.includes(k)) out.push(k);
+  }
+  return out;
 }
 
 /** How a task is split over threads: by channels of each group, by groups, or by batch items. */

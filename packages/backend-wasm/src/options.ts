@@ -41,6 +41,13 @@ export interface WasmBackendOptions {
    * it is not supported is an `OptionError`. Ignored for an explicit `module`/`sharedModule`.
    */
   relaxedSimd?: boolean;
+  /**
+   * Time the candidate kernels on the first calls of a shape that is a close call for the kernel
+   * rule, then keep the faster for the backend's life (see the README, "Kernel choice"). Default
+   * `true`; `false` makes every call take the rule's kernel, so results are bit-reproducible from
+   * the first call on. A `kernel` option skips calibration either way.
+   */
+  calibrate?: boolean;
 }
 
 /**
@@ -58,6 +65,7 @@ export interface ParsedOptions {
   readonly threadThreshold: number;
   readonly kernel: WasmConvTransposeKernel | undefined;
   readonly relaxedSimd: boolean;
+  readonly calibrate: boolean;
 }
 
 const KEYS: readonly (keyof WasmBackendOptions)[] = [
@@ -68,6 +76,7 @@ const KEYS: readonly (keyof WasmBackendOptions)[] = [
   'threadThreshold',
   'kernel',
   'relaxedSimd',
+  'calibrate',
 ];
 
 /** Validates the options of `createWasmBackend`, or throws an `OptionError` naming the option. */
@@ -134,8 +143,16 @@ export function parseOptions(options: WasmBackendOptions | undefined): ParsedOpt
       'relaxedSimd: true, but this runtime does not validate relaxed SIMD (Chrome ≥ 114, Node ≥ 22, or Node 20 with --experimental-wasm-relaxed-simd)',
     );
   }
+  if (options.calibrate !== undefined && typeof options.calibrate !== 'boolean') {
+    throw new OptionError(
+      'INVALID_OPTION',
+      'calibrate',
+      `calibrate must be true or false, but got ${describeValue(options.calibrate)}`,
+    );
+  }
   return {
     threads,
+    calibrate: options.calibrate ?? true,
     relaxedSimd: options.relaxedSimd ?? supported,
     workerHost: options.workerHost,
     module: options.module,

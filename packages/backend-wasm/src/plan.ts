@@ -18,11 +18,16 @@ export interface PlanContext {
   readonly threads: number;
   readonly threadThreshold: number;
   readonly kernel: WasmConvTransposeKernel | undefined;
+  /**
+   * The backend's kernel choice for a transposed convolution (a forward call, or a backward call's
+   * input gradient) when there is no `kernel`: the calibrated one. Absent: the rule.
+   */
+  readonly chooseKernel?: (g: ConvTransposeGeometry, call: 'forward' | 'backward') => WasmConvTransposeKernel;
 }
 
 /** The stride-phase plan a transposed convolution takes (null: the GEMM). */
-function choosePlan(g: ConvTransposeGeometry, ctx: PlanContext): PhasePlan | null {
-  const kernel = ctx.kernel ?? convTransposeKernel(g);
+function choosePlan(g: ConvTransposeGeometry, ctx: PlanContext, call: 'forward' | 'backward'): PhasePlan | null {
+  const kernel = ctx.kernel ?? ctx.chooseKernel?.(g, call) ?? convTransposeKernel(g);
   return kernel === 'gemm' ? null : phasePlan(g, kernel);
 }
 
@@ -48,7 +53,7 @@ export function planForward(
   checkWasmGeometry(g);
   const el = tensorElements(g);
   const split = threadSplit(g, ctx.threads, ctx.threadThreshold, g.outChannelsPerGroup);
-  const plan = g.kind === 'convTranspose' ? choosePlan(g, ctx) : null;
+  const plan = g.kind === 'convTranspose' ? choosePlan(g, ctx, 'forward') : null;
   return withinLimit(plan, ctx, (p) => {
     const mem = arena(ctx.heapBase);
     const ops = {
@@ -93,7 +98,7 @@ export function planBackward(
   const inputSplit = threadSplit(adjoint, ctx.threads, ctx.threadThreshold, adjoint.outChannelsPerGroup);
   const bPerGroup = g.kind === 'convTranspose' ? g.outChannelsPerGroup : g.inChannelsPerGroup;
   const weightSplit = threadSplit(g, ctx.threads, ctx.threadThreshold, bPerGroup, false);
-  const plan = adjoint.kind === 'convTranspose' ? choosePlan(adjoint, ctx) : null;
+  const plan = adjoint.kind === 'convTranspose' ? choosePlan(adjoint, ctx, 'backward') : null;
   return withinLimit(plan, ctx, (p) => {
     const mem = arena(ctx.heapBase);
     const gy = mem.take(el.output);
