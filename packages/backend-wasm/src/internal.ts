@@ -2,7 +2,12 @@
 // subpath): kernel choice, layouts and the parameter schema. Not part of the public API.
 export type { ThreadSplit, WasmConvTransposeKernel } from './kernel-choice';
 export type { KernelFeatures } from './kernel-choice';
-export { convTransposeCandidates, KERNEL_DECISIONS, kernelFeatures, kernelForFeatures } from './kernel-choice';
+export {
+  convTransposeCandidates,
+  KERNEL_DECISIONS,
+  kernelFeatures,
+  kernelForFeatures,
+} from './kernel-choice';
 export { createWasmBackendWith } from './backend';
 export {
   COLS_ELEMENTS,

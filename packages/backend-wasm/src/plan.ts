@@ -26,7 +26,11 @@ export interface PlanContext {
 }
 
 /** The stride-phase plan a transposed convolution takes (null: the GEMM). */
-function choosePlan(g: ConvTransposeGeometry, ctx: PlanContext, call: 'forward' | 'backward'): PhasePlan | null {
+function choosePlan(
+  g: ConvTransposeGeometry,
+  ctx: PlanContext,
+  call: 'forward' | 'backward',
+): PhasePlan | null {
   const kernel = ctx.kernel ?? ctx.chooseKernel?.(g, call) ?? convTransposeKernel(g);
   return kernel === 'gemm' ? null : phasePlan(g, kernel);
 }
