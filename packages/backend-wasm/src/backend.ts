@@ -158,6 +158,7 @@ function backendOn(
     threads: instance.threads,
     threadThreshold: opts.threadThreshold,
     kernel: opts.kernel,
+    plans: new Map(),
   };
   const f32 = (a: unknown) => a as Float32Array;
   async function forward(g: ConvTransposeGeometry | ConvGeometry, x: Tensor, w: Tensor, bias: unknown) {

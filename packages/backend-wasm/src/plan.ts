@@ -23,7 +23,16 @@ export interface PlanContext {
    * input gradient) when there is no `kernel`: the calibrated one. Absent: the rule.
    */
   readonly chooseKernel?: (g: ConvTransposeGeometry, call: 'forward' | 'backward') => WasmConvTransposeKernel;
+  /**
+   * The backend's stride-phase plans by geometry (see {@link choosePlan}): a plan depends on the
+   * geometry alone, and building one costs up to a few ms of the calling thread per call (fcn-up8:
+   * 1.6 ms against 4.8 ms of kernels), time no thread can share.
+   */
+  readonly plans?: Map<string, PhasePlan>;
 }
+
+/** Plans a backend keeps: a layer's calls reuse its plan; the oldest goes first beyond this. */
+export const CACHED_PLANS = 32;
 
 /** The stride-phase plan a transposed convolution takes (null: the GEMM). */
 function choosePlan(
@@ -32,7 +41,19 @@ function choosePlan(
   call: 'forward' | 'backward',
 ): PhasePlan | null {
   const kernel = ctx.kernel ?? ctx.chooseKernel?.(g, call) ?? convTransposeKernel(g);
-  return kernel === 'gemm' ? null : phasePlan(g, kernel);
+  if (kernel === 'gemm') return null;
+  const cache = ctx.plans;
+  if (!cache) return phasePlan(g, kernel);
+  const key = `${kernel} ${JSON.stringify(g)}`;
+  let plan = cache.get(key);
+  if (plan) {
+    cache.delete(key); // most recently used last
+  } else {
+    plan = phasePlan(g, kernel);
+    if (cache.size >= CACHED_PLANS) cache.delete(cache.keys().next().value!);
+  }
+  cache.set(key, plan);
+  return plan;
 }
 
 /**
