@@ -20,6 +20,7 @@ export default defineConfig({
             'test/gradients.test.ts',
             'test/conformance.test.ts',
             'test/relaxed-simd.test.ts',
+            'test/calibration.test.ts',
           ],
           execArgv: [RELAXED_FLAG],
         },
