@@ -5,26 +5,17 @@
 // result. After `dispose()` or a worker failure, pending and later calls reject with the reason.
 import type { Job, KernelExports } from './layout';
 import type { WorkerPart, WorkerPool, WorkerTicket } from './threads';
+import { CALLER_WAIT_MS } from './threads';
 
 /**
- * How long the calling thread spins for the workers after its own parts, in ms, before it waits
- * for their messages: parts are balanced, so the workers finish about when it does, and a message
- * to a thread asleep in its event loop takes 0.1–1 ms to arrive on a virtual machine.
+ * Waits (up to {@link CALLER_WAIT_MS} per worker) until every ticket's worker has finished
+ * without an error, read from the shared control words (true); false if one failed or takes
+ * longer, and the caller then waits for the replies, which carry any error. The replies of tickets
+ * finished here are still received; their promises get a handler so a later failure of the pool
+ * is not an unhandled rejection (it closes the dispatcher instead).
  */
-export const CALLER_SPIN_MS = 2;
-
-/**
- * Spins until every ticket's worker has finished without an error (true), or for at most
- * {@link CALLER_SPIN_MS} (false: the caller then waits for the replies, which carry any error).
- * The replies of tickets finished here are still received; their promises get a handler so a
- * later failure of the pool is not an unhandled rejection (it closes the dispatcher instead).
- */
-function spinUntilFinished(pool: WorkerPool, tickets: readonly WorkerTicket[]): boolean {
-  const deadline = performance.now() + CALLER_SPIN_MS;
-  for (;;) {
-    if (tickets.every((t, i) => pool.finished(i, t.id))) break;
-    if (performance.now() > deadline) return false;
-  }
+function finishedNow(pool: WorkerPool, tickets: readonly WorkerTicket[]): boolean {
+  if (!tickets.every((t, i) => pool.finishedWithin(i, t.id, CALLER_WAIT_MS))) return false;
   for (const t of tickets) t.done.catch(() => {});
   return true;
 }
@@ -80,7 +71,7 @@ export function createDispatcher(
     } catch (e) {
       failure = e;
     }
-    if (tickets.length > 0 && !(failure === null && spinUntilFinished(pool!, tickets))) {
+    if (tickets.length > 0 && !(failure === null && finishedNow(pool!, tickets))) {
       for (const result of await Promise.allSettled(tickets.map((t) => t.done))) {
         if (result.status === 'rejected') failure ??= result.reason;
       }

@@ -38,18 +38,19 @@ const CONTROL_WORDS = 64;
 const MAX_PARTS = (CONTROL_WORDS - PARTS) / 2;
 
 /**
- * How long a worker spins for its next task (after a task, or when woken at the start of a job)
- * before it goes back to its event loop, in ms. A worker asleep in its event loop takes 0.1–1 ms to
- * wake for a message on a virtual machine (measured: 0.7–0.85 ms per call on the 2-core KVM EPYC,
- * where a hot worker answers in microseconds), which a few-ms call cannot afford.
+ * How long a worker sleeps on its control words (`Atomics.wait`: no CPU) for its next task before
+ * it goes back to its event loop, in ms. A task posted there wakes it with `Atomics.notify`, which
+ * is 2–3× quicker than a message (median round trip 0.03–0.09 ms against 0.07–0.23 ms, 2-core KVM
+ * EPYC); spinning instead would be quicker still on an idle machine, but measured 2–3× slower calls
+ * on a loaded one, where the spinning thread takes the core the working one needs.
  */
-export const WORKER_SPIN_MS = 3;
+export const WORKER_IDLE_MS = 100;
 
 // The workers' whole program: instantiate the kernels on the shared memory and say so (or say why
-// not); then, woken by a message, spin on its control words for tasks (the parameter blocks the
+// not); then, woken by a message, wait on its control words for tasks (the parameter blocks the
 // calling thread has written into the shared memory), run each, and go back to the event loop
-// after WORKER_SPIN_MS without one. Every task is also answered by a message (with the error if it
-// failed), which is how the calling thread learns of it when it does not spin itself.
+// after WORKER_IDLE_MS without one. Every task is also answered by a message (with the error if it
+// failed), which is how the calling thread learns of it when it does not wait on the words itself.
 const PROGRAM = `
 let kernels, ctrl, base, entries;
 const describe = (e) => String((e && e.message) || e);
@@ -71,9 +72,12 @@ function handle(m) {
 function listen() {
   Atomics.compareExchange(ctrl, base + ${STATE}, 0, 1);
   for (;;) {
-    const deadline = performance.now() + ${WORKER_SPIN_MS};
     while (Atomics.load(ctrl, base + ${STATE}) !== 2) {
-      if (performance.now() > deadline && Atomics.compareExchange(ctrl, base + ${STATE}, 1, 0) === 1) return;
+      if (
+        Atomics.wait(ctrl, base + ${STATE}, 1, ${WORKER_IDLE_MS}) === 'timed-out' &&
+        Atomics.compareExchange(ctrl, base + ${STATE}, 1, 0) === 1
+      )
+        return;
     }
     const id = ctrl[base + ${ID}];
     const count = ctrl[base + ${COUNT}];
@@ -88,6 +92,7 @@ function listen() {
     Atomics.store(ctrl, base + ${STATE}, 1);
     Atomics.store(ctrl, base + ${FAILED}, error === undefined ? 0 : 1);
     Atomics.store(ctrl, base + ${DONE}, id);
+    Atomics.notify(ctrl, base + ${DONE});
     reply(error === undefined ? { id } : { id, error });
   }
 }
@@ -99,6 +104,25 @@ parentPort.on('message', handle);`;
 const WEB_WORKER = `const reply = (m) => self.postMessage(m);
 ${PROGRAM}
 self.onmessage = (e) => handle(e.data);`;
+
+/**
+ * How long the calling thread waits on a worker's control words for its result, at most, in ms,
+ * where it may block (Node): parts are balanced, so the workers finish about when it does.
+ */
+export const CALLER_WAIT_MS = 20;
+
+/** How long a thread that may not block (a browser's main thread) spins for a worker's result. */
+export const CALLER_SPIN_MS = 2;
+
+/** Whether this thread may block in `Atomics.wait` (a browser's main thread may not). */
+function mayBlock(): boolean {
+  try {
+    Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 1, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
 
 /** Where workers come from: Node's worker_threads, or the web's `Worker` (browsers, Deno). */
 export type WorkerHost = 'node' | 'web';
@@ -134,10 +158,12 @@ export interface WorkerPool {
   /** Hands `parts` (run in order) to worker `i`; rejects when they fail or the pool fails. */
   run(i: number, parts: readonly WorkerPart[]): WorkerTicket;
   /**
-   * Whether worker `i` has finished task `id` without an error, read from the shared control words
-   * (so a thread that spins for a result needs no message). False while it runs, and if it failed.
+   * Whether worker `i` finishes task `id` without an error within `ms` (the caller blocks on the
+   * shared control words where it may, as in Node; a browser's main thread, which may not block,
+   * spins for at most {@link CALLER_SPIN_MS} of them). False if it fails or takes longer: the
+   * caller then waits for the reply (a worker that died cannot answer on the words).
    */
-  finished(i: number, id: number): boolean;
+  finishedWithin(i: number, id: number, ms: number): boolean;
   /** Fails the pool with `reason` (pending runs reject with it) and stops every worker. */
   terminate(reason: Error): Promise<void>;
 }
@@ -286,6 +312,8 @@ export async function createWorkerPool(
   started = null;
 
   let nextId = 0;
+  const canBlock = mayBlock();
+  const spinMs = CALLER_SPIN_MS;
   const post = (i: number, message: unknown): void => {
     try {
       workers[i]!.postMessage(message);
@@ -319,13 +347,22 @@ export async function createWorkerPool(
         ctrl[at + PARTS + 2 * k] = entries.indexOf(part.entry);
         ctrl[at + PARTS + 2 * k + 1] = part.at;
       });
-      // posted: a spinning worker sees it at once; one in its event loop is woken by a message
+      // posted: a waiting worker is notified; one in its event loop is woken by a message
       if (Atomics.exchange(ctrl, at + STATE, 2) === 0) post(i, { listen: true });
+      else Atomics.notify(ctrl, at + STATE);
       return { id, done };
     },
-    finished(i, id) {
+    finishedWithin(i, id, ms) {
       const at = i * CONTROL_WORDS;
-      return Atomics.load(ctrl, at + DONE) === id && Atomics.load(ctrl, at + FAILED) === 0;
+      const deadline = performance.now() + (canBlock ? ms : Math.min(ms, spinMs));
+      for (;;) {
+        const done = Atomics.load(ctrl, at + DONE);
+        if (done === id) return Atomics.load(ctrl, at + FAILED) === 0;
+        const left = deadline - performance.now();
+        if (left <= 0) return false;
+        // a thread that may block sleeps until the worker's notify; a browser's main thread spins
+        if (canBlock) Atomics.wait(ctrl, at + DONE, done, left);
+      }
     },
     async terminate(reason) {
       terminating = true;
