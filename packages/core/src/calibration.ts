@@ -71,11 +71,19 @@ export function shapeClassKey(
   return parts.join('|');
 }
 
+/**
+ * Timed calls per candidate kernel before a shape class commits (by default): the first call of a
+ * kernel is often cold (memory growth, scratch allocation, JIT tiers), so each runs twice and its
+ * best time counts. A caller that wants steady-state timings (a benchmark) makes at least
+ * `CALIBRATION_ROUNDS × (kernels)` warm-up calls per shape.
+ */
+export const CALIBRATION_ROUNDS = 2;
+
 /** Options of {@link createCalibrator}; every field has a default. */
 export interface CalibratorOptions {
   /** `false`: no calibration, every call takes the rule's kernel (bit-reproducible runs). Default `true`. */
   readonly enabled?: boolean;
-  /** Timed calls per candidate before committing (the first is often cold). Default 2. */
+  /** Timed calls per candidate before committing: default {@link CALIBRATION_ROUNDS}. */
   readonly rounds?: number;
   /** Shape classes remembered (least recently used dropped first). Default 256. */
   readonly capacity?: number;
@@ -151,7 +159,7 @@ interface Entry<K extends string> {
   committed: K | undefined;
 }
 
-const DEFAULTS = { rounds: 2, capacity: 256, margin: 0.05, decisive: 3, minSampleMs: 0.5 };
+const DEFAULTS = { rounds: CALIBRATION_ROUNDS, capacity: 256, margin: 0.05, decisive: 3, minSampleMs: 0.5 };
 
 /** A trial with nothing to measure. */
 function fixed<K extends string>(kernel: K): KernelTrial<K> {

@@ -7,6 +7,7 @@ export { biasGradient, prepareConvBackward, prepareConvTransposeBackward } from 
 export type { PreparedCall } from './call';
 export type { CalibrationState, CalibratorOptions, KernelCalibrator, KernelTrial } from './calibration';
 export {
+  CALIBRATION_ROUNDS,
   CLOSE_CALL_RATIO,
   createCalibrator,
   isCloseCall,
