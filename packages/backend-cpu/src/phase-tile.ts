@@ -30,7 +30,6 @@ export function phaseRow(
   panel: number,
   ph: PhaseEntry,
   xb: number,
-  padPlane: number,
   ints: Int32Array,
   shifts: number,
   cinG: number,
@@ -52,8 +51,7 @@ export function phaseRow(
         tileKernel(
           F,
           panel + (((co - cb0) / MR) | 0) * tileElements,
-          xb + j0 + c0 * padPlane,
-          padPlane,
+          (xb + j0 * cinG + c0) | 0,
           ints,
           shifts,
           taps,
@@ -81,7 +79,6 @@ function tileKernel(
   F: Float64Array,
   panel: number,
   xb: number,
-  padPlane: number,
   ints: Int32Array,
   shifts: number,
   taps: number,
@@ -107,32 +104,38 @@ function tileKernel(
   let c21 = 0;
   let c22 = 0;
   let c23 = 0;
+  // the input is position-major (`[position][cinG]`): the four positions' channels are four
+  // unit-stride streams `cinG` apart, read along with the packed weights' one
+  const p1 = cinG | 0;
+  const p2 = (cinG + cinG) | 0;
+  const p3 = (p2 + cinG) | 0;
   for (let t = 0; t < taps; t++) {
-    let xi = xb + ints[shifts + t]!;
-    let pa = panel + t * (cinG * 3 + 8) + c0 * 3; // slotStride(cinG), inlined for V8
-    for (let c = 0; c < channels; c++) {
+    // `| 0` on every index: int32 adds without overflow checks; the loop runs on the weight index
+    // (literals, not MR: a module constant is a context load and hole check per iteration)
+    let xi = (xb + ints[shifts + t]!) | 0;
+    let pa = (panel + t * (cinG * 3 + 8) + c0 * 3) | 0; // slotStride(cinG), inlined for V8
+    const end = (pa + channels * 3) | 0;
+    for (; pa < end; pa = (pa + 3) | 0) {
       const a0 = F[pa]!;
-      const a1 = F[pa + 1]!;
-      const a2 = F[pa + 2]!;
-      const b0 = F[xi]!;
-      const b1 = F[xi + 1]!;
-      const b2 = F[xi + 2]!;
-      const b3 = F[xi + 3]!;
-      c00 += a0 * b0;
-      c01 += a0 * b1;
-      c02 += a0 * b2;
-      c03 += a0 * b3;
-      c10 += a1 * b0;
-      c11 += a1 * b1;
-      c12 += a1 * b2;
-      c13 += a1 * b3;
-      c20 += a2 * b0;
-      c21 += a2 * b1;
-      c22 += a2 * b2;
-      c23 += a2 * b3;
-      // literals, not MR: a module constant is a context load and hole check per iteration
-      pa += 3;
-      xi += padPlane;
+      const a1 = F[(pa + 1) | 0]!;
+      const a2 = F[(pa + 2) | 0]!;
+      let b = F[xi]!;
+      c00 += a0 * b;
+      c10 += a1 * b;
+      c20 += a2 * b;
+      b = F[(xi + p1) | 0]!;
+      c01 += a0 * b;
+      c11 += a1 * b;
+      c21 += a2 * b;
+      b = F[(xi + p2) | 0]!;
+      c02 += a0 * b;
+      c12 += a1 * b;
+      c22 += a2 * b;
+      b = F[(xi + p3) | 0]!;
+      c03 += a0 * b;
+      c13 += a1 * b;
+      c23 += a2 * b;
+      xi = (xi + 1) | 0;
     }
   }
   addRow(out, o, sL, cols, c00, c01, c02, c03);
