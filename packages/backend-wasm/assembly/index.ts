@@ -9,6 +9,7 @@ export { conv, convTranspose } from './direct';
 export { convTransposePhases } from './phases';
 export { convTransposeThin } from './thin';
 export { weightGradient } from './weight-gradient';
+export { weightGradientPhases } from './weight-gradient-phases';
 
 /** Start of the memory the JavaScript side may use. */
 export function heapBase(): usize {

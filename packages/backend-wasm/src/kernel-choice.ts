@@ -127,8 +127,9 @@ export function convTransposeCandidates(g: ConvTransposeGeometry): WasmConvTrans
   const out = [kernelForFeatures(f)];
   if (geometryFlops(g) < MIN_CALIBRATED_FLOPS) return out;
   for (const { feature, threshold } of KERNEL_DECISIONS) {
-    if (!isCloseCall(f[feature], threshold)) continue;
-    const across = f[feature] < threshold ? threshold : threshold - 1;
+    const value = f[feature];
+    if (value === undefined || !isCloseCall(value, threshold)) continue;
+    const across = value < threshold ? threshold : threshold - 1;
     const k = kernelForFeatures({ ...f, [feature]: across });
     if (!out.includes(k)) out.push(k);
   }
@@ -164,4 +165,45 @@ export function threadSplit(
     return { by: 'batch', parts: Math.min(threads, g.batch) };
   if (!enoughChannels && threshold > 0) return one;
   return { by: 'channels', parts: Math.max(1, Math.min(threads, channels)) };
+}
+
+/**
+ * The weight-gradient kernels: `'phases'` splits b's rows into the stride phases of the last axis
+ * and sums dot products along a's rows (assembly/weight-gradient-phases.ts: no transposes, no
+ * gathers, one horizontal sum per weight element and batch item); `'gemm'` transposes chunks of
+ * positions and multiplies them (assembly/weight-gradient.ts). Both compute every geometry.
+ */
+export type WasmWeightGradientKernel = 'phases' | 'gemm';
+
+/**
+ * The phases' fixed cost per weight element (a horizontal sum, a store, a row setup per row of `a`)
+ * against the GEMM's per position (a transposed copy of a's rows, a gathered copy of b's): the
+ * phases take a call when each weight element sums at least this many positions per row of `a` in
+ * a group. DCGAN's 4×4 layer (16 positions, 512 rows) and the iSTFT layer (128, 512) stay on the
+ * GEMM, whose 4×8 tiles over 16 positions write each element once.
+ */
+export const WEIGHT_GRADIENT_PHASES_MIN_POSITIONS_PER_ROW = 1;
+
+/**
+ * The phases of b one block of channels holds, in elements (128 KiB of float32): every row tile of
+ * `a` passes over the block, so it stays in L2 (all of a U-Net layer's 128 channels, 2 MiB, went
+ * to memory and back for each of its 64 row tiles).
+ */
+export const WEIGHT_GRADIENT_PHASES_BLOCK_ELEMENTS = 1 << 15;
+
+/** Below this many positions along a's last axis the phases have no whole vector to sum. */
+export const WEIGHT_GRADIENT_PHASES_MIN_ROW = 4;
+
+/**
+ * The weight-gradient kernel by shape: the phases when `positions` (batch × a's plane) is at least
+ * {@link WEIGHT_GRADIENT_PHASES_MIN_POSITIONS_PER_ROW} per row of `a` in a group and a's rows hold
+ * {@link WEIGHT_GRADIENT_PHASES_MIN_ROW} positions, else the GEMM.
+ */
+export function weightGradientKernel(
+  positions: number,
+  aPerGroup: number,
+  rowLength: number,
+): WasmWeightGradientKernel {
+  if (rowLength < WEIGHT_GRADIENT_PHASES_MIN_ROW) return 'gemm';
+  return positions >= WEIGHT_GRADIENT_PHASES_MIN_POSITIONS_PER_ROW * aPerGroup ? 'phases' : 'gemm';
 }

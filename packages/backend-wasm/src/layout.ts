@@ -21,7 +21,8 @@ export type KernelEntry =
   | 'convTransposePhases'
   | 'convTransposeThin'
   | 'conv'
-  | 'weightGradient';
+  | 'weightGradient'
+  | 'weightGradientPhases';
 
 /** The exports of the compiled kernels. */
 export interface KernelExports extends Record<KernelEntry, (params: number) => void> {
@@ -98,10 +99,9 @@ export interface ForwardOperands {
 
 const D = wordIndex('direct');
 const P = wordIndex('phases');
-const WG = wordIndex('weightGradient');
 
 /** Writes per-axis fields after a block's scalars, in the schema's order. */
-function setAxes(
+export function setAxes(
   words: Int32Array,
   scalars: number,
   rank: number,
@@ -262,83 +262,6 @@ export function forwardTask(
       g.outChannelsPerGroup,
     ),
   );
-}
-
-/** Operands of a weight-gradient task (see assembly/weight-gradient.ts for `a` and `b`). */
-export interface WeightGradientOperands {
-  readonly input: number;
-  readonly gradOutput: number;
-  readonly out: number;
-}
-
-/**
- * The parts of a weight-gradient task for the forward geometry `g`: the channels of `b` (gradOutput's
- * of a transposed convolution, the input's of a convolution) split over `parts` threads, each with
- * transposed chunks of at most {@link COLS_ELEMENTS} elements.
- */
-export function weightGradientTask(
-  g: ConvTransposeGeometry | ConvGeometry,
-  ops: WeightGradientOperands,
-  split: ThreadSplit,
-  mem: Arena,
-): Part[] {
-  if (split.by === 'groups') {
-    // a part computes the weight gradient of groups [g0, g1), from shifted operands
-    const inGroup = g.inChannelsPerGroup * prod(g.inputSize) * 4;
-    const outGroup = g.outChannelsPerGroup * prod(g.outputSize) * 4;
-    const weightGroup = (prod(g.weightShape) / g.groups) * 4;
-    return channelRanges(g.groups, split.parts).flatMap(([g0, g1]) =>
-      weightGradientTask(
-        { ...g, groups: g1 - g0 },
-        {
-          input: ops.input + g0 * inGroup,
-          gradOutput: ops.gradOutput + g0 * outGroup,
-          out: ops.out + g0 * weightGroup,
-        },
-        { by: 'channels', parts: 1 },
-        mem,
-      ),
-    );
-  }
-  const parts = split.parts;
-  const transposed = g.kind === 'convTranspose';
-  const a = transposed
-    ? { at: ops.input, size: g.inputSize, channels: g.inChannels, perGroup: g.inChannelsPerGroup }
-    : { at: ops.gradOutput, size: g.outputSize, channels: g.outChannels, perGroup: g.outChannelsPerGroup };
-  const b = transposed
-    ? { at: ops.gradOutput, size: g.outputSize, channels: g.outChannels, perGroup: g.outChannelsPerGroup }
-    : { at: ops.input, size: g.inputSize, channels: g.inChannels, perGroup: g.inChannelsPerGroup };
-  const K = prod(g.kernelSize);
-  const aPlane = prod(a.size);
-  const scalars = blockWords('weightGradient');
-  return channelRanges(b.perGroup, parts).map(([c0, c1]) => {
-    const words = new Int32Array(scalars + BLOCKS.weightGradient.axes.length * g.rank);
-    const at = mem.take(words.length);
-    // the tap table (coordinates and b's strides), then 4 words per tap of per-row runs
-    const table = mem.take((K + 1) * g.rank + 4 * K);
-    const perPosition = a.perGroup + (c1 - c0) * K;
-    // whole rows of positions (the last axis) per chunk: one row is the least it holds
-    const rowLength = a.size[g.rank - 1]!;
-    const chunk = Math.max(rowLength, Math.min(aPlane, Math.floor(COLS_ELEMENTS / perPosition)));
-    words[WG.rank] = g.rank;
-    words[WG.batch] = g.batch;
-    words[WG.groups] = g.groups;
-    words[WG.aChannels] = a.channels;
-    words[WG.aPerGroup] = a.perGroup;
-    words[WG.bChannels] = b.channels;
-    words[WG.bPerGroup] = b.perGroup;
-    words[WG.a] = a.at;
-    words[WG.b] = b.at;
-    words[WG.out] = ops.out;
-    words[WG.aT] = mem.take(chunk * a.perGroup);
-    words[WG.bT] = mem.take(chunk * ((c1 - c0) * K + ROW_PITCH_SLACK));
-    words[WG.chunk] = chunk;
-    words[WG.table] = table;
-    words[WG.c0] = c0;
-    words[WG.c1] = c1;
-    setAxes(words, scalars, g.rank, [a.size, b.size, g.kernelSize, g.stride, g.dilation, g.padBegin]);
-    return { entry: 'weightGradient', at, words };
-  });
 }
 
 /** Float32 elements of a geometry's input, weight and output. */

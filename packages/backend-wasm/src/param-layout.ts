@@ -134,6 +134,35 @@ export const BLOCKS = {
     ],
     axes: ['aSize', 'bSize', 'kernelSize', 'stride', 'dilation', 'padBegin'],
   },
+  /**
+   * The weight gradient by stride phases of the last axis (`weightGradientPhases`): the same sum as
+   * `weightGradient`, with b's rows split per batch item into their phases (`phased`: per channel
+   * c of a block of `blockChannels`, row of b and phase, `phaseLength` floats starting at shift
+   * `minShift`, then a row of zeros), so every tap reads contiguous rows. `table`: per (tap, row of
+   * `a`) the offset of the row it reads, then the kernel's own words (assembly/weight-gradient-phases.ts).
+   */
+  weightGradientPhases: {
+    words: [
+      'rank',
+      'batch',
+      'groups',
+      'aChannels',
+      'aPerGroup',
+      'bChannels',
+      'bPerGroup',
+      'a',
+      'b',
+      'out',
+      'c0',
+      'c1',
+      'phased',
+      'phaseLength',
+      'minShift',
+      'table',
+      'blockChannels',
+    ],
+    axes: ['aSize', 'bSize', 'kernelSize', 'stride', 'dilation', 'padBegin'],
+  },
 } as const satisfies Record<string, BlockSchema>;
 
 /** Output channels per register tile of the phases, and per packed row of their weight panels. */

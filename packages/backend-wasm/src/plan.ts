@@ -7,10 +7,11 @@ import { adjointGeometry, recomputeNonFinite } from '@tconv/core';
 import type { WasmConvTransposeKernel } from './kernel-choice';
 import { convTransposeKernel, threadSplit } from './kernel-choice';
 import type { Job, Part } from './layout';
-import { arena, forwardTask, tensorElements, weightGradientTask } from './layout';
+import { arena, forwardTask, tensorElements } from './layout';
 import { checkMemory, checkWasmGeometry, MAX_WASM_BYTES } from './limits';
 import type { PhasePlan } from './phase-plan';
 import { phasePlan } from './phase-plan';
+import { weightGradientTask } from './weight-gradient-task';
 
 /** What planning needs of the backend: where free memory starts, threads, and the kernel choice. */
 export interface PlanContext {
@@ -100,6 +101,7 @@ export function planForward(
       end: mem.end,
       // an element an intermediate overflowed is the float64 definition, from the call's operands
       finish: ([xm, wm, bm], [out]) => recomputeNonFinite(g, xm!, wm!, bm ?? null, out!),
+      check: { at: ops.out, length: el.output },
     };
   });
 }
@@ -149,6 +151,7 @@ export function planBackward(
       end: mem.end,
       // the input gradient is the adjoint's forward: the same overflow rule
       finish: ([gym, , wm], [dxOut]) => recomputeNonFinite(adjoint, gym!, wm!, null, dxOut!),
+      check: { at: dx, length: el.input },
     };
   });
 }

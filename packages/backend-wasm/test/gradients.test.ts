@@ -6,6 +6,7 @@ import { cpuBackend } from '@tconv/backend-cpu';
 import { createWasmBackend, wasmBackend } from '@tconv/backend-wasm';
 import { problemArb, randomData } from '@tconv/testing';
 import type { WasmConvTransposeKernel } from '../src/internal';
+import { weightGradientKernel } from '../src/kernel-choice';
 
 const size = (shape: readonly number[]) => shape.reduce((a, b) => a * b, 1);
 const one = await createWasmBackend();
@@ -153,6 +154,74 @@ describe('gradients against the float64 definition', () => {
       { stride: 4, padding: 'same-upper', outputPadding: 1 },
       7,
     );
+  });
+
+  it('random geometries reach both weight-gradient kernels (the stride phases and the GEMM)', async () => {
+    const reached = { phases: 0, gemm: 0 };
+    await fc.assert(
+      fc.asyncProperty(problemArb, async (p) => {
+        if (!valid(() => resolveConvTranspose(p.inputShape, p.weightShape, p.options))) return;
+        const g = resolveConvTranspose(p.inputShape, p.weightShape, p.options);
+        const positions = g.batch * size(g.inputSize);
+        reached[weightGradientKernel(positions, g.inChannelsPerGroup, g.inputSize[g.rank - 1]!)]++;
+        await checkProblem('convTranspose', [one, two], p.inputShape, p.weightShape, p.options, p.seed + 11);
+      }),
+      { numRuns: 60, seed: 20261201 },
+    );
+    expect(reached.phases).toBeGreaterThan(5);
+    expect(reached.gemm).toBeGreaterThan(5);
+  });
+
+  it('the stride-phase weight gradient on each of its branches', async () => {
+    const cases: [Op, number[], number[], object][] = [
+      // rows of a by 4 and a leftover row, an odd column count, a row of 7 (a scalar tail), batch 3
+      ['convTranspose', [3, 5, 6, 7], [5, 3, 3, 3], { stride: 2, padding: 1, outputPadding: 1 }],
+      // depthwise (one row and one channel per group), stride 2, kernel 4
+      ['convTranspose', [2, 6, 9, 8], [6, 1, 4, 4], { stride: 2, padding: 1, groups: 6 }],
+      // dilation 2 with negative shifts, groups, rank 1 with a long row and stride 4 (wavegan-like)
+      ['convTranspose', [1, 8, 33, 12], [8, 3, 3, 3], { padding: 2, dilation: 2, groups: 2 }],
+      ['convTranspose', [2, 12, 301], [12, 5, 25], { stride: 4, padding: 11, outputPadding: 1 }],
+      // kernel 16 stride 8 (fcn-up8-like), rank 3, padding larger than the kernel reach (ONNX-like crop)
+      ['convTranspose', [1, 5, 6, 6], [5, 7, 16, 16], { stride: 8, padding: 4 }],
+      ['convTranspose', [1, 4, 5, 6, 4], [4, 6, 3, 3, 3], { stride: 2, padding: 1, outputPadding: 1 }],
+      ['convTranspose', [1, 3, 8, 9], [3, 2, 3, 3], { stride: 3, padding: 'same' }],
+      // many channels of large planes: b's phases in several blocks of channels
+      ['convTranspose', [1, 4, 64, 64], [4, 12, 3, 3], { stride: 2, padding: 1 }],
+      // the convolution's weight gradient (a = gradOutput, b = input, read with its stride)
+      [
+        'conv',
+        [2, 6, 31, 17],
+        [8, 3, 3, 5],
+        { stride: [2, 3], padding: [1, 2], dilation: [1, 2], groups: 2 },
+      ],
+      ['conv', [1, 4, 200], [8, 4, 7], { stride: 3, padding: 5 }],
+    ];
+    let seed = 40;
+    for (const [op, xs, ws, o] of cases) {
+      const g = op === 'convTranspose' ? resolveConvTranspose(xs, ws, o) : resolveConv(xs, ws, o);
+      const a = op === 'convTranspose' ? g.inputSize : g.outputSize;
+      const rows = op === 'convTranspose' ? g.inChannelsPerGroup : g.outChannelsPerGroup;
+      expect(weightGradientKernel(g.batch * size(a), rows, a[a.length - 1]!)).toBe('phases');
+      await checkProblem(op, [one, two], xs, ws, o, seed++);
+    }
+  });
+
+  it('the GEMM weight gradient: few positions per row of a (DCGAN 4×4-like), rows shorter than a vector', async () => {
+    const cases: [number[], number[], object][] = [
+      [[1, 64, 4, 4], [64, 24, 4, 4], { stride: 2, padding: 1 }],
+      [[2, 6, 5, 3], [6, 4, 3, 3], { stride: 2, padding: 1 }],
+    ];
+    let seed = 60;
+    for (const [xs, ws, o] of cases) {
+      const g = resolveConvTranspose(xs, ws, o);
+      const kernel = weightGradientKernel(
+        g.batch * size(g.inputSize),
+        g.inChannelsPerGroup,
+        xs[xs.length - 1]!,
+      );
+      expect(kernel).toBe('gemm');
+      await checkProblem('convTranspose', [one, two], xs, ws, o, seed++);
+    }
   });
 
   it('wasmBackend has both gradients: d2l 13.10.3 (the input gradient of a transposed convolution is the convolution)', async () => {
