@@ -27,7 +27,8 @@ import type { WasmConvTransposeKernel } from './kernel-choice';
 import { convTransposeCandidates } from './kernel-choice';
 import type { Job, KernelExports } from './layout';
 import { MAX_WASM_BYTES } from './limits';
-import { compileWasm, instantiateKernels, relaxedSimdSupported } from './module';
+import type { WasmModuleObject } from './module';
+import { compileWasm, instantiateKernels, isWarm, markWarm, relaxedSimdSupported } from './module';
 import type { ParsedOptions, WasmBackendOptions } from './options';
 import { parseOptions } from './options';
 import { layoutChecksum } from './param-layout';
@@ -35,6 +36,7 @@ import type { PlanContext } from './plan';
 import { planBackward, planForward } from './plan';
 import type { WorkerPool } from './threads';
 import { createWorkerPool, workerHost } from './threads';
+import { warmUp } from './warm-up';
 
 const CAPABILITIES = { dtypes: ['float32'] } as const;
 /** What core's prepare* check calls against: float64 is rejected there, naming this backend. */
@@ -76,6 +78,8 @@ interface Instance {
   readonly pool: WorkerPool | null;
   readonly threads: number;
   readonly relaxedSimd: boolean;
+  /** The compiled kernels (whether a warm-up ran on them is recorded per module). */
+  readonly module: WasmModuleObject;
 }
 
 /**
@@ -88,7 +92,7 @@ async function instantiate(opts: ParsedOptions, onFailure: (reason: Error) => vo
     const relaxedSimd = opts.relaxedSimd && opts.module === undefined;
     const module = await compileWasm(opts.module, false, 'module', relaxedSimd);
     const { exports, memory } = await instantiateKernels(module, 'module', null, layoutChecksum());
-    return { exports, memory, pool: null, threads: 1, relaxedSimd };
+    return { exports, memory, pool: null, threads: 1, relaxedSimd, module };
   }
   const relaxedSimd = opts.relaxedSimd && opts.sharedModule === undefined;
   const module = await compileWasm(opts.sharedModule, true, 'sharedModule', relaxedSimd);
@@ -101,7 +105,7 @@ async function instantiate(opts: ParsedOptions, onFailure: (reason: Error) => vo
     host,
     onFailure,
   );
-  return { exports, memory, pool, threads: opts.threads, relaxedSimd };
+  return { exports, memory, pool, threads: opts.threads, relaxedSimd, module };
 }
 
 /**
@@ -210,7 +214,9 @@ function backendOn(
  * thread and `threads − 1` workers that share one memory: the operands are copied in once, each
  * thread writes its own channels, nothing is copied between threads. Results are identical to one
  * thread. Resolves once every worker has instantiated the kernels; a worker that fails (now or
- * later) rejects the calls in flight and every later call with the reason.
+ * later) rejects the calls in flight and every later call with the reason. The first backend of a
+ * realm also runs every kernel on small problems before it resolves (`warmUp`, default true), so
+ * its first call runs V8's optimized code instead of its baseline code (src/warm-up.ts).
  * @example
  * ```ts
  * import { tensor } from '@tconv/core';
@@ -243,7 +249,25 @@ export async function createWasmBackendWith(
   });
   dispatcher = createDispatcher(instance.exports, instance.memory, instance.pool);
   if (early) dispatcher.close(early);
-  return backendOn(instance, dispatcher, opts, calibrator);
+  const backend = backendOn(instance, dispatcher, opts, calibrator);
+  if (opts.warmUp && !isWarm(instance.module)) {
+    const on = dispatcher;
+    // a failure here (a worker that dies) is the backend's: its calls reject with the reason
+    await warmUp(
+      (kernel, split) =>
+        backendOn(instance, on, {
+          ...opts,
+          kernel,
+          calibrate: false,
+          threadThreshold: split ? 0 : Number.POSITIVE_INFINITY,
+        }),
+      instance.threads,
+    ).then(
+      () => markWarm(instance.module),
+      () => {},
+    );
+  }
+  return backend;
 }
 
 let shared: Promise<WasmBackend> | null = null;
@@ -252,7 +276,8 @@ let ready: WasmBackend | null = null;
 /** The one-thread backend behind {@link wasmBackend}, created on first use (again after a failure). */
 function sharedBackend(): Promise<WasmBackend> {
   if (!shared) {
-    const created = createWasmBackend();
+    // no warm-up: this backend is created by its first call, which a warm-up would only delay
+    const created = createWasmBackend({ warmUp: false });
     shared = created;
     created.then(
       (backend) => {

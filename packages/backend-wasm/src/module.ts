@@ -98,8 +98,28 @@ async function bytesOf(source: WasmSource, option: ModuleOption): Promise<ArrayB
 }
 
 /**
+ * The embedded builds, compiled once per realm and shared by every backend: a compiled module
+ * holds V8's optimized code of its functions, so a second backend starts on the code the first
+ * one's warm-up (warm-up.ts) or calls optimized, and `createWasmBackend` skips the compile.
+ */
+const embedded = new Map<string, Promise<WebAssembly.Module>>();
+
+/** Compiled modules whose functions a warm-up has already brought to optimized code. */
+const warmed = new WeakSet<WasmModuleObject>();
+
+/** Whether a warm-up already ran on `module` (compiled once, its optimized code is kept). */
+export function isWarm(module: WasmModuleObject): boolean {
+  return warmed.has(module);
+}
+
+/** Records that a warm-up ran on `module`. */
+export function markWarm(module: WasmModuleObject): void {
+  warmed.add(module);
+}
+
+/**
  * Compiles the kernels: from the embedded bytes by default (`shared` for the threads' build,
- * `relaxedSimd` for the relaxed-SIMD builds), or
+ * `relaxedSimd` for the relaxed-SIMD builds; compiled once per realm), or
  * from the given source (a URL to `tconv.wasm` or `tconv-shared.wasm`, its bytes, a `Response`,
  * or an already compiled module). A source that cannot be read or compiled is an `OptionError`
  * naming `option`.
@@ -110,8 +130,16 @@ export async function compileWasm(
   option: ModuleOption = shared ? 'sharedModule' : 'module',
   relaxedSimd = false,
 ): Promise<WasmModuleObject> {
-  if (source === undefined)
-    return WebAssembly.compile(wasmBytes(shared, relaxedSimd) as Uint8Array<ArrayBuffer>);
+  if (source === undefined) {
+    const key = `${shared ? 'shared' : 'own'}-${relaxedSimd ? 'relaxed' : 'exact'}`;
+    let compiled = embedded.get(key);
+    if (!compiled) {
+      compiled = WebAssembly.compile(wasmBytes(shared, relaxedSimd) as Uint8Array<ArrayBuffer>);
+      embedded.set(key, compiled);
+      compiled.catch(() => embedded.delete(key));
+    }
+    return compiled;
+  }
   if (source instanceof WebAssembly.Module) return source;
   try {
     return await WebAssembly.compile((await bytesOf(source, option)) as BufferSource);

@@ -48,6 +48,14 @@ export interface WasmBackendOptions {
    * the first call on. A `kernel` option skips calibration either way.
    */
   calibrate?: boolean;
+  /**
+   * Run every operation and kernel on small problems before `createWasmBackend` resolves, until V8
+   * has compiled them with its optimizing compiler (see the README's first-call notes), so the
+   * first call on a layer runs at its steady speed. Default `true`; it costs tens of ms of creation
+   * on the first backend of a realm (at most ~250 ms of waiting), nothing on later ones (they share
+   * the compiled kernels). `false` starts at once, the first calls on baseline code.
+   */
+  warmUp?: boolean;
 }
 
 /**
@@ -66,6 +74,7 @@ export interface ParsedOptions {
   readonly kernel: WasmConvTransposeKernel | undefined;
   readonly relaxedSimd: boolean;
   readonly calibrate: boolean;
+  readonly warmUp: boolean;
 }
 
 const KEYS: readonly (keyof WasmBackendOptions)[] = [
@@ -77,6 +86,7 @@ const KEYS: readonly (keyof WasmBackendOptions)[] = [
   'kernel',
   'relaxedSimd',
   'calibrate',
+  'warmUp',
 ];
 
 /** Validates the options of `createWasmBackend`, or throws an `OptionError` naming the option. */
@@ -143,6 +153,13 @@ export function parseOptions(options: WasmBackendOptions | undefined): ParsedOpt
       'relaxedSimd: true, but this runtime does not validate relaxed SIMD (Chrome ≥ 114, Node ≥ 22, or Node 20 with --experimental-wasm-relaxed-simd)',
     );
   }
+  if (options.warmUp !== undefined && typeof options.warmUp !== 'boolean') {
+    throw new OptionError(
+      'INVALID_OPTION',
+      'warmUp',
+      `warmUp must be true or false, but got ${describeValue(options.warmUp)}`,
+    );
+  }
   if (options.calibrate !== undefined && typeof options.calibrate !== 'boolean') {
     throw new OptionError(
       'INVALID_OPTION',
@@ -153,6 +170,7 @@ export function parseOptions(options: WasmBackendOptions | undefined): ParsedOpt
   return {
     threads,
     calibrate: options.calibrate ?? true,
+    warmUp: options.warmUp ?? true,
     relaxedSimd: options.relaxedSimd ?? supported,
     workerHost: options.workerHost,
     module: options.module,

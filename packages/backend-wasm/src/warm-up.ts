@@ -1,0 +1,117 @@
+// The warm-up at createWasmBackend: why a fresh backend's first call is slow, and what is done
+// about it. V8 (Node, Chrome) runs a fresh WebAssembly module on its baseline compiler (Liftoff)
+// and compiles a function with its optimizing compiler (TurboFan), in the background, only once
+// the function has run enough ("dynamic tiering"); a call that is running never switches tier. So
+// a kernel whose hot loop is in one long call runs the whole first call on baseline code: 2–5×
+// its steady time on the bench's layers (measured per workload in apps/bench's first-call
+// section). The warm-up runs every operation with every kernel on small problems until V8 has
+// spent their tiering budget, then keeps probing (yielding in between, so the background compiler
+// runs) until the probes take at most half their baseline time or a time cap passes. The first
+// real call then also finds the JavaScript path (validation, planning, dispatch) compiled.
+import type { ConvOptions, ConvTransposeOptions, Tensor } from '@tconv/core';
+import { seeded, shapeSize } from '@tconv/core';
+import type { WasmConvTransposeKernel } from './kernel-choice';
+import { KERNELS } from './kernel-choice';
+
+/** The operations a warm-up runs, on one backend's instance with a forced kernel and split. */
+export interface WarmUpTarget {
+  convTranspose(input: Tensor, weight: Tensor, options?: ConvTransposeOptions): Promise<unknown>;
+  conv(input: Tensor, weight: Tensor, options?: ConvOptions): Promise<unknown>;
+  convTransposeBackward(
+    gradOutput: Tensor,
+    input: Tensor,
+    weight: Tensor,
+    options?: ConvTransposeOptions,
+  ): Promise<unknown>;
+}
+
+/**
+ * The backend's operations on its own instance with `kernel` forced (undefined: chosen by shape),
+ * on the calling thread only, or with `split` over every thread (threshold 0).
+ */
+export type WarmUpBackend = (kernel: WasmConvTransposeKernel | undefined, split: boolean) => WarmUpTarget;
+
+/**
+ * Rounds of every probe before waiting: round 0 pays the lazy baseline compile and spends V8's
+ * tiering budget of every kernel it reaches (each probe executes several MB of kernel code);
+ * round 1 is the baseline speed the wait compares against.
+ */
+export const WARM_UP_TRIGGER_ROUNDS = 2;
+
+/** The longest a warm-up waits for optimized code, ms (it ends earlier once the probes are fast). */
+export const WARM_UP_CAP_MS = 200;
+
+/** The probes are optimized once a round takes at most this fraction of the baseline round... */
+const OPTIMIZED_FRACTION = 0.5;
+
+/** ...or less than this (ms): ~33 MFLOP, which no kernel runs in that time (kernels that do nothing). */
+const ROUND_FLOOR_MS = 0.25;
+
+const t = (shape: number[], seed: number): Tensor => ({ shape, data: seeded(shapeSize(shape), seed) });
+
+/** One warm-up call: what it runs, on which kernel. */
+interface Probe {
+  readonly kernel: WasmConvTransposeKernel | undefined;
+  run(b: WarmUpTarget): Promise<unknown>;
+}
+
+/**
+ * The probes: each transposed-convolution kernel on a strided layer (stride 2: the GEMM's and the
+ * thin kernel's interleaving paths), a stride-1 layer and a depthwise one; a convolution; and a
+ * backward call (the input gradient's convolution and the weight gradient). 1–5 MFLOP each, so
+ * the kernels, not the JavaScript around them, set a probe's time (optimized code runs them 3–5×
+ * faster than baseline code), and a round takes ~10–20 ms on baseline code.
+ */
+function probes(): Probe[] {
+  const strided = { x: t([1, 32, 12, 12], 1), w: t([32, 32, 4, 4], 2), o: { stride: 2, padding: 1 } };
+  const unit = { x: t([1, 32, 12, 12], 3), w: t([32, 16, 3, 3], 4), o: { stride: 1, padding: 1 } };
+  const depthwise = {
+    x: t([1, 32, 32, 32], 5),
+    w: t([32, 1, 4, 4], 6),
+    o: { stride: 2, padding: 1, groups: 32 },
+  };
+  const list: Probe[] = [];
+  for (const kernel of KERNELS) {
+    for (const p of [strided, unit, depthwise]) {
+      list.push({ kernel, run: (b) => b.convTranspose(p.x, p.w, p.o) });
+    }
+  }
+  const gy = t([1, 32, 24, 24], 7);
+  list.push(
+    { kernel: undefined, run: (b) => b.conv(unit.x, t([32, 32, 3, 3], 8), { padding: 1 }) },
+    { kernel: undefined, run: (b) => b.convTransposeBackward(gy, strided.x, strided.w, strided.o) },
+  );
+  return list;
+}
+
+const now = (): number => performance.now();
+/** A pause between rounds, so V8's background compiler gets the cores. */
+const pause = (): Promise<void> => new Promise((resolve) => setTimeout(resolve, 4));
+
+/**
+ * Runs the warm-up on `backend` (see the file comment); with `threads > 1`, one round over every
+ * thread at the end, so each worker has handled a message. Returns the rounds it ran. A failure
+ * (a worker that dies) ends the warm-up: the backend's calls then reject with the reason.
+ */
+export async function warmUp(backend: WarmUpBackend, threads: number): Promise<number> {
+  const list = probes();
+  const here = new Map<WasmConvTransposeKernel | undefined, WarmUpTarget>();
+  for (const p of list) if (!here.has(p.kernel)) here.set(p.kernel, backend(p.kernel, false));
+  const start = now();
+  const rounds: number[] = [];
+  for (;;) {
+    const t0 = now();
+    for (const p of list) await p.run(here.get(p.kernel)!);
+    rounds.push(now() - t0);
+    if (rounds.length >= WARM_UP_TRIGGER_ROUNDS) {
+      const last = rounds[rounds.length - 1]!;
+      const done = last <= OPTIMIZED_FRACTION * rounds[1]! || last < ROUND_FLOOR_MS;
+      if (done || now() - start > WARM_UP_CAP_MS) break;
+    }
+    await pause();
+  }
+  if (threads > 1) {
+    for (const p of list) await p.run(backend(p.kernel, true));
+  }
+  return rounds.length;
+}

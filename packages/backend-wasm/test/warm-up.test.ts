@@ -1,0 +1,85 @@
+// The warm-up at createWasmBackend (src/warm-up.ts): what it runs, that it changes no result, and
+// the option's strict parse. Its effect on speed is measured by apps/bench's first-call section,
+// not here (no timed unit tests).
+import { describe, expect, it } from 'vitest';
+import { OptionError, tensor } from '@tconv/core';
+import { compileWasm, createWasmBackend } from '@tconv/backend-wasm';
+import { randomData } from '@tconv/testing';
+import { KERNELS } from '../src/internal';
+import type { WarmUpTarget } from '../src/warm-up';
+import { WARM_UP_TRIGGER_ROUNDS, warmUp } from '../src/warm-up';
+
+const size = (shape: readonly number[]) => shape.reduce((a, b) => a * b, 1);
+const random = (shape: number[], seed: number) => tensor(randomData(size(shape), seed), shape);
+
+describe('warm-up', () => {
+  it('runs every kernel of the transposed convolution, a convolution and a backward call, then one split round', async () => {
+    const seen: string[] = [];
+    const target = (kernel: string | undefined, split: boolean): WarmUpTarget => {
+      const tag = `${kernel ?? 'auto'}${split ? ' split' : ''}`;
+      return {
+        convTranspose: async () => seen.push(`convTranspose ${tag}`),
+        conv: async () => seen.push(`conv ${tag}`),
+        convTransposeBackward: async () => seen.push(`convTransposeBackward ${tag}`),
+      };
+    };
+    // calls that take no time are "optimized" at once: the trigger rounds only
+    expect(await warmUp(target, 2)).toBe(WARM_UP_TRIGGER_ROUNDS);
+    const kinds = new Set(seen);
+    for (const kernel of KERNELS) {
+      expect(kinds).toContain(`convTranspose ${kernel}`);
+      expect(kinds).toContain(`convTranspose ${kernel} split`);
+    }
+    for (const op of ['conv auto', 'convTransposeBackward auto']) {
+      expect(kinds).toContain(op);
+      expect(kinds).toContain(`${op} split`);
+    }
+    const perRound = seen.filter((s) => !s.endsWith('split')).length / WARM_UP_TRIGGER_ROUNDS;
+    expect(perRound).toBe(KERNELS.length * 3 + 2);
+    // one thread: no split round
+    seen.length = 0;
+    await warmUp(target, 1);
+    expect(seen.some((s) => s.endsWith('split'))).toBe(false);
+  });
+
+  it('a failing call ends the warm-up with its error', async () => {
+    const failing = (): WarmUpTarget => ({
+      convTranspose: async () => {
+        throw new Error('worker 1 failed');
+      },
+      conv: async () => {},
+      convTransposeBackward: async () => {},
+    });
+    await expect(warmUp(failing, 1)).rejects.toThrow(/worker 1 failed/);
+  });
+
+  it('changes no result: warmed and unwarmed backends agree bit for bit (1 and 2 threads)', async () => {
+    const x = random([2, 12, 9, 7], 1);
+    const w = random([12, 8, 4, 3], 2);
+    const o = { stride: [2, 3], padding: 1, outputPadding: [1, 0] };
+    const backends = await Promise.all([
+      createWasmBackend({ warmUp: false }),
+      createWasmBackend(),
+      createWasmBackend({ threads: 2, threadThreshold: 0 }),
+    ]);
+    const [a, b, c] = await Promise.all(backends.map((be) => be.convTranspose(x, w, o)));
+    expect(Array.from(b!.data)).toEqual(Array.from(a!.data));
+    expect(Array.from(c!.data)).toEqual(Array.from(a!.data));
+    await Promise.all(backends.map((be) => be.dispose()));
+  });
+
+  it('the embedded kernels are compiled once per realm (a later backend reuses the warmed module)', async () => {
+    expect(await compileWasm()).toBe(await compileWasm());
+    expect(await compileWasm(undefined, true)).toBe(await compileWasm(undefined, true));
+    expect(await compileWasm(undefined, true)).not.toBe(await compileWasm());
+  });
+
+  it('warmUp must be a boolean: an OptionError naming it, before anything starts', async () => {
+    for (const warm of [1, 'yes', null]) {
+      const e = await createWasmBackend({ warmUp: warm as unknown as boolean }).catch((err: unknown) => err);
+      expect(e).toBeInstanceOf(OptionError);
+      expect((e as OptionError).parameter).toBe('warmUp');
+      expect((e as Error).message).toMatch(/warmUp must be true or false/);
+    }
+  });
+});
