@@ -77,11 +77,17 @@ export function createDispatcher(
       }
     }
     if (failure) throw failure;
+    // a worker scans the checked range for non-finite values while the outputs are copied out
+    const check = threaded && job.check ? pool.run(0, [], job.check) : null;
     const outputs = job.outputs.map(({ at, length }) => new Float32Array(memory.buffer, at, length).slice());
-    job.finish?.(
-      job.inputs.map(({ at, data }) => new Float32Array(memory.buffer, at, data.length)),
-      outputs,
-    );
+    if (check && !pool!.finishedWithin(0, check.id, CALLER_WAIT_MS)) await check.done;
+    else check?.done.catch(() => {});
+    if (!check || pool!.nonFinite(0) > 0) {
+      job.finish?.(
+        job.inputs.map(({ at, data }) => new Float32Array(memory.buffer, at, data.length)),
+        outputs,
+      );
+    }
     return outputs;
   }
 

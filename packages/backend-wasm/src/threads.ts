@@ -33,6 +33,10 @@ const COUNT = 2;
 /** The id of the last task the worker finished, and whether it failed (the reply says how). */
 const DONE = 3;
 const FAILED = 4;
+/** A range of floats to scan after the parts (bytes from 0, count), and how many were not finite. */
+const SCAN_AT = 5;
+const SCAN_LENGTH = 6;
+const NON_FINITE = 7;
 const PARTS = 8;
 const CONTROL_WORDS = 64;
 const MAX_PARTS = (CONTROL_WORDS - PARTS) / 2;
@@ -52,12 +56,13 @@ export const WORKER_IDLE_MS = 100;
 // after WORKER_IDLE_MS without one. Every task is also answered by a message (with the error if it
 // failed), which is how the calling thread learns of it when it does not wait on the words itself.
 const PROGRAM = `
-let kernels, ctrl, base, entries;
+let kernels, memory, ctrl, base, entries;
 const describe = (e) => String((e && e.message) || e);
 function handle(m) {
   if (m.module) {
     try {
       kernels = new WebAssembly.Instance(m.module, { env: { memory: m.memory } }).exports;
+      memory = m.memory;
       ctrl = new Int32Array(m.control);
       base = m.index * ${CONTROL_WORDS};
       entries = m.entries;
@@ -68,6 +73,15 @@ function handle(m) {
     return;
   }
   if (m.listen) listen();
+}
+function nonFinite(at, length) {
+  const f = new Float32Array(memory.buffer, at, length);
+  let n = 0;
+  for (let i = 0; i < length; i++) {
+    const v = f[i];
+    if (v - v !== 0) n++;
+  }
+  return n;
 }
 function listen() {
   Atomics.compareExchange(ctrl, base + ${STATE}, 0, 1);
@@ -86,6 +100,8 @@ function listen() {
       for (let k = 0; k < count; k++) {
         kernels[entries[ctrl[base + ${PARTS} + 2 * k]]](ctrl[base + ${PARTS} + 2 * k + 1]);
       }
+      const length = ctrl[base + ${SCAN_LENGTH}];
+      if (length > 0) Atomics.store(ctrl, base + ${NON_FINITE}, nonFinite(ctrl[base + ${SCAN_AT}], length));
     } catch (e) {
       error = describe(e);
     }
@@ -140,6 +156,12 @@ export interface WorkerPart {
   readonly at: number;
 }
 
+/** Floats in the shared memory: the byte offset of the first, and how many. */
+export interface ScanRange {
+  readonly at: number;
+  readonly length: number;
+}
+
 /** A task handed to a worker: its id, and a promise settled by the worker's reply. */
 export interface WorkerTicket {
   readonly id: number;
@@ -155,8 +177,13 @@ export interface WorkerPool {
    * a job, their wake-up overlaps the copies of its operands.
    */
   wake(): void;
-  /** Hands `parts` (run in order) to worker `i`; rejects when they fail or the pool fails. */
-  run(i: number, parts: readonly WorkerPart[]): WorkerTicket;
+  /**
+   * Hands `parts` (run in order) to worker `i`, then a `scan` of floats for non-finite values
+   * (see {@link WorkerPool.nonFinite}); rejects when they fail or the pool fails.
+   */
+  run(i: number, parts: readonly WorkerPart[], scan?: ScanRange): WorkerTicket;
+  /** How many floats of worker `i`'s last finished scan were not finite. */
+  nonFinite(i: number): number;
   /**
    * Whether worker `i` finishes task `id` without an error within `ms` (the caller blocks on the
    * shared control words where it may, as in Node; a browser's main thread, which may not block,
@@ -329,7 +356,7 @@ export async function createWorkerPool(
         if (Atomics.load(ctrl, i * CONTROL_WORDS + STATE) === 0) post(i, { listen: true });
       }
     },
-    run(i, parts) {
+    run(i, parts, scan) {
       const id = ++nextId;
       if (failure) return { id, done: Promise.reject(failure) };
       const done = new Promise<void>((resolve, reject) => {
@@ -343,6 +370,8 @@ export async function createWorkerPool(
       const at = i * CONTROL_WORDS;
       ctrl[at + ID] = id;
       ctrl[at + COUNT] = parts.length;
+      ctrl[at + SCAN_AT] = scan?.at ?? 0;
+      ctrl[at + SCAN_LENGTH] = scan?.length ?? 0;
       parts.forEach((part, k) => {
         ctrl[at + PARTS + 2 * k] = entries.indexOf(part.entry);
         ctrl[at + PARTS + 2 * k + 1] = part.at;
@@ -351,6 +380,9 @@ export async function createWorkerPool(
       if (Atomics.exchange(ctrl, at + STATE, 2) === 0) post(i, { listen: true });
       else Atomics.notify(ctrl, at + STATE);
       return { id, done };
+    },
+    nonFinite(i) {
+      return Atomics.load(ctrl, i * CONTROL_WORDS + NON_FINITE);
     },
     finishedWithin(i, id, ms) {
       const at = i * CONTROL_WORDS;
