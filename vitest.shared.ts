@@ -20,4 +20,5 @@ export const workspaceAliases = [
   { find: /^@tconv\/backend-webgpu$/, replacement: src('./packages/backend-webgpu/src/index.ts') },
   { find: /^@tconv\/conformance\/examples$/, replacement: src('./packages/conformance/src/examples.ts') },
   { find: /^@tconv\/backend-cpu\/internal$/, replacement: src('./packages/backend-cpu/src/internal.ts') },
+  { find: /^@tconv\/backend-wasm\/internal$/, replacement: src('./packages/backend-wasm/src/internal.ts') },
 ];

@@ -8,8 +8,10 @@
  * ∂input, one for ∂weight).
  */
 import { cpuBackend } from '@tconv/backend-cpu';
+import { KERNELS as CPU_KERNELS } from '@tconv/backend-cpu/internal';
 import { countNonzeros, MAX_NONZEROS, prepareSparseConvTranspose } from '@tconv/backend-sparse';
 import { createWasmBackend } from '@tconv/backend-wasm';
+import { KERNELS as WASM_KERNELS } from '@tconv/backend-wasm/internal';
 import type { Backend, Tensor } from '@tconv/core';
 import {
   adjointGeometry,
@@ -32,6 +34,7 @@ import * as tf from '@tensorflow/tfjs-core';
 // module registers them into tfjs' global gradient registry (bundled by tsup, see tsup.config.ts).
 import '@tensorflow/tfjs-core/dist/register_all_gradients';
 import { measure } from './measure';
+import { explorationCalls } from './engines/tconv';
 
 /** The gradients an engine computes, in tconv's layouts (NC…, `[Cin, Cout/groups, ...k]`). */
 interface GradientRun {
@@ -59,6 +62,7 @@ function backendEngine(
   backend: Backend,
   threads: number,
   dispose?: () => void,
+  warmUpCalls = 0,
 ): GradientEngine {
   return {
     name,
@@ -67,6 +71,9 @@ function backendEngine(
       typeof backend.convTransposeBackward === 'function' ? true : 'the backend has no convTransposeBackward',
     async prepare(w, x, weight, gy) {
       const grads = () => backend.convTransposeBackward!(gy, x, weight, w.options);
+      // the forward's kernel calibration explores on these (convTransposeBackward has no kernel
+      // choice to calibrate: its input gradient is a convolution)
+      for (let i = 0; i < warmUpCalls; i++) await backend.convTranspose(x, weight, w.options);
       return {
         async forward() {
           await backend.convTranspose(x, weight, w.options);
@@ -203,10 +210,16 @@ export async function gradientEngines(): Promise<GradientEngine[]> {
   const wasm1 = await createWasmBackend();
   const wasm2 = await createWasmBackend({ threads: 2 });
   return [
-    backendEngine('tconv-cpu', cpuBackend, 1),
+    backendEngine('tconv-cpu', cpuBackend, 1, undefined, explorationCalls(CPU_KERNELS.length)),
     sparseEngine,
-    backendEngine('tconv-wasm', wasm1, 1),
-    backendEngine('tconv-wasm', wasm2, 2, () => void wasm2.dispose?.()),
+    backendEngine('tconv-wasm', wasm1, 1, undefined, explorationCalls(WASM_KERNELS.length)),
+    backendEngine(
+      'tconv-wasm',
+      wasm2,
+      2,
+      () => void wasm2.dispose?.(),
+      explorationCalls(WASM_KERNELS.length),
+    ),
     tfjsEngine('tfjs-cpu', 'cpu', tfjsCpuPeer),
     tfjsEngine('tfjs-wasm', 'wasm', tfjsWasmPeer),
   ];

@@ -1,22 +1,35 @@
 import type { Backend } from '@tconv/core';
 import { cpuBackend } from '@tconv/backend-cpu';
+import { KERNELS as CPU_KERNELS } from '@tconv/backend-cpu/internal';
 import { countNonzeros, MAX_NONZEROS, prepareSparseConvTranspose } from '@tconv/backend-sparse';
 import { createWasmBackend } from '@tconv/backend-wasm';
-import { adjointGeometry, resolveConvTranspose } from '@tconv/core';
+import { KERNELS as WASM_KERNELS } from '@tconv/backend-wasm/internal';
+import { adjointGeometry, CALIBRATION_ROUNDS, resolveConvTranspose } from '@tconv/core';
 import type { Engine } from '../engine';
 
-/** Wraps a tconv backend as an engine. */
+/**
+ * Calls a backend makes on a layer before timing, in `prepare`: enough for its kernel calibration
+ * to explore every candidate ({@link CALIBRATION_ROUNDS} timed calls of each of its kernels), so
+ * the timed calls (and the correctness gate) run the kernel it committed to.
+ */
+export function explorationCalls(kernels: number): number {
+  return CALIBRATION_ROUNDS * kernels;
+}
+
+/** Wraps a tconv backend as an engine; `prepare` makes `warmUpCalls` calls (calibration). */
 export function backendEngine(
   name: string,
   backend: Backend,
   threads: number,
   dispose?: () => Promise<void>,
+  warmUpCalls = 0,
 ): Engine {
   return {
     name,
     threads,
     supports: () => true,
     async prepare(w, x, weight) {
+      for (let i = 0; i < warmUpCalls; i++) await backend.convTranspose(x, weight, w.options);
       return {
         async run() {
           await backend.convTranspose(x, weight, w.options);
@@ -58,9 +71,9 @@ export async function tconvEngines(): Promise<Engine[]> {
   const wasm1 = await createWasmBackend();
   const wasm2 = await createWasmBackend({ threads: 2 });
   return [
-    backendEngine('tconv-cpu', cpuBackend, 1),
+    backendEngine('tconv-cpu', cpuBackend, 1, undefined, explorationCalls(CPU_KERNELS.length)),
     sparseEngine,
-    backendEngine('tconv-wasm', wasm1, 1),
-    backendEngine('tconv-wasm', wasm2, 2, () => wasm2.dispose()),
+    backendEngine('tconv-wasm', wasm1, 1, undefined, explorationCalls(WASM_KERNELS.length)),
+    backendEngine('tconv-wasm', wasm2, 2, () => wasm2.dispose(), explorationCalls(WASM_KERNELS.length)),
   ];
 }
