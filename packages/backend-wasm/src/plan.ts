@@ -102,7 +102,6 @@ export function planForward(
       // an element an intermediate overflowed is the float64 definition, from the call's operands
       finish: ([xm, wm, bm], [out]) => recomputeNonFinite(g, xm!, wm!, bm ?? null, out!),
       check: { at: ops.out, length: el.output },
-      check: { at: ops.out, length: el.output },
     };
   });
 }
@@ -152,7 +151,6 @@ export function planBackward(
       end: mem.end,
       // the input gradient is the adjoint's forward: the same overflow rule
       finish: ([gym, , wm], [dxOut]) => recomputeNonFinite(adjoint, gym!, wm!, null, dxOut!),
-      check: { at: dx, length: el.input },
       check: { at: dx, length: el.input },
     };
   });
