@@ -4,7 +4,7 @@ import type { ConvOptions, ConvTransposeOptions, Gradients, Tensor } from '@tcon
 import { resolveConv, resolveConvTranspose, TconvError, tensor } from '@tconv/core';
 import { cpuBackend } from '@tconv/backend-cpu';
 import { createWasmBackend, wasmBackend } from '@tconv/backend-wasm';
-import { problemArb, randomData } from '@tconv/testing';
+import { OVERFLOW_CASES, overflowProblem, problemArb, randomData } from '@tconv/testing';
 import type { WasmConvTransposeKernel } from '../src/internal';
 import { weightGradientKernel } from '../src/kernel-choice';
 
@@ -221,6 +221,22 @@ describe('gradients against the float64 definition', () => {
       );
       expect(kernel).toBe('gemm');
       await checkProblem('convTranspose', [one, two], xs, ws, o, seed++);
+    }
+  });
+
+  it('an input gradient whose float32 products overflow is the float64 definition (exactly 0 here)', async () => {
+    for (const c of OVERFLOW_CASES) {
+      // gradOutput all `value`, kernel [+w, −w] per channel: ∂input = conv(gradOutput, w) is 0
+      const { x: gy, w } = overflowProblem(c);
+      const x = tensor(new Float32Array(c.channels * (c.positions - 1)).fill(1), [
+        1,
+        c.channels,
+        c.positions - 1,
+      ]);
+      for (const b of [one, two]) {
+        const d = await b.convTransposeBackward(gy, x, w, { groups: c.channels });
+        expect(Array.from(d.input.data)).toEqual(new Array(x.data.length).fill(0));
+      }
     }
   });
 
