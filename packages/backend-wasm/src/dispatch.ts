@@ -20,6 +20,18 @@ function finishedNow(pool: WorkerPool, tickets: readonly WorkerTicket[]): boolea
   return true;
 }
 
+/** Adds the outputs of an input-channel split's parts into the result, in part order. */
+function addSums(job: Job, heap: ArrayBufferLike): void {
+  for (const task of job.tasks) {
+    for (const { sum } of task) {
+      if (!sum) continue;
+      const into = new Float32Array(heap, sum.into, sum.length);
+      const from = new Float32Array(heap, sum.from, sum.length);
+      for (let i = 0; i < sum.length; i++) into[i]! += from[i]!;
+    }
+  }
+}
+
 /** Runs jobs on one instance of the kernels (and its workers) and serialises them. */
 export interface Dispatcher {
   /**
@@ -77,6 +89,7 @@ export function createDispatcher(
       }
     }
     if (failure) throw failure;
+    addSums(job, memory.buffer);
     // a worker scans the checked range for non-finite values while the outputs are copied out
     const check = threaded && job.check ? pool.run(0, [], job.check) : null;
     const outputs = job.outputs.map(({ at, length }) => new Float32Array(memory.buffer, at, length).slice());

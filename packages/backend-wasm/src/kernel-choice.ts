@@ -136,10 +136,33 @@ export function convTransposeCandidates(g: ConvTransposeGeometry): WasmConvTrans
   return out;
 }
 
-/** How a task is split over threads: by channels of each group, by groups, or by batch items. */
+/**
+ * How a task is split over threads: by output channels of each group, by groups, by batch items,
+ * or by input channels (each part sums its share of them into an output of its own; the outputs
+ * are added once every part is done).
+ */
 export interface ThreadSplit {
-  readonly by: 'channels' | 'groups' | 'batch';
+  readonly by: 'channels' | 'groups' | 'batch' | 'inputChannels';
   readonly parts: number;
+}
+
+/**
+ * A transposed convolution with too few output channels per group to split them splits its input
+ * channels when each output element takes at least this many FLOPs: adding a part's output into
+ * the result then costs under 1/128 of the part's work (the iSTFT layer: 4000 FLOPs per output).
+ */
+export const MIN_SUMMED_FLOPS_PER_OUTPUT = 256;
+
+/**
+ * Parts an input-channel split of `g` has: only a transposed convolution of one batch item and one
+ * group (its operands are then contiguous per input channel: weight [Cin, Cout, ...k]), at least
+ * {@link MIN_THREADED_CHANNELS} input channels per part; 1 when it does not apply.
+ */
+function inputChannelParts(g: ConvTransposeGeometry | ConvGeometry, threads: number): number {
+  if (g.kind !== 'convTranspose' || g.batch !== 1 || g.groups !== 1) return 1;
+  const outputs = g.outputShape.reduce((a, b) => a * b, 1);
+  if (geometryFlops(g) < MIN_SUMMED_FLOPS_PER_OUTPUT * outputs) return 1;
+  return Math.max(1, Math.min(threads, Math.floor(g.inChannels / MIN_THREADED_CHANNELS)));
 }
 
 /**
@@ -147,7 +170,8 @@ export interface ThreadSplit {
  * thresholds (unless `threshold` is 0, which splits everything); else by channels when there are
  * at least {@link MIN_THREADED_CHANNELS} of them, else by groups when there are several (depthwise),
  * else by batch items when there are several (a layer with 3 output channels and a batch of 8 gains
- * from threads too), else by the channels there are. `batchSplits` is false for the weight gradient, which sums over the
+ * from threads too), else by input channels where {@link inputChannelParts} allows (the iSTFT
+ * layer: one output channel, one item), else by the channels there are. `batchSplits` is false for the weight gradient, which sums over the
  * batch.
  */
 export function threadSplit(
@@ -163,6 +187,8 @@ export function threadSplit(
   if (!enoughChannels && g.groups > 1) return { by: 'groups', parts: Math.min(threads, g.groups) };
   if (!enoughChannels && batchSplits && g.batch > 1)
     return { by: 'batch', parts: Math.min(threads, g.batch) };
+  const summed = !enoughChannels && batchSplits ? inputChannelParts(g, threads) : 1;
+  if (summed > 1) return { by: 'inputChannels', parts: summed };
   if (!enoughChannels && threshold > 0) return one;
   return { by: 'channels', parts: Math.max(1, Math.min(threads, channels)) };
 }

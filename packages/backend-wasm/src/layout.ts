@@ -35,6 +35,11 @@ export interface Part {
   readonly entry: KernelEntry;
   readonly at: number;
   readonly words: Int32Array;
+  /**
+   * A part of an input-channel split writes an output of its own: `length` floats at byte `from`,
+   * added into those at `into` once every part of the job is done.
+   */
+  readonly sum?: { readonly from: number; readonly into: number; readonly length: number };
 }
 
 /** A planned call: the operands to copy in, the tasks (each split into parts), the outputs. */
@@ -225,11 +230,12 @@ export function forwardTask(
   plan: PhasePlan | null,
   split: ThreadSplit,
   mem: Arena,
+  planOf: (g: ConvTransposeGeometry) => PhasePlan | null = () => plan,
 ): Part[] {
-  const part = (geometry: typeof g, at: ForwardOperands, c0: number, c1: number): Part => {
-    if (!plan || geometry.kind !== 'convTranspose')
+  const part = (geometry: typeof g, at: ForwardOperands, c0: number, c1: number, own = plan): Part => {
+    if (!own || geometry.kind !== 'convTranspose')
       return directPart(geometry.kind, geometry, at, c0, c1, mem);
-    const phases = phasePart(geometry, plan, at, c0, c1, mem);
+    const phases = phasePart(geometry, own, at, c0, c1, mem);
     // a part of a batch or group split runs the plan on fewer items or groups
     phases.words[P.batch] = geometry.batch;
     phases.words[P.groups] = geometry.groups;
@@ -257,6 +263,26 @@ export function forwardTask(
         g.outChannelsPerGroup,
       ),
     );
+  }
+  if (split.by === 'inputChannels' && g.kind === 'convTranspose') {
+    // part i sums input channels [c0, c1) (one item, one group: contiguous in x and w) into an
+    // output of its own, with the plan of that geometry; part 0's is the output, with the bias
+    const inPlane = prod(g.inputSize) * 4;
+    const weightRow = (prod(g.weightShape) / g.inChannels) * 4;
+    const length = prod(g.outputShape);
+    return channelRanges(g.inChannels, split.parts).map(([c0, c1], i) => {
+      const sub: ConvTransposeGeometry = {
+        ...g,
+        inChannels: c1 - c0,
+        inChannelsPerGroup: c1 - c0,
+        inputShape: [g.batch, c1 - c0, ...g.inputSize],
+        weightShape: [c1 - c0, ...g.weightShape.slice(1)],
+      };
+      const out = i === 0 ? ops.out : mem.take(length);
+      const at = { x: ops.x + c0 * inPlane, w: ops.w + c0 * weightRow, bias: i === 0 ? ops.bias : 0, out };
+      const own = part(sub, at, 0, g.outChannelsPerGroup, planOf(sub));
+      return i === 0 ? own : { ...own, sum: { from: out, into: ops.out, length } };
+    });
   }
   const inItem = g.inChannels * prod(g.inputSize) * 4;
   const outItem = g.outChannels * prod(g.outputSize) * 4;

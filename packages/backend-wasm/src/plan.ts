@@ -42,7 +42,11 @@ function choosePlan(
   call: 'forward' | 'backward',
 ): PhasePlan | null {
   const kernel = ctx.kernel ?? ctx.chooseKernel?.(g, call) ?? convTransposeKernel(g);
-  if (kernel === 'gemm') return null;
+  return kernel === 'gemm' ? null : cachedPlan(g, kernel, ctx);
+}
+
+/** {@link phasePlan}`(g, kernel)`, from the backend's cache when it has one. */
+function cachedPlan(g: ConvTransposeGeometry, kernel: PhasePlan['kernel'], ctx: PlanContext): PhasePlan {
   const cache = ctx.plans;
   if (!cache) return phasePlan(g, kernel);
   const key = `${kernel} ${JSON.stringify(g)}`;
@@ -93,7 +97,8 @@ export function planForward(
       { at: ops.w, data: w },
     ];
     if (bias) inputs.push({ at: ops.bias, data: bias });
-    const tasks = [forwardTask(g, ops, p, split, mem)];
+    // an input-channel split's parts take the same kernel on their share of the channels
+    const tasks = [forwardTask(g, ops, p, split, mem, (sub) => p && cachedPlan(sub, p.kernel, ctx))];
     return {
       inputs,
       tasks,
@@ -160,7 +165,9 @@ export function planBackward(
     const dx = mem.take(el.input);
     const dw = mem.take(el.weight);
     const tasks: Part[][] = [
-      forwardTask(adjoint, { x: gy, w: wAt, bias: 0, out: dx }, p, inputSplit, mem),
+      forwardTask(adjoint, { x: gy, w: wAt, bias: 0, out: dx }, p, inputSplit, mem, (sub) =>
+        p ? cachedPlan(sub, p.kernel, ctx) : null,
+      ),
       weightGradientTask(g, { input: xAt, gradOutput: gy, out: dw }, weightSplit, mem),
     ];
     return {

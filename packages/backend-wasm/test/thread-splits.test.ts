@@ -1,0 +1,234 @@
+// Every way a call splits over threads (issue #18), on two threads with threadThreshold 0 (every
+// call splits): output channels, groups, batch items and input channels, each on random geometries
+// against the definition (float64), and the bit-identical ones identical to one thread. Also the
+// overflow rule on a split call (a worker scans for non-finite values) and the backward.
+import fc from 'fast-check';
+import { afterAll, describe, expect, it } from 'vitest';
+import type { ConvTransposeOptions, Tensor } from '@tconv/core';
+import { resolveConvTranspose, tensor } from '@tconv/core';
+import { cpuBackend, referenceConvTranspose } from '@tconv/backend-cpu';
+import { createWasmBackend } from '@tconv/backend-wasm';
+import { randomData } from '@tconv/testing';
+import type { ThreadSplit } from '../src/internal';
+import { threadSplit } from '../src/internal';
+
+const size = (shape: readonly number[]) => shape.reduce((a, b) => a * b, 1);
+const one = await createWasmBackend();
+const two = await createWasmBackend({ threads: 2, threadThreshold: 0 });
+afterAll(() => Promise.all([one.dispose(), two.dispose()]));
+
+/** The split a forward call on these shapes takes on two threads, threshold 0. */
+function splitOf(xs: number[], ws: number[], o: ConvTransposeOptions): ThreadSplit {
+  const g = resolveConvTranspose(xs, ws, o);
+  return threadSplit(g, 2, 0, g.outChannelsPerGroup);
+}
+
+/** Every element within (terms + 2)·2⁻²⁴·Σ|x·w| of the float64 definition. */
+function expectDefinition(
+  y: Tensor,
+  x: Float32Array,
+  w: Float32Array,
+  xs: number[],
+  ws: number[],
+  o: ConvTransposeOptions,
+) {
+  const exact = referenceConvTranspose(tensor(Float64Array.from(x), xs), tensor(Float64Array.from(w), ws), o);
+  const mag = referenceConvTranspose(
+    tensor(Float64Array.from(x, Math.abs), xs),
+    tensor(Float64Array.from(w, Math.abs), ws),
+    o,
+  );
+  expect(y.shape).toEqual(exact.shape);
+  const terms = (ws[0]! / (o.groups ?? 1)) * size(ws.slice(2)) + 1;
+  for (let i = 0; i < exact.data.length; i++) {
+    const bound = (terms + 2) * 2 ** -24 * mag.data[i]!;
+    if (!(Math.abs(y.data[i]! - exact.data[i]!) <= bound + 1e-30))
+      throw new Error(`element ${i}: ${y.data[i]} vs ${exact.data[i]} (bound ${bound})`);
+  }
+}
+
+/** Random 1D/2D problems of one split mode: `shape` maps drawn sizes to input, weight and options. */
+const axis = fc.record({
+  n: fc.integer({ min: 1, max: 9 }),
+  k: fc.integer({ min: 1, max: 5 }),
+  s: fc.integer({ min: 1, max: 3 }),
+});
+const modes: {
+  by: ThreadSplit['by'];
+  identical: boolean;
+  arb: fc.Arbitrary<{ xs: number[]; ws: number[]; o: ConvTransposeOptions; seed: number }>;
+}[] = [
+  {
+    by: 'channels',
+    identical: true,
+    arb: fc
+      .record({
+        axes: fc.array(axis, { minLength: 1, maxLength: 2 }),
+        cin: fc.integer({ min: 1, max: 12 }),
+        cout: fc.integer({ min: 8, max: 21 }),
+        batch: fc.integer({ min: 1, max: 2 }),
+        seed: fc.nat(),
+      })
+      .map(({ axes, cin, cout, batch, seed }) => ({
+        xs: [batch, cin, ...axes.map((a) => a.n)],
+        ws: [cin, cout, ...axes.map((a) => a.k)],
+        o: { stride: axes.map((a) => a.s) },
+        seed,
+      })),
+  },
+  {
+    by: 'groups',
+    identical: true,
+    arb: fc
+      .record({
+        axes: fc.array(axis, { minLength: 1, maxLength: 2 }),
+        groups: fc.integer({ min: 2, max: 7 }),
+        cinG: fc.integer({ min: 1, max: 3 }),
+        coutG: fc.integer({ min: 1, max: 7 }),
+        seed: fc.nat(),
+      })
+      .map(({ axes, groups, cinG, coutG, seed }) => ({
+        xs: [1, groups * cinG, ...axes.map((a) => a.n)],
+        ws: [groups * cinG, coutG, ...axes.map((a) => a.k)],
+        o: { stride: axes.map((a) => a.s), groups },
+        seed,
+      })),
+  },
+  {
+    by: 'batch',
+    identical: true,
+    arb: fc
+      .record({
+        axes: fc.array(axis, { minLength: 1, maxLength: 2 }),
+        cin: fc.integer({ min: 1, max: 12 }),
+        cout: fc.integer({ min: 1, max: 7 }),
+        batch: fc.integer({ min: 2, max: 5 }),
+        seed: fc.nat(),
+      })
+      .map(({ axes, cin, cout, batch, seed }) => ({
+        xs: [batch, cin, ...axes.map((a) => a.n)],
+        ws: [cin, cout, ...axes.map((a) => a.k)],
+        o: { stride: axes.map((a) => a.s), padding: axes.map((a) => Math.floor((a.k - 1) / 2)) },
+        seed,
+      })),
+  },
+  {
+    // few output channels, one item, one group, and long kernels (≥ 256 FLOPs per output)
+    by: 'inputChannels',
+    identical: false,
+    arb: fc
+      .record({
+        n: fc.integer({ min: 3, max: 12 }),
+        k: fc.integer({ min: 4, max: 24 }),
+        cin: fc.integer({ min: 16, max: 130 }),
+        cout: fc.integer({ min: 1, max: 7 }),
+        s: fc.integer({ min: 1, max: 2 }),
+        bias: fc.boolean(),
+        seed: fc.nat(),
+      })
+      // 2·Cin·n·4k FLOPs per output channel over (n − 1)·s·k + 4k outputs: at least 256 each
+      .filter(({ n, k, cin, s }) => 8 * cin * n * k >= 256 * ((n - 1) * s * k + 4 * k))
+      .map(({ n, k, cin, cout, s, bias, seed }) => ({
+        xs: [1, cin, n],
+        ws: [cin, cout, 4 * k],
+        o: { stride: s * k, ...(bias ? { bias: Array.from({ length: cout }, (_, i) => i / 3 - 1) } : {}) },
+        seed,
+      })),
+  },
+];
+
+describe('thread splits on random geometries (2 threads, threshold 0)', () => {
+  for (const { by, identical, arb } of modes) {
+    it(`by ${by}: the definition${identical ? ', bit-identical to one thread' : ''}`, () =>
+      fc.assert(
+        fc.asyncProperty(arb, async ({ xs, ws, o, seed }) => {
+          expect(splitOf(xs, ws, o)).toEqual({ by, parts: 2 });
+          const x = randomData(size(xs), seed) as Float32Array;
+          const w = randomData(size(ws), seed + 1) as Float32Array;
+          const y2 = await two.convTranspose(tensor(x, xs), tensor(w, ws), o);
+          expectDefinition(y2, x, w, xs, ws, o);
+          if (identical) {
+            const y1 = await one.convTranspose(tensor(x, xs), tensor(w, ws), o);
+            expect(Array.from(y2.data)).toEqual(Array.from(y1.data));
+          }
+        }),
+        { numRuns: 40, seed: 18 },
+      ));
+  }
+
+  it('the iSTFT shape (1 output channel, 512 input channels, stride 512, 2048 taps) splits its input channels', () => {
+    expect(splitOf([1, 512, 128], [512, 1, 2048], { stride: 512 })).toEqual({
+      by: 'inputChannels',
+      parts: 2,
+    });
+    // too little work per output to add a second output (2·Cin·K/stride = 64): the channels there are
+    expect(splitOf([1, 16, 50], [16, 1, 8], { stride: 4 }).by).toBe('channels');
+  });
+});
+
+describe('the overflow rule on a split call', () => {
+  // products of ±6e38 overflow float32: where a first and a last input channel's cancel, the
+  // definition is finite (the other channels' sum); where only the last one's reach, −6e38, which is
+  // −Infinity in float32. A worker scans for the non-finite values and core recomputes them.
+  for (const [name, cin, cout, k, stride] of [
+    ['by channels', 2, 8, 3, 2],
+    ['by input channels', 64, 1, 64, 8],
+  ] as const) {
+    it(`${name}: the definition where float32 intermediates overflow`, async () => {
+      const xs = [1, cin, 3];
+      const ws = [cin, cout, k];
+      const o = { stride };
+      const g = resolveConvTranspose(xs, ws, o);
+      expect(threadSplit(g, 2, 0, g.outChannelsPerGroup).by).toBe(
+        name.slice(3) === 'channels' ? 'channels' : 'inputChannels',
+      );
+      const x = new Float32Array(size(xs)).fill(0.5);
+      const last = (cin - 1) * 3;
+      x[0] = 3e38; // the first channel at position 0
+      x[last] = 3e38; // the last channel at positions 0 and 1
+      x[last + 1] = 3e38;
+      const w = new Float32Array(size(ws)).fill(0.25);
+      for (let j = 0; j < cout * k; j++) {
+        w[j] = 2;
+        w[(cin - 1) * cout * k + j] = -2;
+      }
+      const y = await two.convTranspose(tensor(x, xs), tensor(w, ws), o);
+      const exact = referenceConvTranspose(
+        tensor(Float64Array.from(x), xs),
+        tensor(Float64Array.from(w), ws),
+        o,
+      );
+      expect(exact.data.some((v) => Math.fround(v) === Number.NEGATIVE_INFINITY)).toBe(true);
+      for (let i = 0; i < exact.data.length; i++) {
+        const f = Math.fround(exact.data[i]!);
+        if (!Number.isFinite(f)) expect(y.data[i]).toBe(f);
+        else expect(Math.abs(y.data[i]! - f)).toBeLessThanOrEqual(1e-5 * Math.abs(f) + 1e-4);
+      }
+    });
+  }
+});
+
+describe('backward calls split the same way', () => {
+  it("a convolution's input gradient by input channels (its adjoint: 1 output channel, long kernel)", async () => {
+    const xs = [1, 1, 200];
+    const ws = [40, 1, 64];
+    const o = { stride: 8 };
+    const x = tensor(randomData(size(xs), 5) as Float32Array, xs);
+    const w = tensor(randomData(size(ws), 6) as Float32Array, ws);
+    const y = cpuBackend.conv(x, w, o);
+    const gy = tensor(randomData(size(y.shape as number[]), 7) as Float32Array, y.shape as number[]);
+    const want = cpuBackend.convBackward(gy, x, w, o);
+    const got = await two.convBackward(gy, x, w, o);
+    for (const key of ['input', 'weight'] as const) {
+      const a = got[key].data;
+      const b = want[key].data;
+      let worst = 0;
+      let scale = 0;
+      for (let i = 0; i < a.length; i++) {
+        worst = Math.max(worst, Math.abs(a[i]! - b[i]!));
+        scale = Math.max(scale, Math.abs(b[i]!));
+      }
+      expect(worst).toBeLessThanOrEqual(1e-5 * scale);
+    }
+  });
+});
