@@ -32,6 +32,8 @@ export function phaseRow(
   xb: number,
   ints: Int32Array,
   shifts: number,
+  slots: number,
+  live: number,
   cinG: number,
   out: FloatArray,
   ob: number,
@@ -40,9 +42,8 @@ export function phaseRow(
   cb0: number,
   cb1: number,
 ): void {
-  const taps = ph.taps;
   const count = ph.count;
-  const tileElements = taps * slotStride(cinG);
+  const tileElements = ph.taps * slotStride(cinG);
   for (let c0 = 0; c0 < cinG; c0 += CHANNEL_BLOCK) {
     const c1 = Math.min(cinG, c0 + CHANNEL_BLOCK);
     for (let j0 = 0; j0 < count; j0 += NR) {
@@ -54,7 +55,8 @@ export function phaseRow(
           (xb + j0 * cinG + c0) | 0,
           ints,
           shifts,
-          taps,
+          slots,
+          live,
           c0,
           c1 - c0,
           cinG,
@@ -71,7 +73,7 @@ export function phaseRow(
 }
 
 /**
- * One 3 × 4 register tile: twelve float64 accumulators over `taps` × `channels` (input channels
+ * One 3 × 4 register tile: twelve float64 accumulators over `live` slots × `channels` (input channels
  * c0… of each tap), then `out[o + m·outPlane + l·sL] += c[m][l]` for the `rows` × `cols` that
  * exist. 3 × 4 keeps accumulators and operands in registers under V8 (4 × 4 spills).
  */
@@ -81,7 +83,8 @@ function tileKernel(
   xb: number,
   ints: Int32Array,
   shifts: number,
-  taps: number,
+  slots: number,
+  live: number,
   c0: number,
   channels: number,
   cinG: number,
@@ -109,11 +112,11 @@ function tileKernel(
   const p1 = cinG | 0;
   const p2 = (cinG + cinG) | 0;
   const p3 = (p2 + cinG) | 0;
-  for (let t = 0; t < taps; t++) {
+  for (let t = 0; t < live; t++) {
     // `| 0` on every index: int32 adds without overflow checks; the loop runs on the weight index
     // (literals, not MR: a module constant is a context load and hole check per iteration)
     let xi = (xb + ints[shifts + t]!) | 0;
-    let pa = (panel + t * (cinG * 3 + 8) + c0 * 3) | 0; // slotStride(cinG), inlined for V8
+    let pa = (panel + ints[slots + t]! + c0 * 3) | 0;
     const end = (pa + channels * 3) | 0;
     for (; pa < end; pa = (pa + 3) | 0) {
       const a0 = F[pa]!;

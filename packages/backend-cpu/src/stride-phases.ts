@@ -1,4 +1,10 @@
-import type { ConvTransposeGeometry, FloatArray, PhaseLayout, PhaseLayoutOptions } from '@tconv/core';
+import type {
+  ConvTransposeGeometry,
+  FloatArray,
+  PhaseEntry,
+  PhaseLayout,
+  PhaseLayoutOptions,
+} from '@tconv/core';
 import { product } from '@tconv/core';
 import { MR, NR, phaseRow, slotStride } from './phase-tile';
 import { f64Scratch, intScratch } from './scratch';
@@ -42,10 +48,11 @@ export function convTransposePhasesImpl(
   const coutG = g.outChannelsPerGroup;
   const { entries, planeElements } = layout;
   const sL = g.stride[g.rank - 1]!;
-  const ints = intScratch(3 * K);
-  const slotShift = 0; // per slot of the current entry: its input offset, filled per entry below
+  const ints = intScratch(4 * K);
+  const liveShift = 0; // per live slot of the current row: its input offset, filled per row below
   const tapDest = K; // where each tap's weights go in the packed panels (per block)
   const tapTileStride = 2 * K;
+  const liveSlot = 3 * K; // per live slot of the current row: its weights' offset in a tile
 
   const slot = slotStride(cinG);
   const tilesPerBlock = Math.max(1, Math.floor(PANEL_ELEMENTS / (slot * Math.max(1, layout.slots))));
@@ -67,9 +74,9 @@ export function convTransposePhasesImpl(
         packWeights(w, group * cinG * coutG * K, coutG, K, cinG, cb0, cb1, ints, tapDest, tapTileStride, F);
         for (const e of entries) {
           const panel = tiles * e.slotsBefore * slot;
-          // shifts in positions; the input holds cinG values per position
-          for (let s = 0; s < e.taps; s++) ints[slotShift + s] = e.shifts[s]! * cinG;
           for (let q = 0; q < e.rows; q++) {
+            const live = liveSlots(g, layout, e, q, cinG, slot, ints, liveShift, liveSlot);
+            if (live === 0) continue;
             // `| 0`: indices from divisions are doubles in V8's feedback unless truncated, and a
             // double index in the tile costs a conversion and check per load
             phaseRow(
@@ -78,7 +85,9 @@ export function convTransposePhasesImpl(
               e,
               (panelLength + e.rowInput[q]! * cinG) | 0,
               ints,
-              slotShift,
+              liveShift,
+              liveSlot,
+              live,
               cinG,
               out,
               (outGroup + e.rowOutput[q]!) | 0,
@@ -92,6 +101,44 @@ export function convTransposePhasesImpl(
       }
     }
   }
+}
+
+/**
+ * The slots of entry `e` that reach the input on row `q`: a slot whose read row lies in the
+ * margin on a leading axis (DCGAN's 4×4 → 8×8: one in eight) would only multiply zeros, so the
+ * row skips it. Writes each live slot's input offset (in elements: `cinG` per position) to
+ * `ints[shiftAt …]` and its weights' offset within a tile to `ints[slotAt …]`; returns how many.
+ * (Along the last axis a slot misses the input only at a row's first or last positions, inside
+ * a 4-wide tile: those zeros are computed.)
+ */
+function liveSlots(
+  g: ConvTransposeGeometry,
+  layout: PhaseLayout,
+  e: PhaseEntry,
+  q: number,
+  cinG: number,
+  slot: number,
+  ints: Int32Array,
+  shiftAt: number,
+  slotAt: number,
+): number {
+  const { pitch, marginBegin, marginEnd } = layout;
+  let live = 0;
+  for (let s = 0; s < e.taps; s++) {
+    // the margined-plane position of the row's first read (its last-axis part lies within one row)
+    const p = e.rowInput[q]! + e.shifts[s]!;
+    let inside = true;
+    for (let a = 0; a < g.rank - 1 && inside; a++) {
+      const n = g.inputSize[a]!;
+      const i = (Math.floor(p / pitch[a]!) % (n + marginBegin[a]! + marginEnd[a]!)) - marginBegin[a]!;
+      inside = i >= 0 && i < n;
+    }
+    if (!inside) continue;
+    ints[shiftAt + live] = e.shifts[s]! * cinG;
+    ints[slotAt + live] = s * slot;
+    live++;
+  }
+  return live;
 }
 
 /**
@@ -133,13 +180,16 @@ function padInput(
   const cinG = g.inChannelsPerGroup;
   const inPlane = inputRowOffsets.length * rowLength;
   F.fill(0, base, base + cinG * (planeElements + NR));
-  for (let ci = 0; ci < cinG; ci++) {
-    for (let q = 0; q < inputRowOffsets.length; q++) {
-      let dst = base + inputRowOffsets[q]! * cinG + ci;
-      let src = xBase + ci * inPlane + q * rowLength;
-      for (let i = 0; i < rowLength; i++) {
-        F[dst] = x[src++]!;
-        dst += cinG;
+  // written in order, read gathering across the channel planes (as the weights are packed)
+  for (let q = 0; q < inputRowOffsets.length; q++) {
+    let dst = (base + inputRowOffsets[q]! * cinG) | 0;
+    const src = xBase + q * rowLength;
+    for (let i = 0; i < rowLength; i++) {
+      let from = (src + i) | 0;
+      for (let ci = 0; ci < cinG; ci++) {
+        F[dst] = x[from]!;
+        dst = (dst + 1) | 0;
+        from = (from + inPlane) | 0;
       }
     }
   }
