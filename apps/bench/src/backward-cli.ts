@@ -1,9 +1,11 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
 import { join } from 'node:path';
 import type { Workload } from '@tconv/testing';
 import type { GradientRow } from './backward';
 import { gradientEngines, gradientMarkdown, runGradientBench } from './backward';
+import { machineInfo } from './machine';
+import { describeMachine } from './row';
+import { runFeatures } from './run';
 
 /**
  * `--backward`: runs the backward benchmark with a progress line per row and writes
@@ -27,10 +29,15 @@ export async function runBackwardCli(
     );
   });
   await Promise.all(engines.map((e) => e.dispose?.()));
-  const machine = `${os.cpus()[0]?.model ?? 'unknown CPU'}, ${os.cpus().length} cores, Node ${process.version}, ${new Date().toISOString()}`;
+  const machine = machineInfo();
+  const features = runFeatures(engines);
+  const date = new Date().toISOString();
   mkdirSync(out, { recursive: true });
-  writeFileSync(join(out, 'backward.json'), `${JSON.stringify({ machine, rows }, null, 2)}\n`);
-  const md = gradientMarkdown(rows, machine);
+  writeFileSync(
+    join(out, 'backward.json'),
+    `${JSON.stringify({ date, machine, features, rows }, null, 2)}\n`,
+  );
+  const md = gradientMarkdown(rows, `${describeMachine(machine, features)}, ${date}`);
   writeFileSync(join(out, 'backward.md'), md);
   process.stdout.write(`\n${md}\nwrote ${join(out, 'backward.json')}, backward.md\n`);
 }

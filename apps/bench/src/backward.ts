@@ -34,7 +34,8 @@ import * as tf from '@tensorflow/tfjs-core';
 // module registers them into tfjs' global gradient registry (bundled by tsup, see tsup.config.ts).
 import '@tensorflow/tfjs-core/dist/register_all_gradients';
 import { measure } from './measure';
-import { explorationCalls } from './engines/tconv';
+import type { EngineFeatures } from './row';
+import { explorationCalls, wasmFeatures } from './engines/tconv';
 
 /** The gradients an engine computes, in tconv's layouts (NC…, `[Cin, Cout/groups, ...k]`). */
 interface GradientRun {
@@ -55,6 +56,8 @@ export interface GradientEngine {
   supports(w: Workload): true | string;
   prepare(w: Workload, x: Tensor, weight: Tensor, gy: Tensor): Promise<GradientRun>;
   dispose?(): Promise<void> | void;
+  /** What the engine runs with (threads it really got, SIMD builds), for the run's record. */
+  features?(): EngineFeatures;
 }
 
 function backendEngine(
@@ -212,14 +215,20 @@ export async function gradientEngines(): Promise<GradientEngine[]> {
   return [
     backendEngine('tconv-cpu', cpuBackend, 1, undefined, explorationCalls(CPU_KERNELS.length)),
     sparseEngine,
-    backendEngine('tconv-wasm', wasm1, 1, undefined, explorationCalls(WASM_KERNELS.length)),
-    backendEngine(
-      'tconv-wasm',
-      wasm2,
-      2,
-      () => void wasm2.dispose?.(),
-      explorationCalls(WASM_KERNELS.length),
-    ),
+    {
+      ...backendEngine('tconv-wasm', wasm1, 1, undefined, explorationCalls(WASM_KERNELS.length)),
+      features: () => wasmFeatures(wasm1),
+    },
+    {
+      ...backendEngine(
+        'tconv-wasm',
+        wasm2,
+        wasm2.threads,
+        () => void wasm2.dispose?.(),
+        explorationCalls(WASM_KERNELS.length),
+      ),
+      features: () => wasmFeatures(wasm2),
+    },
     tfjsEngine('tfjs-cpu', 'cpu', tfjsCpuPeer),
     tfjsEngine('tfjs-wasm', 'wasm', tfjsWasmPeer),
   ];

@@ -1,5 +1,6 @@
 import type { Tensor } from '@tconv/core';
 import type { Workload } from '@tconv/testing';
+import type { EngineFeatures } from './row';
 
 /** A prepared run: computes the workload on the engine's own data layout and returns NCHW float32. */
 export interface Prepared {
@@ -19,4 +20,6 @@ export interface Engine {
   /** Sets up the workload (layout conversion, sessions, prepared operators) outside the timed region. */
   prepare(w: Workload, x: Tensor, weight: Tensor): Promise<Prepared>;
   dispose?(): Promise<void> | void;
+  /** What the engine runs with (threads it really got, SIMD builds), for the run's record. */
+  features?(): EngineFeatures;
 }

@@ -1,3 +1,5 @@
+import type { FirstCallRow } from './first-call-row';
+import { describeMachine } from './row';
 import type { BenchResult, Row } from './run';
 
 const label = (r: Pick<Row, 'engine' | 'threads'>) => `${r.engine} ${r.threads}t`;
@@ -13,7 +15,7 @@ export function markdownReport(result: BenchResult): string {
     return r.note?.startsWith('n/a') ? 'n/a' : r.note?.startsWith('disagrees') ? '✗ wrong' : 'failed';
   };
   const lines = [
-    `GFLOP/s (useful FLOPs 2·N·Cin·∏in·(Cout/groups)·∏kernel / median time), float32 — ${result.machine.cpus}, ${result.machine.cores} cores, Node ${result.machine.node}, ${result.date}${result.quick ? ' (quick mode)' : ''}`,
+    `GFLOP/s (useful FLOPs 2·N·Cin·∏in·(Cout/groups)·∏kernel / median time), float32 — ${describeMachine(result.machine, result.features)}, ${result.date}${result.quick ? ' (quick mode)' : ''}`,
     '',
     `| workload | MFLOP | ${engines.join(' | ')} |`,
     `|---|---|${engines.map(() => '---').join('|')}|`,
@@ -40,10 +42,44 @@ export function markdownReport(result: BenchResult): string {
       lines.push(`| ${w} | ${o} | ${ratios.join(' | ')} |`);
     }
   }
+  if (result.firstCall) lines.push('', ...firstCallMarkdown(result.firstCall.rows, result.firstCall.mode));
   const flagged = result.rows.filter((r) => !r.ok && !r.note?.startsWith('n/a'));
   if (flagged.length) {
     lines.push('', 'Not timed:', '');
     for (const r of flagged) lines.push(`- ${r.workload} / ${label(r)}: ${r.note}`);
   }
   return `${lines.join('\n')}\n`;
+}
+
+const ms = (v: number) => v.toFixed(v < 10 ? 2 : 1);
+
+/**
+ * The first-call section: per workload and tconv backend, first call / steady median in ms and
+ * their ratio (a fresh backend; `mode` says how fresh), and each backend's creation time.
+ */
+export function firstCallMarkdown(rows: readonly FirstCallRow[], mode: string): string[] {
+  const label = (r: FirstCallRow) => `${r.engine} ${r.threads}t`;
+  const engines = [...new Set(rows.map(label))];
+  const workloads = [...new Set(rows.map((r) => r.workload))];
+  const lines = [
+    `First call of a fresh backend (${mode}): call 1 ms / steady ms (median of the last calls) and call 1 ÷ steady; call 2 ÷ steady after it:`,
+    '',
+    `| workload | ${engines.join(' | ')} |`,
+    `|---|${engines.map(() => '---').join('|')}|`,
+  ];
+  for (const w of workloads) {
+    const cells = engines.map((e) => {
+      const r = rows.find((x) => x.workload === w && label(x) === e);
+      if (!r) return '';
+      if (r.firstMs === null || r.steadyMs === null) return r.note ?? 'failed';
+      return `${ms(r.firstMs)} / ${ms(r.steadyMs)} (${r.firstRatio!.toFixed(2)}×; 2nd ${r.secondRatio!.toFixed(2)}×)`;
+    });
+    lines.push(`| ${w} | ${cells.join(' | ')} |`);
+  }
+  const creation = engines.map((e) => {
+    const c = rows.filter((r) => label(r) === e && r.createMs !== null).map((r) => r.createMs!);
+    return c.length ? `${e} ${ms(c.sort((a, b) => a - b)[c.length >> 1]!)} ms` : `${e} –`;
+  });
+  lines.push('', `Creating the backend (median over the workloads): ${creation.join(', ')}.`);
+  return lines;
 }

@@ -23,11 +23,103 @@ export interface RowTiming {
 
 /** The machine a result was measured on. */
 export interface Machine {
+  /** The CPU model (`model name` of /proc/cpuinfo, as Node's `os.cpus()` reports it). */
   cpus: string;
   cores: number;
   memoryGiB: number;
   node: string;
   platform: string;
+  /**
+   * The vector instruction sets of the CPU that decide native and WebAssembly speed (of sse4_1,
+   * avx, avx2, fma, avx512f, avx512_vnni, neon/asimd), from /proc/cpuinfo; empty where unknown.
+   */
+  cpuFlags: string[];
+}
+
+/** What one engine ran with. */
+export interface EngineFeatures {
+  /** Threads it computed on (a tconv-wasm backend without SharedArrayBuffer says 1). */
+  threads: number;
+  /** tconv-wasm: its kernels are WebAssembly SIMD (128-bit). */
+  simd?: boolean;
+  /** tconv-wasm: it runs the relaxed-SIMD build (fused multiply-add), not the exact one. */
+  relaxedSimd?: boolean;
+}
+
+/** The runtime's WebAssembly features, and what each engine of the run used. */
+export interface Features {
+  /** The runtime validates WebAssembly 128-bit SIMD. */
+  wasmSimd: boolean;
+  /** The runtime validates relaxed SIMD (where tconv-wasm takes its relaxed build by default). */
+  wasmRelaxedSimd: boolean;
+  /** Per engine label (`tconv-wasm 2t`): what it ran with. */
+  engines: Record<string, EngineFeatures>;
+}
+
+/** A module whose one function returns `v128.const 0`: valid exactly where SIMD is. */
+const SIMD_PROBE = new Uint8Array([
+  0,
+  97,
+  115,
+  109,
+  1,
+  0,
+  0,
+  0,
+  1,
+  5,
+  1,
+  96,
+  0,
+  1,
+  123,
+  3,
+  2,
+  1,
+  0,
+  10,
+  22,
+  1,
+  20,
+  0,
+  253,
+  12,
+  ...new Array<number>(16).fill(0),
+  11,
+]);
+
+/** Whether this runtime validates WebAssembly SIMD. */
+export function wasmSimdSupported(): boolean {
+  return typeof WebAssembly === 'object' && WebAssembly.validate(SIMD_PROBE);
+}
+
+const yesNo = (v: boolean | undefined) => (v ? 'yes' : 'no');
+
+/**
+ * One line naming the machine and the features the run used, for the Markdown headers: CPU model,
+ * cores, vector extensions, WebAssembly SIMD / relaxed SIMD, and per tconv-wasm engine its build
+ * and threads.
+ */
+export function describeMachine(machine: Machine, features: Features | undefined): string {
+  const flags = machine.cpuFlags.length > 0 ? ` (${machine.cpuFlags.join(', ')})` : '';
+  const parts = [`${machine.cpus}, ${machine.cores} cores${flags}, Node ${machine.node}`];
+  if (features) {
+    parts.push(
+      `WebAssembly SIMD ${yesNo(features.wasmSimd)}, relaxed SIMD ${yesNo(features.wasmRelaxedSimd)}`,
+    );
+    const wasm = Object.entries(features.engines).filter(([, f]) => f.simd !== undefined);
+    if (wasm.length > 0) {
+      parts.push(
+        wasm
+          .map(
+            ([name, f]) =>
+              `${name}: ${f.relaxedSimd ? 'relaxed-SIMD' : 'exact-SIMD'} build on ${f.threads} thread${f.threads === 1 ? '' : 's'}`,
+          )
+          .join('; '),
+      );
+    }
+  }
+  return parts.join(' — ');
 }
 
 /** The timing fields of a row that was not timed. */

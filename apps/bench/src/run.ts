@@ -1,10 +1,22 @@
 import { referenceConvTranspose } from '@tconv/backend-cpu';
 import { geometryFlops, resolveConvTranspose } from '@tconv/core';
+import { relaxedSimdSupported } from '@tconv/backend-wasm';
 import type { Engine } from './engine';
+import type { FirstCallSpec } from './first-call';
+import { runFirstCalls } from './first-call';
+import type { FirstCallRow, FirstCallTiming } from './first-call-row';
 import { machineInfo } from './machine';
 import { measure } from './measure';
-import type { Machine, RowTiming } from './row';
-import { disagreement, failureNote, maxAbsError, NOT_TIMED, outputScale, timedFields } from './row';
+import type { Features, Machine, RowTiming } from './row';
+import {
+  disagreement,
+  failureNote,
+  maxAbsError,
+  NOT_TIMED,
+  outputScale,
+  timedFields,
+  wasmSimdSupported,
+} from './row';
 import type { Workload } from '@tconv/testing';
 import { workloadTensors } from '@tconv/testing';
 
@@ -17,8 +29,31 @@ export interface Row extends RowTiming {
 export interface BenchResult {
   date: string;
   machine: Machine;
+  /** The runtime's WebAssembly SIMD / relaxed SIMD, and what each engine ran with. */
+  features: Features;
   quick: boolean;
   rows: Row[];
+  /** Each tconv backend's first calls when fresh (absent when the run did not measure them). */
+  firstCall?: { mode: string; rows: FirstCallRow[] };
+}
+
+/** How the first-call section measures: which backends, and how one fresh backend is run. */
+export interface FirstCallOptions {
+  specs: readonly FirstCallSpec[];
+  /** `fresh process` (the CLI) or `fresh backend, same process` (the tests). */
+  mode: string;
+  run(spec: FirstCallSpec, w: Workload): Promise<FirstCallTiming>;
+  onRow?: (row: FirstCallRow) => void;
+}
+
+/** The features of a run of `engines`: the runtime's WebAssembly SIMD levels and each engine's own. */
+export function runFeatures(engines: readonly Pick<Engine, 'name' | 'threads' | 'features'>[]): Features {
+  const entries = engines.map((e) => [`${e.name} ${e.threads}t`, e.features?.() ?? { threads: e.threads }]);
+  return {
+    wasmSimd: wasmSimdSupported(),
+    wasmRelaxedSimd: relaxedSimdSupported(),
+    engines: Object.fromEntries(entries),
+  };
 }
 
 /** Options of {@link runBench}. */
@@ -27,6 +62,8 @@ export interface BenchOptions {
   engines: readonly Engine[];
   quick?: boolean;
   onProgress?: (row: Row, done: number, total: number) => void;
+  /** Measures each tconv backend's first calls on every workload after the timed rows. */
+  firstCall?: FirstCallOptions;
 }
 
 /**
@@ -74,10 +111,20 @@ export async function runBench(options: BenchOptions): Promise<BenchResult> {
       options.onProgress?.(row, rows.length, total);
     }
   }
+  const first = options.firstCall;
   return {
     date: new Date().toISOString(),
     machine: machineInfo(),
+    features: runFeatures(options.engines),
     quick: options.quick ?? false,
     rows,
+    ...(first
+      ? {
+          firstCall: {
+            mode: first.mode,
+            rows: await runFirstCalls(first.specs, options.workloads, first.run, first.onRow),
+          },
+        }
+      : {}),
   };
 }

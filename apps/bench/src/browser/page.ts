@@ -5,7 +5,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-webgpu';
 import { referenceConvTranspose } from '@tconv/backend-cpu';
-import { createWasmBackend } from '@tconv/backend-wasm';
+import { createWasmBackend, relaxedSimdSupported } from '@tconv/backend-wasm';
 import { createWebGpuBackend } from '@tconv/backend-webgpu';
 import type { Tensor } from '@tconv/core';
 import { geometryFlops, resolveConvTranspose } from '@tconv/core';
@@ -15,7 +15,16 @@ import type { Workload } from '@tconv/testing';
 import { WORKLOADS, workloadTensors } from '@tconv/testing';
 import * as ort from 'onnxruntime-web/webgpu';
 import { measure } from '../measure';
-import { disagreement, failureNote, maxAbsError, NOT_TIMED, outputScale, timedFields } from '../row';
+import type { Features } from '../row';
+import {
+  disagreement,
+  failureNote,
+  maxAbsError,
+  NOT_TIMED,
+  outputScale,
+  timedFields,
+  wasmSimdSupported,
+} from '../row';
 import type { BrowserRow, PageRequest, PageResult } from './types';
 
 /** A prepared timed call and its (untimed) output. */
@@ -49,7 +58,12 @@ function peerEngine(peer: Peer, name: string, runtime: PageEngine['runtime']): P
   };
 }
 
-async function engines(): Promise<{ list: PageEngine[]; adapter: string; close(): Promise<void> }> {
+async function engines(): Promise<{
+  list: PageEngine[];
+  adapter: string;
+  features: Features;
+  close(): Promise<void>;
+}> {
   const gpu = await createWebGpuBackend();
   const wasm1 = await createWasmBackend();
   const wasm2 = await createWasmBackend({ threads: 2 });
@@ -114,8 +128,18 @@ async function engines(): Promise<{ list: PageEngine[]; adapter: string; close()
     sessionOptions: { executionProviders: ['wasm'] },
   });
   const tfWebGpu = tfjsWebGpuPeer(tf);
+  const wasmOf = (b: typeof wasm1) => ({ threads: b.threads, simd: true, relaxedSimd: b.relaxedSimd });
   return {
     adapter: gpu.adapter,
+    features: {
+      wasmSimd: wasmSimdSupported(),
+      wasmRelaxedSimd: relaxedSimdSupported(),
+      engines: {
+        'tconv-wasm 1t': wasmOf(wasm1),
+        [`tconv-wasm ${wasm2.threads}t`]: wasmOf(wasm2),
+        'onnxruntime-web-wasm 1t': { threads: 1 },
+      },
+    },
     list: [
       tconvEngine('tconv-webgpu', gpu, 'WebGPU'),
       resident(true),
@@ -171,7 +195,7 @@ async function rowFor(
 }
 
 async function bench(request: PageRequest): Promise<PageResult> {
-  const { list, adapter, close } = await engines();
+  const { list, adapter, features, close } = await engines();
   const rows: BrowserRow[] = [];
   try {
     const workloads = WORKLOADS.filter(
@@ -190,7 +214,7 @@ async function bench(request: PageRequest): Promise<PageResult> {
   } finally {
     await close();
   }
-  return { adapter, userAgent: navigator.userAgent, rows };
+  return { adapter, userAgent: navigator.userAgent, features, rows };
 }
 
 (globalThis as { tconvBench?: unknown }).tconvBench = { bench };

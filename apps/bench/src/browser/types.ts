@@ -1,4 +1,4 @@
-import type { Machine, RowTiming } from '../row';
+import type { Features, Machine, RowTiming } from '../row';
 
 /** One row of the browser benchmark: the shared row fields, with the runtime instead of threads. */
 export interface BrowserRow extends RowTiming {
@@ -17,6 +17,8 @@ export interface PageResult {
   /** The WebGPU adapter's description (SwiftShader is a CPU implementation). */
   adapter: string;
   userAgent: string;
+  /** The page's WebAssembly SIMD / relaxed SIMD, and what each WebAssembly engine ran with. */
+  features: Features;
   rows: BrowserRow[];
 }
 

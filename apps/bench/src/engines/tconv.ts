@@ -2,10 +2,12 @@ import type { Backend } from '@tconv/core';
 import { cpuBackend } from '@tconv/backend-cpu';
 import { KERNELS as CPU_KERNELS } from '@tconv/backend-cpu/internal';
 import { countNonzeros, MAX_NONZEROS, prepareSparseConvTranspose } from '@tconv/backend-sparse';
+import type { WasmBackend } from '@tconv/backend-wasm';
 import { createWasmBackend } from '@tconv/backend-wasm';
 import { KERNELS as WASM_KERNELS } from '@tconv/backend-wasm/internal';
 import { adjointGeometry, CALIBRATION_ROUNDS, resolveConvTranspose } from '@tconv/core';
 import type { Engine } from '../engine';
+import type { EngineFeatures } from '../row';
 
 /**
  * Calls a backend makes on a layer before timing, in `prepare`: enough for its kernel calibration
@@ -66,14 +68,25 @@ export const sparseEngine: Engine = {
   },
 };
 
+/** What a tconv-wasm backend runs with: SIMD kernels, its build (relaxed or exact), its threads. */
+export const wasmFeatures = (b: WasmBackend): EngineFeatures => ({
+  threads: b.threads,
+  simd: true,
+  relaxedSimd: b.relaxedSimd,
+});
+
 /** Every tconv engine: cpu, sparse (prepared), wasm on 1 and 2 threads. */
 export async function tconvEngines(): Promise<Engine[]> {
   const wasm1 = await createWasmBackend();
   const wasm2 = await createWasmBackend({ threads: 2 });
+  const calls = explorationCalls(WASM_KERNELS.length);
   return [
     backendEngine('tconv-cpu', cpuBackend, 1, undefined, explorationCalls(CPU_KERNELS.length)),
     sparseEngine,
-    backendEngine('tconv-wasm', wasm1, 1, undefined, explorationCalls(WASM_KERNELS.length)),
-    backendEngine('tconv-wasm', wasm2, 2, () => wasm2.dispose(), explorationCalls(WASM_KERNELS.length)),
+    { ...backendEngine('tconv-wasm', wasm1, 1, undefined, calls), features: () => wasmFeatures(wasm1) },
+    {
+      ...backendEngine('tconv-wasm', wasm2, wasm2.threads, () => wasm2.dispose(), calls),
+      features: () => wasmFeatures(wasm2),
+    },
   ];
 }
