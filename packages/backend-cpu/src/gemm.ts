@@ -19,11 +19,16 @@ function gemmTNBlock(
   cols: number,
   depth: number,
   accumulate: boolean,
+  live: Uint8Array | null,
 ): void {
   const rows3 = rows - (rows % 3);
   const cols4 = cols - (cols % 4);
+  let tile = 0;
   for (let m = 0; m < rows3; m += 3) {
     for (let t = 0; t < cols4; t += 4) {
+      const skip = live !== null && live[tile] === 0;
+      tile++;
+      if (skip) continue;
       let c00 = 0;
       let c01 = 0;
       let c02 = 0;
@@ -117,6 +122,8 @@ const DEPTH_BLOCK = 256;
  * `C[m][t] = Σ_c A[aOff + c·lda + m] · B[bOff + c·ldb + t]` for `m < rows`, `t < cols`, written to
  * `C[m·cols + t]`: the product Aᵀ·B where A is stored `[depth][lda]` and B `[depth][ldb]`, in passes
  * of {@link DEPTH_BLOCK} over the depth (later passes add to C).
+ * @param live - per 3 × 4 register tile (row tile-major, `⌊cols/4⌋` per row of tiles), 0 where
+ *   the caller never reads the tile: it is skipped and its C left as it was (null: every tile)
  */
 export function gemmTN(
   A: FloatArray,
@@ -129,10 +136,11 @@ export function gemmTN(
   rows: number,
   cols: number,
   depth: number,
+  live: Uint8Array | null = null,
 ): void {
   for (let c0 = 0; c0 < depth; c0 += DEPTH_BLOCK) {
     const d = Math.min(DEPTH_BLOCK, depth - c0);
-    gemmTNBlock(A, aOff + c0 * lda, lda, B, bOff + c0 * ldb, ldb, C, rows, cols, d, c0 > 0);
+    gemmTNBlock(A, aOff + c0 * lda, lda, B, bOff + c0 * ldb, ldb, C, rows, cols, d, c0 > 0, live);
   }
 }
 

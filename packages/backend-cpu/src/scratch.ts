@@ -29,6 +29,7 @@ let f32: Float32Array | null = null;
 let f64: Float64Array | null = null;
 let phases: Float64Array | null = null;
 let ints: Int32Array | null = null;
+let bytes: Uint8Array | null = null;
 
 /**
  * The module's one column buffer of the given type, grown to at least `length` elements and reused
@@ -63,6 +64,13 @@ export function intScratch(length: number): Int32Array {
   return ints;
 }
 
+/** A reusable byte table (the GEMM's live-tile mask), kept up to {@link SCRATCH_RETAIN_ELEMENTS}. */
+export function byteScratch(length: number): Uint8Array {
+  if (length > SCRATCH_RETAIN_ELEMENTS) return make(Uint8Array, length, 1);
+  if (!bytes || bytes.length < length) bytes = make(Uint8Array, Math.max(length, 1024), 1);
+  return bytes;
+}
+
 /**
  * Releases the CPU backend's reusable scratch buffers (at most about 100 MiB after the largest
  * problems, usually a few MiB); the next call allocates what it needs again. For long-lived
@@ -79,11 +87,16 @@ export function releaseScratch(): void {
   f64 = null;
   phases = null;
   ints = null;
+  bytes = null;
 }
 
 /** Bytes the module's scratch buffers hold between calls (for tests and memory accounting). */
 export function scratchBytes(): number {
   return (
-    (f32?.byteLength ?? 0) + (f64?.byteLength ?? 0) + (phases?.byteLength ?? 0) + (ints?.byteLength ?? 0)
+    (f32?.byteLength ?? 0) +
+    (f64?.byteLength ?? 0) +
+    (phases?.byteLength ?? 0) +
+    (ints?.byteLength ?? 0) +
+    (bytes?.byteLength ?? 0)
   );
 }

@@ -7,6 +7,7 @@ import { LAYOUT_VERSION } from './layout.generated';
 
 export { conv, convTranspose } from './direct';
 export { convTransposePhases } from './phases';
+export { convTransposeLanes } from './lanes';
 export { convTransposeThin } from './thin';
 export { weightGradient } from './weight-gradient';
 export { weightGradientPhases } from './weight-gradient-phases';

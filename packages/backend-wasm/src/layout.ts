@@ -20,6 +20,7 @@ export type KernelEntry =
   | 'convTranspose'
   | 'convTransposePhases'
   | 'convTransposeThin'
+  | 'convTransposeLanes'
   | 'conv'
   | 'weightGradient'
   | 'weightGradientPhases';
@@ -110,6 +111,7 @@ export interface ForwardOperands {
 
 const D = wordIndex('direct');
 const P = wordIndex('phases');
+const L = wordIndex('lanes');
 
 /** Writes per-axis fields after a block's scalars, in the schema's order. */
 export function setAxes(
@@ -188,6 +190,7 @@ function phasePart(
   c1: number,
   mem: Arena,
 ): Part {
+  if (plan.kernel === 'lanes') return lanesPart(g, plan, ops, c0, c1, mem);
   const words = plan.words.slice();
   const at = mem.take(words.length);
   let panel = 0;
@@ -217,6 +220,44 @@ function phasePart(
   words[P.panel] = panel;
   words[P.blockChannels] = blockChannels;
   return { entry: plan.kernel === 'thin' ? 'convTransposeThin' : 'convTransposePhases', at, words };
+}
+
+/**
+ * One part of the lanes kernel (assembly/lanes.ts): the plan's block, the packed input of every
+ * batch item of one group, a block of packed W tiles (8 rows of Wᵀ each, at most
+ * {@link PANEL_ELEMENTS} floats unless one tile is more), and the lead table.
+ */
+function lanesPart(
+  g: ConvTransposeGeometry,
+  plan: PhasePlan,
+  ops: ForwardOperands,
+  c0: number,
+  c1: number,
+  mem: Arena,
+): Part {
+  const words = plan.words.slice();
+  const at = mem.take(words.length);
+  const last = g.rank - 1;
+  const tileFloats = g.inChannelsPerGroup * 8;
+  const K = prod(g.kernelSize);
+  // tiles of 8 rows of Wᵀ counted from the group's first row (the kernel's split-independent order)
+  const tiles = Math.ceil((c1 * K) / 8) - Math.floor((c0 * K) / 8);
+  const blockTiles = Math.max(1, Math.min(tiles, Math.floor(PANEL_ELEMENTS / tileFloats)));
+  const leadRows = prod(g.inputSize) / g.inputSize[last]!;
+  const leadTaps = K / g.kernelSize[last]!;
+  words[L.batch] = g.batch;
+  words[L.groups] = g.groups;
+  words[L.x] = ops.x;
+  words[L.w] = ops.w;
+  words[L.out] = ops.out;
+  words[L.bias] = ops.bias;
+  words[L.c0] = c0;
+  words[L.c1] = c1;
+  words[L.packedX] = mem.take(g.batch * plan.paddedElements);
+  words[L.packedW] = mem.take(blockTiles * tileFloats);
+  words[L.blockTiles] = blockTiles;
+  words[L.leadTable] = mem.take(leadRows * leadTaps);
+  return { entry: 'convTransposeLanes', at, words };
 }
 
 /**

@@ -3,13 +3,14 @@
 // the decomposition is computed here; only where each table goes and in which words.
 import type { ConvTransposeGeometry, PhaseLayout } from '@tconv/core';
 import { phaseLayout, product } from '@tconv/core';
-import { blockWords, MARGIN_SLACK, wordIndex } from './param-layout';
+import { BLOCKS, blockWords, MARGIN_SLACK, wordIndex } from './param-layout';
 
 const P = wordIndex('phases');
 const E = wordIndex('phaseEntry');
 const ENTRY = blockWords('phaseEntry');
 const T = wordIndex('tapInfo');
 const TAP_INFO = blockWords('tapInfo');
+const L = wordIndex('lanes');
 
 /** Float32 elements per 64-byte cache line: core's layout puts channel planes an odd number apart. */
 const LINE_ELEMENTS = 16;
@@ -20,8 +21,11 @@ const LINE_ELEMENTS = 16;
  * instance adds where it put the block). Plain data, so it crosses to worker threads as is.
  */
 export interface PhasePlan {
-  /** The kernel that runs it (assembly/phases.ts): packed GEMM tiles, or thin groups' row sums. */
-  readonly kernel: 'phases' | 'thin';
+  /**
+   * The kernel that runs it: packed GEMM tiles (assembly/phases.ts), thin groups' row sums
+   * (assembly/thin.ts), or Wᵀ's rows in the lanes (assembly/lanes.ts, whose block is `lanes`).
+   */
+  readonly kernel: 'phases' | 'thin' | 'lanes';
   /** Parameter block and tables (the operand pointers, c0, c1 and blockChannels are set per call). */
   readonly words: Int32Array;
   /** Float32 elements of one batch item's margined input (one group, with its slack). */
@@ -54,7 +58,8 @@ function tapInfoTable(layout: PhaseLayout, K: number): number[] {
  * tapInfo, per entry its phaseEntry, each entry's read offsets and kernel offsets, its rows' (input,
  * output) offsets, and where each input row goes in a margined plane.
  */
-export function phasePlan(g: ConvTransposeGeometry, kernel: 'phases' | 'thin'): PhasePlan {
+export function phasePlan(g: ConvTransposeGeometry, kernel: 'phases' | 'thin' | 'lanes'): PhasePlan {
+  if (kernel === 'lanes') return lanesPlan(g);
   const layout = phaseLayout(g, { lineElements: LINE_ELEMENTS });
   const last = g.rank - 1;
   const K = product(g.kernelSize);
@@ -125,5 +130,34 @@ export function phasePlan(g: ConvTransposeGeometry, kernel: 'phases' | 'thin'): 
     words,
     paddedElements: g.inChannelsPerGroup * layout.padPlane + MARGIN_SLACK,
     depth: g.inChannelsPerGroup * K,
+  };
+}
+
+/**
+ * The `lanes` block of assembly/lanes.ts for `g` (its pointers, c0, c1 and blockTiles are set per
+ * part): no decomposition to serialise, only the geometry. `paddedElements` is one batch item's
+ * packed input of a group (rows of the last axis in tiles of 4 positions).
+ */
+function lanesPlan(g: ConvTransposeGeometry): PhasePlan {
+  const scalars = blockWords('lanes');
+  const words = new Int32Array(scalars + BLOCKS.lanes.axes.length * g.rank);
+  words[L.rank] = g.rank;
+  words[L.batch] = g.batch;
+  words[L.groups] = g.groups;
+  words[L.inChannels] = g.inChannels;
+  words[L.outChannels] = g.outChannels;
+  words[L.inChannelsPerGroup] = g.inChannelsPerGroup;
+  words[L.outChannelsPerGroup] = g.outChannelsPerGroup;
+  [g.inputSize, g.outputSize, g.kernelSize, g.stride, g.dilation, g.padBegin].forEach((values, f) =>
+    words.set(values, scalars + f * g.rank),
+  );
+  const last = g.rank - 1;
+  const rows = product(g.inputSize) / g.inputSize[last]!;
+  const tiles = Math.ceil(g.inputSize[last]! / 4);
+  return {
+    kernel: 'lanes',
+    words,
+    paddedElements: rows * tiles * 4 * g.inChannelsPerGroup,
+    depth: g.inChannelsPerGroup * product(g.kernelSize),
   };
 }

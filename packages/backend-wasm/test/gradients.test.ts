@@ -11,7 +11,7 @@ import { weightGradientKernel } from '../src/kernel-choice';
 const size = (shape: readonly number[]) => shape.reduce((a, b) => a * b, 1);
 const one = await createWasmBackend();
 const two = await createWasmBackend({ threads: 2, threadThreshold: 0 });
-const kernels: WasmConvTransposeKernel[] = ['gemm', 'phases', 'thin'];
+const kernels: WasmConvTransposeKernel[] = ['gemm', 'phases', 'thin', 'lanes'];
 const forced = await Promise.all(kernels.map((kernel) => createWasmBackend({ kernel })));
 afterAll(() => Promise.all([one, two, ...forced].map((b) => b.dispose())));
 

@@ -208,7 +208,7 @@ describe('huge strides cost O(problem), not ∏stride (#16 item 1)', () => {
     const x = tensor([2], [1, 1, 1]);
     const w = tensor([1, 2, 3], [1, 1, 3]);
     const forced = await Promise.all(
-      (['gemm', 'phases', 'thin'] as const).map((kernel) => createWasmBackend({ kernel })),
+      (['gemm', 'phases', 'thin', 'lanes'] as const).map((kernel) => createWasmBackend({ kernel })),
     );
     for (const b of [one, two, ...forced]) {
       expect(Array.from((await b.convTranspose(x, w, { stride: 1e8 })).data)).toEqual([2, 4, 6]);

@@ -11,7 +11,7 @@ import { problemArb, randomData } from '@tconv/testing';
 const size = (shape: readonly number[]) => shape.reduce((a, b) => a * b, 1);
 const one = await createWasmBackend();
 const two = await createWasmBackend({ threads: 2, threadThreshold: 0 });
-const kernels: WasmConvTransposeKernel[] = ['gemm', 'phases', 'thin'];
+const kernels: WasmConvTransposeKernel[] = ['gemm', 'phases', 'thin', 'lanes'];
 const forced = await Promise.all(kernels.map((kernel) => createWasmBackend({ kernel })));
 const forcedTwo = await Promise.all(
   kernels.map((kernel) => createWasmBackend({ kernel, threads: 2, threadThreshold: 0 })),
@@ -138,13 +138,60 @@ describe('wasm backend against the definition', () => {
     }
   });
 
-  it('picks thin for depthwise, gemm for few positions per weight or few output channels, phases otherwise', () => {
+  it('lanes: the tile edges (rows of Wᵀ 1–17 around the 8 lanes, positions 1–9 around 4, kernels 1–9 and 2048 along the last axis, padding cropping a vector, 1D–3D, groups, dilation)', async () => {
+    const lanes = forced[3]!;
+    for (const [cin, cout, kL, s, pad, d] of [
+      [1, 1, 4, 2, 0, 1],
+      [3, 1, 8, 4, 1, 1],
+      [5, 3, 4, 2, 1, 1],
+      [2, 2, 5, 3, 2, 1],
+      [3, 1, 3, 2, 1, 2],
+      [9, 2, 9, 1, 4, 1],
+      [4, 1, 2048, 512, 0, 1],
+    ] as const) {
+      for (const n of [1, 3, 4, 5, 9]) {
+        for (const lead of [[], [3], [2, 2]]) {
+          for (const groups of [1, 2]) {
+            const xs = [2, cin * groups, ...lead, n];
+            const ws = [cin * groups, cout, ...lead.map(() => 2), kL];
+            const o = {
+              stride: [...lead.map(() => 2), s],
+              padding: [...lead.map(() => 1), pad],
+              dilation: [...lead.map(() => 1), d],
+              groups,
+              bias: Array.from({ length: cout * groups }, (_, i) => i / 3 - 1),
+            };
+            try {
+              resolveConvTranspose(xs, ws, o);
+            } catch (e) {
+              if (e instanceof TconvError) continue;
+              throw e;
+            }
+            const x = randomData(size(xs), n * 13 + kL) as Float32Array;
+            const w = randomData(size(ws), cin + cout + kL) as Float32Array;
+            const args = [tensor(x, xs), tensor(w, ws), o] as const;
+            const y = await lanes.convTranspose(...args);
+            expectFloat32Close(y.data, x, w, xs, ws, o, cin * size(ws.slice(2)) + 1);
+            expect(Array.from((await forcedTwo[3]!.convTranspose(...args)).data)).toEqual(Array.from(y.data));
+          }
+        }
+      }
+    }
+  });
+
+  it('picks thin for depthwise, lanes or gemm for few output channels, gemm for few positions per weight, phases otherwise', () => {
     const pick = (x: number[], w: number[], o = {}) => convTransposeKernel(resolveConvTranspose(x, w, o));
     expect(pick([1, 64, 32, 32], [64, 1, 4, 4], { groups: 64 })).toBe('thin');
     expect(pick([1, 512, 4, 4], [512, 256, 4, 4], { stride: 2, padding: 1 })).toBe('gemm');
     expect(pick([1, 64, 64, 64], [64, 32, 3, 3], { padding: 1 })).toBe('phases');
-    // few output channels per group (the iSTFT layer: 1): the GEMM
-    expect(pick([1, 512, 128], [512, 1, 2048], { stride: 512 })).toBe('gemm');
+    // few output channels per group with a long kernel's last axis of whole vectors (the iSTFT
+    // layer: 1 channel, 2048 taps): the lanes; with a short (DCGAN's RGB layer: 3 channels, 4 taps),
+    // odd or dilated one: the GEMM
+    expect(pick([1, 512, 128], [512, 1, 2048], { stride: 512 })).toBe('lanes');
+    expect(pick([1, 8, 9], [8, 2, 8], { stride: 4 })).toBe('lanes');
+    expect(pick([8, 64, 32, 32], [64, 3, 4, 4], { stride: 2, padding: 1 })).toBe('gemm');
+    expect(pick([1, 8, 9, 9], [8, 2, 3, 10], { stride: 2 })).toBe('gemm');
+    expect(pick([1, 8, 9, 9], [8, 2, 4, 8], { stride: 2, dilation: 2 })).toBe('gemm');
   });
 
   it('the edges of the SIMD tiling: sizes 1, 3, 5, 7, 9, 17 in channels and rows, strides 2 and 4', async () => {
@@ -282,7 +329,7 @@ describe('invalid input through this backend', () => {
   });
   it('rejects an unknown kernel or worker host, naming the option', async () => {
     await expect(createWasmBackend({ kernel: 'fast' as 'gemm' })).rejects.toThrow(
-      /kernel must be one of 'gemm', 'phases', 'thin', but got "fast"/,
+      /kernel must be one of 'gemm', 'phases', 'thin', 'lanes', but got "fast"/,
     );
     await expect(createWasmBackend({ threads: 2, workerHost: 'deno' as 'web' })).rejects.toThrow(
       /workerHost/,
