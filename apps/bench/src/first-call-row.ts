@@ -1,6 +1,9 @@
 // A first-call row from its timings (no Node imports: the browser page fills the same rows).
 import { failureNote } from './row';
 
+/** Calls whose median is the steady time (after call 1, call 2 and any calibration calls). */
+export const STEADY_CALLS = 5;
+
 /** What one fresh backend measured: its creation and every call, ms. */
 export interface FirstCallTiming {
   createMs: number;

@@ -14,10 +14,7 @@ import { CALIBRATION_ROUNDS } from '@tconv/core';
 import type { Workload } from '@tconv/testing';
 import { TINY, WORKLOADS, workloadTensors } from '@tconv/testing';
 import type { FirstCallRow, FirstCallTiming } from './first-call-row';
-import { firstCallRow } from './first-call-row';
-
-/** Calls whose median is the steady time (after call 1, call 2 and any calibration calls). */
-export const STEADY_CALLS = 5;
+import { firstCallRow, STEADY_CALLS } from './first-call-row';
 
 /** A tconv backend the first-call section creates fresh for every workload. */
 export interface FirstCallSpec {

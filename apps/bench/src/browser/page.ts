@@ -14,6 +14,8 @@ import { createOnnxRuntimePeer, onnxruntimeWebGpuPeer, tfjsWebGpuPeer } from '@t
 import type { Workload } from '@tconv/testing';
 import { WORKLOADS, workloadTensors } from '@tconv/testing';
 import * as ort from 'onnxruntime-web/webgpu';
+import type { FirstCallRow } from '../first-call-row';
+import { firstCallRow, STEADY_CALLS } from '../first-call-row';
 import { measure } from '../measure';
 import type { Features } from '../row';
 import {
@@ -194,6 +196,39 @@ async function rowFor(
   }
 }
 
+/**
+ * A fresh `tconv-webgpu` backend per workload (a new device: its pipelines compiled again), called
+ * 2 + {@link STEADY_CALLS} times: what a page's first call on a layer costs against its steady
+ * state. In the page's own realm (the browser may keep its shader cache across devices).
+ */
+async function webGpuFirstCalls(workloads: readonly Workload[]): Promise<FirstCallRow[]> {
+  const rows: FirstCallRow[] = [];
+  for (const w of workloads) {
+    const { input, weight } = workloadTensors(w);
+    const base = { workload: w.name, engine: 'tconv-webgpu', threads: 1 };
+    try {
+      const t0 = performance.now();
+      const gpu = await createWebGpuBackend();
+      const createMs = performance.now() - t0;
+      const callMs: number[] = [];
+      try {
+        for (let i = 0; i < 2 + STEADY_CALLS; i++) {
+          const s = performance.now();
+          await gpu.convTranspose(input, weight, w.options);
+          callMs.push(performance.now() - s);
+        }
+      } finally {
+        await gpu.dispose();
+      }
+      rows.push(firstCallRow(base, { createMs, callMs, threads: 1 }, STEADY_CALLS));
+    } catch (err) {
+      rows.push(firstCallRow(base, null, STEADY_CALLS, err));
+    }
+    console.log(`tconv-bench-first-call ${JSON.stringify(rows[rows.length - 1])}`);
+  }
+  return rows;
+}
+
 async function bench(request: PageRequest): Promise<PageResult> {
   const { list, adapter, features, close } = await engines();
   const rows: BrowserRow[] = [];
@@ -214,7 +249,12 @@ async function bench(request: PageRequest): Promise<PageResult> {
   } finally {
     await close();
   }
-  return { adapter, userAgent: navigator.userAgent, features, rows };
+  const workloads = WORKLOADS.filter(
+    (w) => !request.workloads || request.workloads.some((f) => w.name.includes(f)),
+  );
+  const wantGpu = !request.engines || request.engines.some((f) => 'tconv-webgpu'.includes(f));
+  const firstCall = wantGpu ? await webGpuFirstCalls(workloads) : [];
+  return { adapter, userAgent: navigator.userAgent, features, rows, firstCall };
 }
 
 (globalThis as { tconvBench?: unknown }).tconvBench = { bench };

@@ -1,3 +1,4 @@
+import { firstCallMarkdown } from '../report-markdown';
 import { describeMachine } from '../row';
 import type { BrowserBenchResult } from './types';
 
@@ -65,6 +66,9 @@ export function browserMarkdown(r: BrowserBenchResult): string {
       });
       lines.push(`| ${w} | ${ratios.join(' | ')} |`);
     }
+  }
+  if (r.firstCall.length > 0) {
+    lines.push('', ...firstCallMarkdown(r.firstCall, 'a new WebGPU device per row, in the same page'));
   }
   const notes = r.rows.filter((x) => !x.ok && x.note && !x.note.startsWith('n/a'));
   if (notes.length > 0) {

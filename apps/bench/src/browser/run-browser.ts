@@ -7,6 +7,7 @@ import os from 'node:os';
 import { dirname, join } from 'node:path';
 import { launchChromium, serveStatic } from '@tconv/browser-testing';
 import { build } from 'esbuild';
+import type { FirstCallRow } from '../first-call-row';
 import { machineInfo } from '../machine';
 import { browserMarkdown } from './report-browser';
 import type { BrowserBenchResult, BrowserRow, PageRequest, PageResult } from './types';
@@ -57,6 +58,13 @@ export async function runBrowserBench(request: PageRequest, out: string): Promis
     const page = await browser.newPage();
     page.on('console', (m) => {
       const t = m.text();
+      if (t.startsWith('tconv-bench-first-call ')) {
+        const r = JSON.parse(t.slice(23)) as FirstCallRow;
+        const f = (v: number | null) => (v === null ? '-' : v.toFixed(2));
+        process.stdout.write(
+          `${r.workload.padEnd(16)} ${'tconv-webgpu first call'.padEnd(30)} ${f(r.firstMs).padStart(10)} / ${f(r.steadyMs)} ms (${f(r.firstRatio)}×)  ${r.note ?? ''}\n`,
+        );
+      }
       if (t.startsWith('tconv-bench-row ')) {
         const r = JSON.parse(t.slice(16)) as BrowserRow;
         const ms = r.medianMs === null ? '-' : r.medianMs.toFixed(2);

@@ -1,3 +1,4 @@
+import type { FirstCallRow } from '../first-call-row';
 import type { Features, Machine, RowTiming } from '../row';
 
 /** One row of the browser benchmark: the shared row fields, with the runtime instead of threads. */
@@ -20,6 +21,8 @@ export interface PageResult {
   /** The page's WebAssembly SIMD / relaxed SIMD, and what each WebAssembly engine ran with. */
   features: Features;
   rows: BrowserRow[];
+  /** A fresh tconv-webgpu backend's first calls per workload (empty when the run skips it). */
+  firstCall: FirstCallRow[];
 }
 
 /** `apps/bench/results/browser.json`. */
