@@ -4,8 +4,8 @@
 // copy of gradOutput, input and weight.
 import type { ConvGeometry, ConvTransposeGeometry } from '@tconv/core';
 import { adjointGeometry, recomputeNonFinite } from '@tconv/core';
-import type { WasmConvTransposeKernel } from './kernel-choice';
-import { convTransposeKernel, threadSplit } from './kernel-choice';
+import type { ThreadSplit, WasmConvTransposeKernel } from './kernel-choice';
+import { convTransposeKernel, MIN_THREADED_CHANNELS, threadSplit } from './kernel-choice';
 import type { Job, Part } from './layout';
 import { arena, forwardTask, tensorElements } from './layout';
 import { checkMemory, checkWasmGeometry, MAX_WASM_BYTES } from './limits';
@@ -137,6 +137,8 @@ function anyNonFinite(a: Float32Array): boolean {
   return false;
 }
 
+const UNSPLIT: ThreadSplit = { by: 'channels', parts: 1 };
+
 /**
  * Plans a backward call for the forward geometry `g`: outputs ∂L/∂input (the forward kernels on
  * {@link adjointGeometry}`(g)` applied to gradOutput) and ∂L/∂weight (the weight-gradient GEMM).
@@ -156,6 +158,16 @@ export function planBackward(
   const inputSplit = threadSplit(adjoint, ctx.threads, ctx.threadThreshold, adjoint.outChannelsPerGroup);
   const bPerGroup = g.kind === 'convTranspose' ? g.outChannelsPerGroup : g.inChannelsPerGroup;
   const weightSplit = threadSplit(g, ctx.threads, ctx.threadThreshold, bPerGroup, false);
+  // one of the two tasks splits poorly or not at all (a weight gradient over 3 channels of
+  // gradOutput, say): the two side by side, a thread each (they take the same FLOPs), instead of one
+  // thread running the unsplit task besides its share of the other
+  const weak = (split: ThreadSplit, channels: number) =>
+    split.parts === 1 || (split.by === 'channels' && channels < MIN_THREADED_CHANNELS);
+  const sideBySide =
+    Math.max(inputSplit.parts, weightSplit.parts) > 1 &&
+    (weak(inputSplit, adjoint.outChannelsPerGroup) || weak(weightSplit, bPerGroup));
+  const dxSplit = sideBySide ? UNSPLIT : inputSplit;
+  const dwSplit = sideBySide ? UNSPLIT : weightSplit;
   const plan = adjoint.kind === 'convTranspose' ? choosePlan(adjoint, ctx, 'backward') : null;
   return withinLimit(plan, ctx, (p) => {
     const mem = arena(ctx.heapBase);
@@ -165,10 +177,10 @@ export function planBackward(
     const dx = mem.take(el.input);
     const dw = mem.take(el.weight);
     const tasks: Part[][] = [
-      forwardTask(adjoint, { x: gy, w: wAt, bias: 0, out: dx }, p, inputSplit, mem, (sub) =>
+      forwardTask(adjoint, { x: gy, w: wAt, bias: 0, out: dx }, p, dxSplit, mem, (sub) =>
         p ? cachedPlan(sub, p.kernel, ctx) : null,
       ),
-      weightGradientTask(g, { input: xAt, gradOutput: gy, out: dw }, weightSplit, mem),
+      weightGradientTask(g, { input: xAt, gradOutput: gy, out: dw }, dwSplit, mem),
     ];
     return {
       inputs: [
@@ -176,7 +188,7 @@ export function planBackward(
         { at: xAt, data: x },
         { at: wAt, data: w },
       ],
-      tasks,
+      tasks: sideBySide && tasks.every((t) => t.length === 1) ? [tasks.flat()] : tasks,
       outputs: [
         { at: dx, length: el.input },
         { at: dw, length: el.weight },

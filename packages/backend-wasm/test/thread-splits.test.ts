@@ -10,7 +10,7 @@ import { cpuBackend, referenceConvTranspose } from '@tconv/backend-cpu';
 import { createWasmBackend } from '@tconv/backend-wasm';
 import { randomData } from '@tconv/testing';
 import type { ThreadSplit } from '../src/internal';
-import { threadSplit } from '../src/internal';
+import { planBackward, threadSplit } from '../src/internal';
 
 const size = (shape: readonly number[]) => shape.reduce((a, b) => a * b, 1);
 const one = await createWasmBackend();
@@ -209,6 +209,33 @@ describe('the overflow rule on a split call', () => {
 });
 
 describe('backward calls split the same way', () => {
+  it('a weight gradient that cannot split (3 output channels, one item) runs beside the input gradient: both identical to one thread', async () => {
+    const xs = [1, 16, 9, 9];
+    const ws = [16, 3, 4, 4];
+    const o = { stride: 2, padding: 1 };
+    const g = resolveConvTranspose(xs, ws, o);
+    const job = planBackward(
+      g,
+      new Float32Array(size(g.outputShape)),
+      new Float32Array(size(xs)),
+      new Float32Array(size(ws)),
+      {
+        heapBase: 0,
+        threads: 2,
+        threadThreshold: 0,
+        kernel: undefined,
+      },
+    );
+    expect(job.tasks.map((t) => t.length)).toEqual([2]);
+    const x = tensor(randomData(size(xs), 8) as Float32Array, xs);
+    const w = tensor(randomData(size(ws), 9) as Float32Array, ws);
+    const gy = tensor(randomData(size(g.outputShape), 10) as Float32Array, g.outputShape);
+    const a = await one.convTransposeBackward(gy, x, w, o);
+    const b = await two.convTransposeBackward(gy, x, w, o);
+    expect(Array.from(b.input.data)).toEqual(Array.from(a.input.data));
+    expect(Array.from(b.weight.data)).toEqual(Array.from(a.weight.data));
+  });
+
   it("a convolution's input gradient by input channels (its adjoint: 1 output channel, long kernel)", async () => {
     const xs = [1, 1, 200];
     const ws = [40, 1, 64];
