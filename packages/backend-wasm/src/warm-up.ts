@@ -44,7 +44,7 @@ export const WARM_UP_CAP_MS = 200;
 /** The probes are optimized once a round takes at most this fraction of the baseline round... */
 const OPTIMIZED_FRACTION = 0.5;
 
-/** ...or less than this (ms): ~33 MFLOP, which no kernel runs in that time (kernels that do nothing). */
+/** ...or less than this (ms): ~25 MFLOP, which no kernel runs in that time (kernels that do nothing). */
 const ROUND_FLOOR_MS = 0.25;
 
 const t = (shape: number[], seed: number): Tensor => ({ shape, data: seeded(shapeSize(shape), seed) });
@@ -56,29 +56,34 @@ interface Probe {
 }
 
 /**
- * The probes: each transposed-convolution kernel on a strided layer (stride 2: the GEMM's and the
- * thin kernel's interleaving paths), a stride-1 layer and a depthwise one; a convolution; and a
- * backward call (the input gradient's convolution and the weight gradient). 1–5 MFLOP each, so
- * the kernels, not the JavaScript around them, set a probe's time (optimized code runs them 3–5×
- * faster than baseline code), and a round takes ~10–20 ms on baseline code.
+ * The probes: the GEMM and the phases on a strided layer (stride 2: the GEMM's interleaving
+ * col2im) and a stride-1 layer, the GEMM on a depthwise one (its per-group path), the thin kernel
+ * on depthwise layers of stride 2 (its interleaved rows) and 1; a convolution; and a backward call
+ * (the input gradient's convolution and the weight gradient). 1–5 MFLOP each, so the kernels, not
+ * the JavaScript around them, set a probe's time (optimized code runs them 3–5× faster than
+ * baseline code). Every kernel in {@link KERNELS} runs at least once (a kernel added there is
+ * warmed on the strided layer).
  */
 function probes(): Probe[] {
   const strided = { x: t([1, 32, 12, 12], 1), w: t([32, 32, 4, 4], 2), o: { stride: 2, padding: 1 } };
   const unit = { x: t([1, 32, 12, 12], 3), w: t([32, 16, 3, 3], 4), o: { stride: 1, padding: 1 } };
-  const depthwise = {
-    x: t([1, 32, 32, 32], 5),
-    w: t([32, 1, 4, 4], 6),
-    o: { stride: 2, padding: 1, groups: 32 },
+  const x = t([1, 32, 24, 24], 5);
+  const depthwise2 = { x, w: t([32, 1, 4, 4], 6), o: { stride: 2, padding: 1, groups: 32 } };
+  const depthwise1 = { x, w: t([32, 1, 3, 3], 7), o: { stride: 1, padding: 1, groups: 32 } };
+  const layers: Partial<Record<WasmConvTransposeKernel, (typeof strided)[]>> = {
+    gemm: [strided, unit, depthwise2],
+    phases: [strided, unit],
+    thin: [depthwise2, depthwise1],
   };
   const list: Probe[] = [];
   for (const kernel of KERNELS) {
-    for (const p of [strided, unit, depthwise]) {
+    for (const p of layers[kernel] ?? [strided]) {
       list.push({ kernel, run: (b) => b.convTranspose(p.x, p.w, p.o) });
     }
   }
-  const gy = t([1, 32, 24, 24], 7);
+  const gy = t([1, 32, 24, 24], 8);
   list.push(
-    { kernel: undefined, run: (b) => b.conv(unit.x, t([32, 32, 3, 3], 8), { padding: 1 }) },
+    { kernel: undefined, run: (b) => b.conv(unit.x, t([32, 32, 3, 3], 9), { padding: 1 }) },
     { kernel: undefined, run: (b) => b.convTransposeBackward(gy, strided.x, strided.w, strided.o) },
   );
   return list;
