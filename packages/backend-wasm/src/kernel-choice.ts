@@ -46,6 +46,12 @@ export const PHASES_MIN_OUT_CHANNELS = 4;
 export const LANES_KERNEL_MULTIPLE = 4;
 
 /**
+ * The shortest last kernel axis the lanes kernel takes by default: a tile's 8 lanes are then one
+ * run of taps (DCGAN's RGB layer, 4 taps, measured within noise of the GEMM: it stays there).
+ */
+export const LANES_MIN_KERNEL_LAST = 8;
+
+/**
  * Groups with at most this many input channels take the thin kernel: there is no reduction worth a
  * GEMM tile (depthwise k4 s2: 4.1 against 3.0 GFLOP/s for the scatter it replaced).
  */
@@ -96,8 +102,9 @@ export function kernelFeatures(g: ConvTransposeGeometry): KernelFeatures {
  * The rule on features: groups with ≤ {@link THIN_MAX_CHANNELS} input channels take the thin
  * kernel; fewer than {@link PHASES_MIN_OUT_CHANNELS} output channels per group take the lanes
  * kernel when the kernel's last axis is a multiple of {@link LANES_KERNEL_MULTIPLE} of at least
- * {@link LANES_MIN_KERNEL_LAST} with dilation 1, else the GEMM; fewer than {@link PHASES_MIN_POSITIONS} input positions per weight go through the
- * GEMM; the rest through the phases.
+ * {@link LANES_MIN_KERNEL_LAST} with dilation 1, else the GEMM; fewer than
+ * {@link PHASES_MIN_POSITIONS} input positions per weight go through the GEMM; the rest through the
+ * phases.
  */
 export function kernelForFeatures(f: KernelFeatures): WasmConvTransposeKernel {
   if (f.inChannelsPerGroup <= THIN_MAX_CHANNELS) return 'thin';
@@ -252,4 +259,23 @@ export function weightGradientKernel(
 ): WasmWeightGradientKernel {
   if (rowLength < WEIGHT_GRADIENT_PHASES_MIN_ROW) return 'gemm';
   return positions >= WEIGHT_GRADIENT_PHASES_MIN_POSITIONS_PER_ROW * aPerGroup ? 'phases' : 'gemm';
+}
+
+/**
+ * Below this many outputs along the last axis the stride-phase convolution (assembly/conv-phases.ts:
+ * tiles of 8 outputs of one row) runs mostly empty tiles, and the backward's input gradient takes the
+ * column-buffer GEMM (DCGAN's 4×4 layer: rows of 4).
+ */
+export const CONV_PHASES_MIN_ROW = 8;
+
+/**
+ * Whether the backward's input gradient (the convolution `g`) takes the stride-phase convolution:
+ * rows of at least {@link CONV_PHASES_MIN_ROW} outputs and at least 4 output channels per group
+ * (its tiles' 4 channels; depthwise keeps the GEMM, whose one-channel rows waste nothing).
+ */
+export function convPhasesFits(g: {
+  readonly outputSize: readonly number[];
+  readonly outChannelsPerGroup: number;
+}): boolean {
+  return g.outputSize[g.outputSize.length - 1]! >= CONV_PHASES_MIN_ROW && g.outChannelsPerGroup >= 4;
 }
