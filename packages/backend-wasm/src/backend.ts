@@ -206,10 +206,11 @@ function backendOn(
 
 /**
  * Compiles and instantiates the kernels once and returns a backend. With `threads > 1` (and
- * `SharedArrayBuffer`), large calls split the output channels of each group between the calling
- * thread and `threads − 1` workers that share one memory: the operands are copied in once, each
- * thread writes its own channels, nothing is copied between threads. Results are identical to one
- * thread. Resolves once every worker has instantiated the kernels; a worker that fails (now or
+ * `SharedArrayBuffer`), large calls split between the calling thread and `threads − 1` workers
+ * that share one memory — by output channels of each group, else groups, batch items or input
+ * channels (the README's Threads section): the operands are copied in once, each thread writes its
+ * own part, nothing is copied between threads. Results are identical to one thread, except the
+ * input-channel split (its partial sums are added in another order). Resolves once every worker has instantiated the kernels; a worker that fails (now or
  * later) rejects the calls in flight and every later call with the reason. The first backend of a
  * realm also runs every kernel on small problems before it resolves (`warmUp`, default true), so
  * its first call runs V8's optimized code instead of its baseline code (src/warm-up.ts).
