@@ -102,7 +102,9 @@ export function childFirstCall(cli: string): (spec: FirstCallSpec, w: Workload) 
   return (spec, w) =>
     new Promise((resolve, reject) => {
       const request: ChildRequest = { engine: spec.engine, threads: spec.threads, workload: w.name };
-      const child = spawn(process.execPath, [cli, '--first-call-child', JSON.stringify(request)], {
+      // the parent's V8 flags too (--experimental-wasm-relaxed-simd: the child takes the same build)
+      const args = [...process.execArgv, cli, '--first-call-child', JSON.stringify(request)];
+      const child = spawn(process.execPath, args, {
         stdio: ['ignore', 'pipe', 'pipe'],
         timeout: CHILD_TIMEOUT_MS,
       });
