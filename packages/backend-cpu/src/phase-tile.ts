@@ -30,6 +30,7 @@ export function phaseRow(
   panel: number,
   ph: PhaseEntry,
   xb: number,
+  padPlane: number,
   ints: Int32Array,
   shifts: number,
   slots: number,
@@ -52,14 +53,14 @@ export function phaseRow(
         tileKernel(
           F,
           panel + (((co - cb0) / MR) | 0) * tileElements,
-          (xb + j0 * cinG + c0) | 0,
+          (xb + j0 + c0 * padPlane) | 0,
+          padPlane,
           ints,
           shifts,
           slots,
           live,
           c0,
           c1 - c0,
-          cinG,
           out,
           ob + co * outPlane + j0 * sL,
           outPlane,
@@ -81,13 +82,13 @@ function tileKernel(
   F: Float64Array,
   panel: number,
   xb: number,
+  padPlane: number,
   ints: Int32Array,
   shifts: number,
   slots: number,
   live: number,
   c0: number,
   channels: number,
-  cinG: number,
   out: FloatArray,
   o: number,
   outPlane: number,
@@ -107,11 +108,6 @@ function tileKernel(
   let c21 = 0;
   let c22 = 0;
   let c23 = 0;
-  // the input is position-major (`[position][cinG]`): the four positions' channels are four
-  // unit-stride streams `cinG` apart, read along with the packed weights' one
-  const p1 = cinG | 0;
-  const p2 = (cinG + cinG) | 0;
-  const p3 = (p2 + cinG) | 0;
   for (let t = 0; t < live; t++) {
     // `| 0` on every index: int32 adds without overflow checks; the loop runs on the weight index
     // (literals, not MR: a module constant is a context load and hole check per iteration)
@@ -126,19 +122,19 @@ function tileKernel(
       c00 += a0 * b;
       c10 += a1 * b;
       c20 += a2 * b;
-      b = F[(xi + p1) | 0]!;
+      b = F[(xi + 1) | 0]!;
       c01 += a0 * b;
       c11 += a1 * b;
       c21 += a2 * b;
-      b = F[(xi + p2) | 0]!;
+      b = F[(xi + 2) | 0]!;
       c02 += a0 * b;
       c12 += a1 * b;
       c22 += a2 * b;
-      b = F[(xi + p3) | 0]!;
+      b = F[(xi + 3) | 0]!;
       c03 += a0 * b;
       c13 += a1 * b;
       c23 += a2 * b;
-      xi = (xi + 1) | 0;
+      xi = (xi + padPlane) | 0;
     }
   }
   addRow(out, o, sL, cols, c00, c01, c02, c03);

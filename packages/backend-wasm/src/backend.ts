@@ -24,7 +24,7 @@ import {
 import type { Dispatcher } from './dispatch';
 import { createDispatcher } from './dispatch';
 import type { WasmConvTransposeKernel } from './kernel-choice';
-import { convTransposeCandidates } from './kernel-choice';
+import { convTransposeCandidates, splitThresholds } from './kernel-choice';
 import type { Job, KernelExports } from './layout';
 import { MAX_WASM_BYTES } from './limits';
 import type { WasmModuleObject } from './module';
@@ -108,19 +108,28 @@ async function instantiate(opts: ParsedOptions, onFailure: (reason: Error) => vo
   return { exports, memory, pool, threads: opts.threads, relaxedSimd, module };
 }
 
+/** A backend's calibrators: of the kernel, and of a forward call's thread split. */
+export interface Calibrators {
+  readonly kernels?: KernelCalibrator<WasmConvTransposeKernel>;
+  readonly splits?: KernelCalibrator<'rule' | 'flipped'>;
+}
+
 /**
- * The four operations on one instance, through one dispatcher, with the kernel choice of
- * `calibrator` (the instance's own; created from the options when not given).
+ * The four operations on one instance, through one dispatcher, with the kernel and split choices
+ * of `calibrators` (the instance's own; created from the options when not given).
  */
 function backendOn(
   instance: Instance,
   dispatcher: Dispatcher,
   opts: ParsedOptions,
-  calibrator = createCalibrator<WasmConvTransposeKernel>({ enabled: opts.calibrate }),
+  calibrators: Calibrators = {},
 ): WasmBackend {
+  const calibrator =
+    calibrators.kernels ?? createCalibrator<WasmConvTransposeKernel>({ enabled: opts.calibrate });
+  const splits = calibrators.splits ?? createCalibrator<'rule' | 'flipped'>({ enabled: calibrator.enabled });
   // the calibration trial of the job being planned, if it is to be timed; and this backend's jobs
   // in flight: a job planned while another runs waits for it, so its time would not be its own
-  const planning: { trial: KernelTrial<WasmConvTransposeKernel> | null } = { trial: null };
+  const planning: { trial: KernelTrial<string> | null } = { trial: null };
   let inFlight = 0;
   function chooseKernel(g: ConvTransposeGeometry, call: 'forward' | 'backward'): WasmConvTransposeKernel {
     const candidates = convTransposeCandidates(g);
@@ -129,8 +138,20 @@ function backendOn(
     if (trial.measuring && inFlight === 0) planning.trial = trial;
     return trial.kernel;
   }
+  // the thread split of a forward call, calibrated once its kernel is settled (one dimension at a
+  // time, so each job times one choice): the rule's threshold or the one that flips it
+  function chooseThreshold(g: ConvTransposeGeometry | ConvGeometry): number {
+    const thresholds = splitThresholds(g, instance.threads, opts.threadThreshold);
+    if (!splits.enabled || opts.kernel !== undefined || thresholds.length === 1) return opts.threadThreshold;
+    if (g.kind === 'convTranspose' && convTransposeCandidates(g).length > 1) {
+      if (calibrator.state(shapeClassKey(g, 'forward'))?.committed === undefined) return opts.threadThreshold;
+    }
+    const trial = splits.choose(shapeClassKey(g, 'forward', 'split'), ['rule', 'flipped']);
+    if (trial.measuring && inFlight === 0) planning.trial = trial;
+    return trial.kernel === 'rule' ? thresholds[0]! : thresholds[1]!;
+  }
   /** The trial `chooseKernel` left for the job just planned (and none for the next). */
-  function takeTrial(): KernelTrial<WasmConvTransposeKernel> | null {
+  function takeTrial(): KernelTrial<string> | null {
     const trial = planning.trial;
     planning.trial = null;
     return trial;
@@ -154,6 +175,7 @@ function backendOn(
   }
   const ctx: PlanContext = {
     chooseKernel,
+    chooseThreshold,
     heapBase: instance.exports.heapBase(),
     threads: instance.threads,
     threadThreshold: opts.threadThreshold,
@@ -230,12 +252,12 @@ export async function createWasmBackend(options?: WasmBackendOptions): Promise<W
 }
 
 /**
- * {@link createWasmBackend} with the kernel choice on `calibrator` (the `./internal` entry: tests
- * inject one with a scripted clock and read its state).
+ * {@link createWasmBackend} with the kernel and split choices on `calibrators` (the `./internal`
+ * entry: tests inject them with a scripted clock and read their state).
  */
 export async function createWasmBackendWith(
   options: WasmBackendOptions | undefined,
-  calibrator?: KernelCalibrator<WasmConvTransposeKernel>,
+  calibrators?: Calibrators,
 ): Promise<WasmBackend> {
   const opts = parseOptions(options);
   let dispatcher: Dispatcher | null = null;
@@ -246,7 +268,7 @@ export async function createWasmBackendWith(
   });
   dispatcher = createDispatcher(instance.exports, instance.memory, instance.pool);
   if (early) dispatcher.close(early);
-  const backend = backendOn(instance, dispatcher, opts, calibrator);
+  const backend = backendOn(instance, dispatcher, opts, calibrators);
   if (opts.warmUp && !isWarm(instance.module)) {
     const on = dispatcher;
     // a failure here (a worker that dies) is the backend's: its calls reject with the reason

@@ -7,7 +7,10 @@ export {
   KERNEL_DECISIONS,
   kernelFeatures,
   kernelForFeatures,
+  MAX_CALIBRATION_CANDIDATES,
+  splitThresholds,
 } from './kernel-choice';
+export type { Calibrators } from './backend';
 export { createWasmBackendWith } from './backend';
 export {
   COLS_ELEMENTS,

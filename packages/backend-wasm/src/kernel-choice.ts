@@ -164,6 +164,34 @@ export function convTransposeCandidates(g: ConvTransposeGeometry): WasmConvTrans
 }
 
 /**
+ * The thread thresholds a forward call on `threads` threads may be planned with: the rule's
+ * `threshold`, and, when the call's FLOPs are a close call for it (core's `isCloseCall`: within 2×),
+ * the one that flips the decision — 0 (split) below it, `Infinity` (one part) above — unless that
+ * gives the same split. `threadSplit` itself is unchanged: the backend's calibrator times both on
+ * the caller's calls once the kernel is settled ({@link convTransposeCandidates}).
+ */
+export function splitThresholds(
+  g: ConvTransposeGeometry | ConvGeometry,
+  threads: number,
+  threshold: number,
+): number[] {
+  const flops = geometryFlops(g);
+  if (threads <= 1 || threshold <= 0 || flops < MIN_CALIBRATED_FLOPS || !isCloseCall(flops, threshold))
+    return [threshold];
+  const rule = threadSplit(g, threads, threshold, g.outChannelsPerGroup);
+  const flipped = rule.parts > 1 ? Number.POSITIVE_INFINITY : 0;
+  const other = threadSplit(g, threads, flipped, g.outChannelsPerGroup);
+  return other.parts === rule.parts && other.by === rule.by ? [threshold] : [threshold, flipped];
+}
+
+/**
+ * The most calls a shape explores before every calibrated choice is committed, per round: each
+ * kernel, then the two thread splits (core's `CALIBRATION_ROUNDS` rounds each). A benchmark's
+ * warm-up covers `CALIBRATION_ROUNDS × MAX_CALIBRATION_CANDIDATES` calls.
+ */
+export const MAX_CALIBRATION_CANDIDATES = KERNELS.length + 2;
+
+/**
  * How a task is split over threads: by output channels of each group, by groups, by batch items,
  * or by input channels (each part sums its share of them into an output of its own; the outputs
  * are added once every part is done).

@@ -24,6 +24,8 @@ export interface PlanContext {
    * input gradient) when there is no `kernel`: the calibrated one. Absent: the rule.
    */
   readonly chooseKernel?: (g: ConvTransposeGeometry, call: 'forward' | 'backward') => WasmConvTransposeKernel;
+  /** The thread threshold a forward call is split by (the calibrated one). Absent: `threadThreshold`. */
+  readonly chooseThreshold?: (g: ConvTransposeGeometry | ConvGeometry) => number;
   /**
    * The backend's stride-phase plans by geometry (see {@link choosePlan}): a plan depends on the
    * geometry alone, and building one costs up to a few ms of the calling thread per call (fcn-up8:
@@ -82,7 +84,8 @@ export function planForward(
 ): Job {
   checkWasmGeometry(g);
   const el = tensorElements(g);
-  const split = threadSplit(g, ctx.threads, ctx.threadThreshold, g.outChannelsPerGroup);
+  const threshold = ctx.chooseThreshold?.(g) ?? ctx.threadThreshold;
+  const split = threadSplit(g, ctx.threads, threshold, g.outChannelsPerGroup);
   const plan = g.kind === 'convTranspose' ? choosePlan(g, ctx, 'forward') : null;
   return withinLimit(plan, ctx, (p) => {
     const mem = arena(ctx.heapBase);
