@@ -12,6 +12,9 @@ import {
   convTransposeKernel,
   createWasmBackendWith,
   KERNELS,
+  planForward,
+  splitThresholds,
+  threadSplit,
 } from '../src/internal';
 
 const size = (shape: readonly number[]) => shape.reduce((a, b) => a * b, 1);
@@ -68,10 +71,9 @@ async function forcedResult(
 describe('candidates of the wasm kernel rule', () => {
   it('close calls add the runner-up (the rule with the feature just across its threshold)', () => {
     expect(convTransposeCandidates(resolveConvTranspose(xs, ws, o))).toEqual(['gemm', 'phases']);
-    // the iSTFT layer: 1 output channel, far below 4 (the GEMM on any machine)
-    expect(
-      convTransposeCandidates(resolveConvTranspose([1, 512, 128], [512, 1, 2048], { stride: 512 })),
-    ).toEqual(['gemm']);
+    // the iSTFT layer: 1 output channel, far below 4 (the rule's kernel on any machine)
+    const istft = resolveConvTranspose([1, 512, 128], [512, 1, 2048], { stride: 512 });
+    expect(convTransposeCandidates(istft)).toEqual([convTransposeKernel(istft)]);
     // 3 input channels per group against thin's ≤ 2, 64 positions against the phases' 64
     const g = resolveConvTranspose([1, 48, 8, 8], [48, 16, 5, 5], { stride: 2, groups: 16 });
     expect(convTransposeCandidates(g)).toEqual([convTransposeKernel(g), 'thin', 'gemm']);
@@ -89,7 +91,7 @@ describe('the wasm backend calibrates close calls on its own calls', () => {
     it(`${threads} thread(s): explores gemm, phases, gemm, phases, then commits to the faster (${winner})`, async () => {
       const clock = scriptedClock([...durations]);
       const cal = createCalibrator<WasmConvTransposeKernel>({ now: clock.now });
-      const b = await backend(createWasmBackendWith({ threads, threadThreshold: 0 }, cal));
+      const b = await backend(createWasmBackendWith({ threads, threadThreshold: 0 }, { kernels: cal }));
       const results: string[][] = [];
       for (let i = 0; i < 6; i++) results.push(bits((await b.convTranspose(x, w, o)).data));
       const [key] = cal.keys();
@@ -107,7 +109,7 @@ describe('the wasm backend calibrates close calls on its own calls', () => {
 
   it('a backward call is its own shape class (the input gradient of a convolution is a transposed one)', async () => {
     const cal = createCalibrator<WasmConvTransposeKernel>({ now: scriptedClock().now });
-    const b = await backend(createWasmBackendWith({}, cal));
+    const b = await backend(createWasmBackendWith({}, { kernels: cal }));
     // the convolution whose adjoint is the layer above
     const cs = [4, 3, 32, 32];
     const conv = resolveConv(cs, ws, { stride: 2, padding: 1 });
@@ -120,7 +122,7 @@ describe('the wasm backend calibrates close calls on its own calls', () => {
 
   it('a call queued behind another is no sample (its time is not its own)', async () => {
     const cal = createCalibrator<WasmConvTransposeKernel>({ now: scriptedClock().now });
-    const b = await backend(createWasmBackendWith({}, cal));
+    const b = await backend(createWasmBackendWith({}, { kernels: cal }));
     // both planned before the first's time is in: both explore the rule's kernel, one is timed
     const [first, queued] = await Promise.all([b.convTranspose(x, w, o), b.convTranspose(x, w, o)]);
     const [key] = cal.keys();
@@ -136,10 +138,10 @@ describe('the wasm backend calibrates close calls on its own calls', () => {
   it('a forced kernel and a disabled calibrator never read the clock; calibrate: false is the rule bit for bit', async () => {
     const clock = scriptedClock();
     const cal = createCalibrator<WasmConvTransposeKernel>({ now: clock.now });
-    const phases = await backend(createWasmBackendWith({ kernel: 'phases' }, cal));
+    const phases = await backend(createWasmBackendWith({ kernel: 'phases' }, { kernels: cal }));
     expect(bits((await phases.convTranspose(x, w, o)).data)).toEqual(await forcedResult('phases', x, w, o));
     const off = createCalibrator<WasmConvTransposeKernel>({ enabled: false, now: clock.now });
-    const quiet = await backend(createWasmBackendWith({}, off));
+    const quiet = await backend(createWasmBackendWith({}, { kernels: off }));
     const reproducible = await backend(createWasmBackend({ calibrate: false }));
     const rule = await forcedResult('gemm', x, w, o);
     for (let i = 0; i < 4; i++) {
@@ -152,7 +154,7 @@ describe('the wasm backend calibrates close calls on its own calls', () => {
 
   it('random close calls: every call (exploring or committed) is one candidate bit for bit, each within float32 rounding', async () => {
     const cal: KernelCalibrator<WasmConvTransposeKernel> = createCalibrator({ now: scriptedClock().now });
-    const b = await backend(createWasmBackendWith({}, cal));
+    const b = await backend(createWasmBackendWith({}, { kernels: cal }));
     let calibrated = 0;
     await fc.assert(
       fc.asyncProperty(
@@ -192,6 +194,57 @@ describe('the wasm backend calibrates close calls on its own calls', () => {
     );
     expect(calibrated).toBe(5);
     expect(cal.keys().length).toBeGreaterThan(0);
+  });
+
+  it('the thread split of a close call (FLOPs within 2× of threadThreshold) flips only where it changes the split', () => {
+    // 18.9 MFLOP, under the default 20 MFLOP: one part by the rule, split by channels when flipped
+    const g = resolveConvTranspose([1, 32, 32, 32], [32, 32, 3, 3], { padding: 1 });
+    expect(splitThresholds(g, 2, 20_000_000)).toEqual([20_000_000, 0]);
+    expect(threadSplit(g, 2, 0, g.outChannelsPerGroup)).toEqual({ by: 'channels', parts: 2 });
+    const ctx = { heapBase: 0, threads: 2, threadThreshold: 20_000_000, kernel: undefined };
+    const parts = (threshold: number) =>
+      planForward(g, new Float32Array(0), new Float32Array(0), null, {
+        ...ctx,
+        chooseThreshold: () => threshold,
+      }).tasks[0]!.length;
+    expect([parts(20_000_000), parts(0)]).toEqual([1, 2]);
+    // 25 MFLOP, over it: split by batch by the rule, one part when flipped
+    const rgb = resolveConvTranspose([4, 64, 32, 32], [64, 3, 4, 4], o);
+    expect(splitThresholds(rgb, 2, 20_000_000)).toEqual([20_000_000, Number.POSITIVE_INFINITY]);
+    // far from the threshold, one thread, or threadThreshold 0: nothing to calibrate
+    expect(
+      splitThresholds(resolveConvTranspose([8, 64, 32, 32], [64, 3, 4, 4], o), 2, 20_000_000),
+    ).toHaveLength(1);
+    expect(splitThresholds(g, 1, 20_000_000)).toHaveLength(1);
+    expect(splitThresholds(g, 2, 0)).toHaveLength(1);
+    // 1 output channel, one item, one group, few FLOPs per output: no split the flip could change
+    const one = resolveConvTranspose([1, 4, 4096], [4, 1, 64], { stride: 1 });
+    expect(splitThresholds(one, 2, 4_000_000)).toEqual(
+      threadSplit(one, 2, 0, 1).parts > 1 ? [4_000_000, 0] : [4_000_000],
+    );
+  });
+
+  it('2 threads: the kernel is calibrated first (rule split), then the split (committed kernel), one choice per job', async () => {
+    const xs2 = [4, 64, 32, 32];
+    const x2 = tensor(randomData(size(xs2), 9), xs2);
+    const w2 = tensor(randomData(64 * 3 * 16, 10), [64, 3, 4, 4]);
+    const g = resolveConvTranspose(xs2, w2.shape, o);
+    expect(convTransposeCandidates(g)).toEqual(['gemm', 'phases']);
+    // kernel: gemm 10, phases 5, gemm 10, phases 5; split: rule 5, flipped 9, rule 5, flipped 9
+    const clock = scriptedClock([10, 5, 10, 5, 5, 9, 5, 9]);
+    const kernels = createCalibrator<WasmConvTransposeKernel>({ now: clock.now });
+    const splits = createCalibrator<'rule' | 'flipped'>({ now: clock.now });
+    const b = await backend(createWasmBackendWith({ threads: 2 }, { kernels, splits }));
+    const one = await backend(createWasmBackend({ kernel: 'phases', calibrate: false }));
+    const expected = bits((await one.convTranspose(x2, w2, o)).data);
+    for (let i = 0; i < 10; i++) {
+      const y = bits((await b.convTranspose(x2, w2, o)).data);
+      if (i >= 4) expect(y, `call ${i}: phases, whichever split`).toEqual(expected);
+      if (i === 3) expect(splits.keys()).toEqual([]);
+    }
+    expect(kernels.state(kernels.keys()[0]!)).toMatchObject({ samples: [2, 2], committed: 'phases' });
+    expect(splits.state(splits.keys()[0]!)).toMatchObject({ samples: [2, 2], committed: 'rule' });
+    expect(clock.reads).toBe(16);
   });
 
   it('rejects a calibrate option that is not a boolean, naming it', async () => {
