@@ -32,6 +32,27 @@ function addSums(job: Job, heap: ArrayBufferLike): void {
   }
 }
 
+/**
+ * The output of a job whose parts each say which ranges of it they write (forward calls split by
+ * output channels, groups or batch items), allocated to be filled range by range; else null.
+ */
+function earlyOutput(job: Job): Float32Array | null {
+  if (job.outputs.length !== 1) return null;
+  if (!job.tasks.every((task) => task.every((part) => part.writes && !part.sum))) return null;
+  return new Float32Array(job.outputs[0]!.length);
+}
+
+/** Copies into `out` the ranges the parts `which(i)` (part i of every task) write. */
+function copyWrites(out: Float32Array, job: Job, heap: ArrayBufferLike, which: (i: number) => boolean): void {
+  const base = job.outputs[0]!.at;
+  for (const task of job.tasks) {
+    task.forEach((part, i) => {
+      if (!which(i)) return;
+      for (const [at, length] of part.writes!) out.set(new Float32Array(heap, at, length), (at - base) / 4);
+    });
+  }
+}
+
 /** Runs jobs on one instance of the kernels (and its workers) and serialises them. */
 export interface Dispatcher {
   /**
@@ -67,7 +88,7 @@ export function createDispatcher(
       });
     }
     const threaded = pool !== null && shares.length > 0;
-    // woken now, the workers start spinning while the operands are copied
+    // woken now, the workers wake up while the operands are copied
     if (threaded) pool.wake();
     const missing = job.end - memory.buffer.byteLength;
     if (missing > 0) memory.grow(Math.ceil(missing / 65536));
@@ -83,6 +104,9 @@ export function createDispatcher(
     } catch (e) {
       failure = e;
     }
+    // the calling thread copies out what its parts wrote while the workers finish theirs
+    const early = threaded && failure === null ? earlyOutput(job) : null;
+    if (early) copyWrites(early, job, heap, (i) => i === 0);
     if (tickets.length > 0 && !(failure === null && finishedNow(pool!, tickets))) {
       for (const result of await Promise.allSettled(tickets.map((t) => t.done))) {
         if (result.status === 'rejected') failure ??= result.reason;
@@ -92,7 +116,10 @@ export function createDispatcher(
     addSums(job, memory.buffer);
     // a worker scans the checked range for non-finite values while the outputs are copied out
     const check = threaded && job.check ? pool.run(0, [], job.check) : null;
-    const outputs = job.outputs.map(({ at, length }) => new Float32Array(memory.buffer, at, length).slice());
+    if (early) copyWrites(early, job, heap, (i) => i > 0);
+    const outputs = early
+      ? [early]
+      : job.outputs.map(({ at, length }) => new Float32Array(heap, at, length).slice());
     if (check && !pool!.finishedWithin(0, check.id, CALLER_WAIT_MS)) await check.done;
     else check?.done.catch(() => {});
     if (!check || pool!.nonFinite(0) > 0) {

@@ -41,6 +41,11 @@ export interface Part {
    * added into those at `into` once every part of the job is done.
    */
   readonly sum?: { readonly from: number; readonly into: number; readonly length: number };
+  /**
+   * The ranges of the output (byte offset, floats) this part alone writes, when a split says: the
+   * calling thread copies its parts' out while the workers finish theirs.
+   */
+  readonly writes?: readonly (readonly [number, number])[];
 }
 
 /** A planned call: the operands to copy in, the tasks (each split into parts), the outputs. */
@@ -282,8 +287,18 @@ export function forwardTask(
     phases.words[P.groups] = geometry.groups;
     return phases;
   };
+  const outPlane = prod(g.outputSize);
+  /** Ranges of `count` floats from float `first` of the output, one per batch item. */
+  const perItem = (first: number, count: number): [number, number][] =>
+    Array.from({ length: g.batch }, (_, n) => [ops.out + (n * g.outChannels * outPlane + first) * 4, count]);
   if (split.by === 'channels') {
-    return channelRanges(g.outChannelsPerGroup, split.parts).map(([c0, c1]) => part(g, ops, c0, c1));
+    const coutG = g.outChannelsPerGroup;
+    return channelRanges(coutG, split.parts).map(([c0, c1]) => ({
+      ...part(g, ops, c0, c1),
+      writes: Array.from({ length: g.groups }, (_, k) =>
+        perItem((k * coutG + c0) * outPlane, (c1 - c0) * outPlane),
+      ).flat(),
+    }));
   }
   if (split.by === 'groups') {
     // a part computes groups [g0, g1): the whole geometry on fewer groups, from shifted operands
@@ -291,8 +306,8 @@ export function forwardTask(
     const inGroup = g.inChannelsPerGroup * prod(g.inputSize) * 4;
     const outGroup = g.outChannelsPerGroup * prod(g.outputSize) * 4;
     const weightGroup = (prod(g.weightShape) / g.groups) * 4;
-    return channelRanges(g.groups, split.parts).map(([g0, g1]) =>
-      part(
+    return channelRanges(g.groups, split.parts).map(([g0, g1]) => ({
+      ...part(
         { ...g, groups: g1 - g0 },
         {
           x: ops.x + g0 * inGroup,
@@ -303,7 +318,8 @@ export function forwardTask(
         0,
         g.outChannelsPerGroup,
       ),
-    );
+      writes: perItem(g0 * g.outChannelsPerGroup * outPlane, (g1 - g0) * g.outChannelsPerGroup * outPlane),
+    }));
   }
   if (split.by === 'inputChannels' && g.kind === 'convTranspose') {
     // part i sums input channels [c0, c1) (one item, one group: contiguous in x and w) into an
@@ -327,14 +343,15 @@ export function forwardTask(
   }
   const inItem = g.inChannels * prod(g.inputSize) * 4;
   const outItem = g.outChannels * prod(g.outputSize) * 4;
-  return channelRanges(g.batch, split.parts).map(([n0, n1]) =>
-    part(
+  return channelRanges(g.batch, split.parts).map(([n0, n1]) => ({
+    ...part(
       { ...g, batch: n1 - n0 },
       { ...ops, x: ops.x + n0 * inItem, out: ops.out + n0 * outItem },
       0,
       g.outChannelsPerGroup,
     ),
-  );
+    writes: [[ops.out + n0 * outItem, (n1 - n0) * g.outChannels * outPlane]],
+  }));
 }
 
 /** Float32 elements of a geometry's input, weight and output. */
