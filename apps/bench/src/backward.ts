@@ -8,10 +8,10 @@
  * ∂input, one for ∂weight).
  */
 import { cpuBackend } from '@tconv/backend-cpu';
-import { KERNELS as CPU_KERNELS } from '@tconv/backend-cpu/internal';
+import { MAX_CALIBRATION_CANDIDATES as CPU_CANDIDATES } from '@tconv/backend-cpu/internal';
 import { countNonzeros, MAX_NONZEROS, prepareSparseConvTranspose } from '@tconv/backend-sparse';
 import { createWasmBackend } from '@tconv/backend-wasm';
-import { KERNELS as WASM_KERNELS } from '@tconv/backend-wasm/internal';
+import { MAX_CALIBRATION_CANDIDATES as WASM_CANDIDATES } from '@tconv/backend-wasm/internal';
 import type { Backend, Tensor } from '@tconv/core';
 import {
   adjointGeometry,
@@ -213,10 +213,10 @@ export async function gradientEngines(): Promise<GradientEngine[]> {
   const wasm1 = await createWasmBackend();
   const wasm2 = await createWasmBackend({ threads: 2 });
   return [
-    backendEngine('tconv-cpu', cpuBackend, 1, undefined, explorationCalls(CPU_KERNELS.length)),
+    backendEngine('tconv-cpu', cpuBackend, 1, undefined, explorationCalls(CPU_CANDIDATES)),
     sparseEngine,
     {
-      ...backendEngine('tconv-wasm', wasm1, 1, undefined, explorationCalls(WASM_KERNELS.length)),
+      ...backendEngine('tconv-wasm', wasm1, 1, undefined, explorationCalls(WASM_CANDIDATES)),
       features: () => wasmFeatures(wasm1),
     },
     {
@@ -225,7 +225,7 @@ export async function gradientEngines(): Promise<GradientEngine[]> {
         wasm2,
         wasm2.threads,
         () => void wasm2.dispose?.(),
-        explorationCalls(WASM_KERNELS.length),
+        explorationCalls(WASM_CANDIDATES),
       ),
       features: () => wasmFeatures(wasm2),
     },

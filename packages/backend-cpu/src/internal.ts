@@ -13,6 +13,7 @@ export {
   chooseConvTransposeKernel,
   convTransposeCandidates,
   KERNELS,
+  MAX_CALIBRATION_CANDIDATES,
   DIRECT_MAX_CHANNELS,
   PHASES_MAX_INPUT,
   PHASES_MAX_PANEL,

@@ -45,6 +45,12 @@ export const PHASES_MAX_PANEL = 1 << 21;
 export const KERNELS: readonly ConvTransposeKernel[] = ['direct', 'gemm', 'phases'];
 
 /**
+ * The most candidates a shape explores (every kernel): a benchmark's warm-up covers core's
+ * `CALIBRATION_ROUNDS × MAX_CALIBRATION_CANDIDATES` calls per shape.
+ */
+export const MAX_CALIBRATION_CANDIDATES = KERNELS.length;
+
+/**
  * The rule on its two decisions (thin groups; few positions per weight) and the hard limit (the
  * phases' scratch bounds, which are memory caps, not break-evens: never calibrated across).
  */

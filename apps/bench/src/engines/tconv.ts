@@ -1,21 +1,22 @@
 import type { Backend } from '@tconv/core';
 import { cpuBackend } from '@tconv/backend-cpu';
-import { KERNELS as CPU_KERNELS } from '@tconv/backend-cpu/internal';
+import { MAX_CALIBRATION_CANDIDATES as CPU_CANDIDATES } from '@tconv/backend-cpu/internal';
 import { countNonzeros, MAX_NONZEROS, prepareSparseConvTranspose } from '@tconv/backend-sparse';
 import type { WasmBackend } from '@tconv/backend-wasm';
 import { createWasmBackend } from '@tconv/backend-wasm';
-import { KERNELS as WASM_KERNELS } from '@tconv/backend-wasm/internal';
+import { MAX_CALIBRATION_CANDIDATES as WASM_CANDIDATES } from '@tconv/backend-wasm/internal';
 import { adjointGeometry, CALIBRATION_ROUNDS, resolveConvTranspose } from '@tconv/core';
 import type { Engine } from '../engine';
 import type { EngineFeatures } from '../row';
 
 /**
- * Calls a backend makes on a layer before timing, in `prepare`: enough for its kernel calibration
- * to explore every candidate ({@link CALIBRATION_ROUNDS} timed calls of each of its kernels), so
- * the timed calls (and the correctness gate) run the kernel it committed to.
+ * Calls a backend makes on a layer before timing, in `prepare`: enough for its calibration to
+ * explore every candidate ({@link CALIBRATION_ROUNDS} timed calls of each of its kernels, and for
+ * wasm of the two thread splits), so the timed calls (and the correctness gate) run what it
+ * committed to.
  */
-export function explorationCalls(kernels: number): number {
-  return CALIBRATION_ROUNDS * kernels;
+export function explorationCalls(candidates: number): number {
+  return CALIBRATION_ROUNDS * candidates;
 }
 
 /** Wraps a tconv backend as an engine; `prepare` makes `warmUpCalls` calls (calibration). */
@@ -79,9 +80,9 @@ export const wasmFeatures = (b: WasmBackend): EngineFeatures => ({
 export async function tconvEngines(): Promise<Engine[]> {
   const wasm1 = await createWasmBackend();
   const wasm2 = await createWasmBackend({ threads: 2 });
-  const calls = explorationCalls(WASM_KERNELS.length);
+  const calls = explorationCalls(WASM_CANDIDATES);
   return [
-    backendEngine('tconv-cpu', cpuBackend, 1, undefined, explorationCalls(CPU_KERNELS.length)),
+    backendEngine('tconv-cpu', cpuBackend, 1, undefined, explorationCalls(CPU_CANDIDATES)),
     sparseEngine,
     { ...backendEngine('tconv-wasm', wasm1, 1, undefined, calls), features: () => wasmFeatures(wasm1) },
     {
