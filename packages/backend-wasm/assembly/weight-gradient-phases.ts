@@ -39,7 +39,7 @@ import {
 } from './layout.generated';
 import { axisWord, word } from './params';
 import { madd, maddScalar } from './simd';
-import { floorDiv } from './taps';
+import { fillPhaseTable, splitPhases } from './row-phases';
 
 // @inline
 function axis(p: usize, field: i32, rank: i32, a: i32): i32 {
@@ -59,46 +59,6 @@ function hsum(v: v128): f32 {
 // @inline
 function put(o: usize, s: f32, first: bool): void {
   store<f32>(o, first ? s : load<f32>(o) + s);
-}
-
-/**
- * The part's phases of one batch item: per channel c ∈ [0, channels), row of b and phase ρ, `R`
- * floats D[e] = b[(e + minShift)·s + ρ], zeros where that is outside the row.
- */
-function splitPhases(
-  src: usize,
-  bPlaneBytes: usize,
-  channels: i32,
-  bRows: i32,
-  bL: i32,
-  s: i32,
-  R: i32,
-  minShift: i32,
-  dst: usize,
-): void {
-  const step = (<usize>s) << 2;
-  // e reads inside from e0 = −minShift on (0 ≤ ρ < s), to (e + minShift)·s + ρ ≤ bL − 1
-  const e0 = min(R, max(0, -minShift));
-  for (let c = 0; c < channels; c++) {
-    for (let row = 0; row < bRows; row++) {
-      const from = src + <usize>c * bPlaneBytes + ((<usize>(row * bL)) << 2);
-      for (let rho = 0; rho < s; rho++) {
-        const e1 = min(R, max(e0, floorDiv(bL - 1 - rho, s) - minShift + 1));
-        if (e0 > 0) memory.fill(dst, 0, (<usize>e0) << 2);
-        let at = from + ((<usize>((e0 + minShift) * s + rho)) << 2);
-        if (s === 1) {
-          memory.copy(dst + ((<usize>e0) << 2), at, (<usize>(e1 - e0)) << 2);
-        } else {
-          for (let e = e0; e < e1; e++) {
-            store<f32>(dst + ((<usize>e) << 2), load<f32>(at));
-            at += step;
-          }
-        }
-        if (e1 < R) memory.fill(dst + ((<usize>e1) << 2), 0, (<usize>(R - e1)) << 2);
-        dst += (<usize>R) << 2;
-      }
-    }
-  }
 }
 
 /**
@@ -260,50 +220,6 @@ function tile1(x: Ctx, a0: usize, colA: i32, colB: i32, o: usize, two: bool, fir
   if (two) put(o + 4, hsum(s1) + t1, first);
 }
 
-/**
- * Fills the table of {@link phaseRow}: per tap and row q of `a`, the element offset in a channel's
- * phases of the row the tap reads, or −1 when a leading axis reads outside b.
- */
-function fillTable(p: usize, table: usize, rank: i32, K: i32, aLead: i32, R: i32, minShift: i32): void {
-  const last = rank - 1;
-  const sL = axis(p, WEIGHT_GRADIENT_PHASES_AXIS_STRIDE, rank, last);
-  for (let k = 0; k < K; k++) {
-    // the tap's coordinates, last axis first
-    let rest = k;
-    const kL = axis(p, WEIGHT_GRADIENT_PHASES_AXIS_KERNEL_SIZE, rank, last);
-    const off =
-      (rest % kL) * axis(p, WEIGHT_GRADIENT_PHASES_AXIS_DILATION, rank, last) -
-      axis(p, WEIGHT_GRADIENT_PHASES_AXIS_PAD_BEGIN, rank, last);
-    rest /= kL;
-    const shift = floorDiv(off, sL);
-    const inRow = (off - shift * sL) * R + shift - minShift;
-    const leadTap = rest;
-    for (let q = 0; q < aLead; q++) {
-      // b's row for (q, k): row-major over the leading axes, or −1 outside
-      let restQ = q;
-      let restK = leadTap;
-      let bRow = 0;
-      let scale = 1;
-      let inside = true;
-      for (let a = last - 1; a >= 0; a--) {
-        const na = axis(p, WEIGHT_GRADIENT_PHASES_AXIS_A_SIZE, rank, a);
-        const ka = axis(p, WEIGHT_GRADIENT_PHASES_AXIS_KERNEL_SIZE, rank, a);
-        const nb = axis(p, WEIGHT_GRADIENT_PHASES_AXIS_B_SIZE, rank, a);
-        const pos =
-          (restQ % na) * axis(p, WEIGHT_GRADIENT_PHASES_AXIS_STRIDE, rank, a) +
-          (restK % ka) * axis(p, WEIGHT_GRADIENT_PHASES_AXIS_DILATION, rank, a) -
-          axis(p, WEIGHT_GRADIENT_PHASES_AXIS_PAD_BEGIN, rank, a);
-        restQ /= na;
-        restK /= ka;
-        if (pos < 0 || pos >= nb) inside = false;
-        bRow += pos * scale;
-        scale *= nb;
-      }
-      store<i32>(table + ((<usize>(k * aLead + q)) << 2), inside ? bRow * sL * R + inRow : -1);
-    }
-  }
-}
-
 /** Weight gradient (float32) of `b` channels [c0, c1) of every group: see the top of this file. */
 export function weightGradientPhases(p: usize): void {
   const rank = word(p, WEIGHT_GRADIENT_PHASES_RANK);
@@ -339,7 +255,23 @@ export function weightGradientPhases(p: usize): void {
   const bLead = bPlane / bL;
   const ldc = bPG * K;
   const ldcBytes = (<usize>ldc) << 2;
-  fillTable(p, table, rank, K, aLead, R, minShift);
+  fillPhaseTable(
+    p,
+    WEIGHT_GRADIENT_PHASES_WORDS,
+    WEIGHT_GRADIENT_PHASES_AXIS_A_SIZE,
+    WEIGHT_GRADIENT_PHASES_AXIS_B_SIZE,
+    WEIGHT_GRADIENT_PHASES_AXIS_KERNEL_SIZE,
+    WEIGHT_GRADIENT_PHASES_AXIS_STRIDE,
+    WEIGHT_GRADIENT_PHASES_AXIS_DILATION,
+    WEIGHT_GRADIENT_PHASES_AXIS_PAD_BEGIN,
+    table,
+    rank,
+    K,
+    aLead,
+    R,
+    minShift,
+    -1,
+  );
   const x = changetype<Ctx>(table + ((<usize>(K * aLead)) << 2));
   x.table = table;
   x.K = K;
@@ -365,7 +297,18 @@ export function weightGradientPhases(p: usize): void {
       for (let cb = c0; cb < c1; cb += blockChannels) {
         const ce = min(c1, cb + blockChannels);
         const src = b + ((<usize>((n * bC + g * bPG + cb) * bPlane)) << 2);
-        splitPhases(src, bPlaneBytes, ce - cb, bLead, bL, sL, R, minShift, phased);
+        splitPhases(
+          src,
+          bPlaneBytes,
+          ce - cb,
+          bLead,
+          bL,
+          sL,
+          R,
+          minShift,
+          phased,
+          (<usize>x.channelFloats) << 2,
+        );
         const dW = out + ((<usize>(g * aPG * ldc + cb * K)) << 2);
         blockTiles(x, aBase, aPG, (ce - cb) * K, dW, ldcBytes, n === 0);
       }

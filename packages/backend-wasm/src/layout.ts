@@ -23,7 +23,8 @@ export type KernelEntry =
   | 'convTransposeLanes'
   | 'conv'
   | 'weightGradient'
-  | 'weightGradientPhases';
+  | 'weightGradientPhases'
+  | 'convPhases';
 
 /** The exports of the compiled kernels. */
 export interface KernelExports extends Record<KernelEntry, (params: number) => void> {

@@ -195,6 +195,36 @@ export const BLOCKS = {
     ],
     axes: ['inputSize', 'outputSize', 'kernelSize', 'stride', 'dilation', 'padBegin'],
   },
+  /**
+   * The convolution over the stride phases of its input's last axis (`convPhases`, the backward's
+   * input gradient): `c0`/`c1` the output channels of each group this part computes; `phased` per
+   * input channel of one group its rows' phases (`phaseLength` floats each, from shift `minShift`)
+   * then a row of zeros; `table` per (tap, output row) the phase row it reads; `taps` one output
+   * row's of them; `packed` the part's weights as panels of 4 output channels ([depth][4]).
+   */
+  convPhases: {
+    words: [
+      'rank',
+      'batch',
+      'groups',
+      'inChannels',
+      'outChannels',
+      'inChannelsPerGroup',
+      'outChannelsPerGroup',
+      'x',
+      'w',
+      'out',
+      'c0',
+      'c1',
+      'phased',
+      'phaseLength',
+      'minShift',
+      'table',
+      'taps',
+      'packed',
+    ],
+    axes: ['outputSize', 'inputSize', 'kernelSize', 'stride', 'dilation', 'padBegin'],
+  },
 } as const satisfies Record<string, BlockSchema>;
 
 /** Output channels per register tile of the phases, and per packed row of their weight panels. */

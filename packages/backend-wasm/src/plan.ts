@@ -5,13 +5,14 @@
 import type { ConvGeometry, ConvTransposeGeometry } from '@tconv/core';
 import { adjointGeometry, recomputeNonFinite } from '@tconv/core';
 import type { ThreadSplit, WasmConvTransposeKernel } from './kernel-choice';
-import { convTransposeKernel, MIN_THREADED_CHANNELS, threadSplit } from './kernel-choice';
+import { convPhasesFits, convTransposeKernel, MIN_THREADED_CHANNELS, threadSplit } from './kernel-choice';
 import type { Job, Part } from './layout';
 import { arena, forwardTask, tensorElements } from './layout';
 import { checkMemory, checkWasmGeometry, MAX_WASM_BYTES } from './limits';
 import type { PhasePlan } from './phase-plan';
 import { phasePlan } from './phase-plan';
 import { weightGradientTask } from './weight-gradient-task';
+import { convPhasesTask } from './conv-phases-task';
 
 /** What planning needs of the backend: where free memory starts, threads, and the kernel choice. */
 export interface PlanContext {
@@ -180,9 +181,11 @@ export function planBackward(
     const dx = mem.take(el.input);
     const dw = mem.take(el.weight);
     const tasks: Part[][] = [
-      forwardTask(adjoint, { x: gy, w: wAt, bias: 0, out: dx }, p, dxSplit, mem, (sub) =>
-        p ? cachedPlan(sub, p.kernel, ctx) : null,
-      ),
+      adjoint.kind === 'conv' && convPhasesFits(adjoint)
+        ? convPhasesTask(adjoint, { x: gy, w: wAt, bias: 0, out: dx }, dxSplit, mem)
+        : forwardTask(adjoint, { x: gy, w: wAt, bias: 0, out: dx }, p, dxSplit, mem, (sub) =>
+            p ? cachedPlan(sub, p.kernel, ctx) : null,
+          ),
       weightGradientTask(g, { input: xAt, gradOutput: gy, out: dw }, dwSplit, mem),
     ];
     return {

@@ -1,17 +1,17 @@
 import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { ConvOptions, ConvTransposeOptions, Gradients, Tensor } from '@tconv/core';
-import { resolveConv, resolveConvTranspose, TconvError, tensor } from '@tconv/core';
+import { adjointGeometry, resolveConv, resolveConvTranspose, TconvError, tensor } from '@tconv/core';
 import { cpuBackend } from '@tconv/backend-cpu';
 import { createWasmBackend, wasmBackend } from '@tconv/backend-wasm';
 import { OVERFLOW_CASES, overflowProblem, problemArb, randomData } from '@tconv/testing';
 import type { WasmConvTransposeKernel } from '../src/internal';
-import { weightGradientKernel } from '../src/kernel-choice';
+import { convPhasesFits, weightGradientKernel } from '../src/kernel-choice';
 
 const size = (shape: readonly number[]) => shape.reduce((a, b) => a * b, 1);
 const one = await createWasmBackend();
 const two = await createWasmBackend({ threads: 2, threadThreshold: 0 });
-const kernels: WasmConvTransposeKernel[] = ['gemm', 'phases', 'thin', 'lanes'];
+const kernels: WasmConvTransposeKernel[] = ['gemm', 'phases', 'thin'];
 const forced = await Promise.all(kernels.map((kernel) => createWasmBackend({ kernel })));
 afterAll(() => Promise.all([one, two, ...forced].map((b) => b.dispose())));
 
@@ -170,6 +170,27 @@ describe('gradients against the float64 definition', () => {
     );
     expect(reached.phases).toBeGreaterThan(5);
     expect(reached.gemm).toBeGreaterThan(5);
+  });
+
+  it('the stride-phase input gradient: random geometries widened to 4+ channels per group and rows of 8+', async () => {
+    let reached = 0;
+    await fc.assert(
+      fc.asyncProperty(problemArb, async (p) => {
+        // 3 more input channels per group and 8 more positions on the last axis than drawn
+        const groups = p.options.groups ?? 1;
+        const cinG = p.weightShape[0]! / groups + 3;
+        const inputShape = [...p.inputShape];
+        inputShape[1] = groups * cinG;
+        inputShape[inputShape.length - 1]! += 8;
+        const weightShape = [groups * cinG, ...p.weightShape.slice(1)];
+        if (!valid(() => resolveConvTranspose(inputShape, weightShape, p.options))) return;
+        const g = resolveConvTranspose(inputShape, weightShape, p.options);
+        if (convPhasesFits(adjointGeometry(g))) reached++;
+        await checkProblem('convTranspose', [one, two], inputShape, weightShape, p.options, p.seed + 5);
+      }),
+      { numRuns: 50, seed: 20261202 },
+    );
+    expect(reached).toBeGreaterThan(20);
   });
 
   it('the stride-phase weight gradient on each of its branches', async () => {
