@@ -257,13 +257,15 @@ export function threadSplit(
 export type WasmWeightGradientKernel = 'phases' | 'gemm';
 
 /**
- * The phases' fixed cost per weight element (a horizontal sum, a store, a row setup per row of `a`)
- * against the GEMM's per position (a transposed copy of a's rows, a gathered copy of b's): the
- * phases take a call when each weight element sums at least this many positions per row of `a` in
- * a group. DCGAN's 4×4 layer (16 positions, 512 rows) and the iSTFT layer (128, 512) stay on the
- * GEMM, whose 4×8 tiles over 16 positions write each element once.
+ * What each kernel pays besides its multiply-adds: the GEMM a gathered copy of b per position and
+ * column, against 2 · rows FLOPs each (so ∝ 1 / a's rows per group); the phases a row setup per
+ * row of `a` and tile, against its positions (∝ 1 / a's row length). So the phases take a call
+ * when a's rows per group are at most this many times its row length. Same interleaved runs,
+ * loaded 2-core EPYC, weight-gradient kernel min ms GEMM against phases: fcn-up8 (21 rows of 16)
+ * 8.6 against 3.7, dcgan-16to32 (128 rows of 16) 2.8 against 3.3+, vol-3d (32 rows of 16) 10.9
+ * against 10.8, dcgan-rgb-b8 (64 of 32) 3.0 against 2.5, unet-up-k2s2 (256 of 32) 24.4 against 26.0.
  */
-export const WEIGHT_GRADIENT_PHASES_MIN_POSITIONS_PER_ROW = 1;
+export const WEIGHT_GRADIENT_PHASES_MAX_ROWS_PER_POSITION = 2;
 
 /**
  * The phases of b one block of channels holds, in elements (128 KiB of float32): every row tile of
@@ -276,17 +278,13 @@ export const WEIGHT_GRADIENT_PHASES_BLOCK_ELEMENTS = 1 << 15;
 export const WEIGHT_GRADIENT_PHASES_MIN_ROW = 4;
 
 /**
- * The weight-gradient kernel by shape: the phases when `positions` (batch × a's plane) is at least
- * {@link WEIGHT_GRADIENT_PHASES_MIN_POSITIONS_PER_ROW} per row of `a` in a group and a's rows hold
- * {@link WEIGHT_GRADIENT_PHASES_MIN_ROW} positions, else the GEMM.
+ * The weight-gradient kernel by shape: the phases when a's rows hold at least
+ * {@link WEIGHT_GRADIENT_PHASES_MIN_ROW} positions and its rows per group (`aPerGroup`) are at most
+ * {@link WEIGHT_GRADIENT_PHASES_MAX_ROWS_PER_POSITION} × that row length, else the GEMM.
  */
-export function weightGradientKernel(
-  positions: number,
-  aPerGroup: number,
-  rowLength: number,
-): WasmWeightGradientKernel {
+export function weightGradientKernel(aPerGroup: number, rowLength: number): WasmWeightGradientKernel {
   if (rowLength < WEIGHT_GRADIENT_PHASES_MIN_ROW) return 'gemm';
-  return positions >= WEIGHT_GRADIENT_PHASES_MIN_POSITIONS_PER_ROW * aPerGroup ? 'phases' : 'gemm';
+  return aPerGroup <= WEIGHT_GRADIENT_PHASES_MAX_ROWS_PER_POSITION * rowLength ? 'phases' : 'gemm';
 }
 
 /**

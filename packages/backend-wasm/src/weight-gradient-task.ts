@@ -66,7 +66,7 @@ export function weightGradientTask(
   const b: Side = transposed
     ? { at: ops.gradOutput, size: g.outputSize, channels: g.outChannels, perGroup: g.outChannelsPerGroup }
     : { at: ops.input, size: g.inputSize, channels: g.inChannels, perGroup: g.inChannelsPerGroup };
-  const kernel = weightGradientKernel(g.batch * product(a.size), a.perGroup, a.size[g.rank - 1]!);
+  const kernel = weightGradientKernel(a.perGroup, a.size[g.rank - 1]!);
   return channelRanges(b.perGroup, split.parts).map(([c0, c1]) =>
     kernel === 'phases' ? phasesPart(g, a, b, ops.out, c0, c1, mem) : gemmPart(g, a, b, ops.out, c0, c1, mem),
   );
