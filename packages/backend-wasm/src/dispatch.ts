@@ -3,8 +3,8 @@
 // A call that finds the backend idle copies its operands into linear memory at once; a call that
 // has to wait copies them aside first. So changing an input after the call never changes its
 // result. After `dispose()` or a worker failure, pending and later calls reject with the reason.
-import type { Job, KernelExports } from './layout';
-import type { WorkerPart, WorkerPool, WorkerTicket } from './threads';
+import type { Job, KernelExports, Part } from './layout';
+import type { WorkerPool, WorkerTicket } from './threads';
 import { CALLER_WAIT_MS } from './threads';
 
 /**
@@ -53,6 +53,33 @@ function copyWrites(out: Float32Array, job: Job, heap: ArrayBufferLike, which: (
   }
 }
 
+/**
+ * Copies `job`'s inputs into `heap`: at once, those no part lists {@link Part.reads} in (all of
+ * them unless the job is split and every part lists its reads); the function returned copies a
+ * part's reads (each range once).
+ */
+function copier(job: Job, heap: ArrayBufferLike, split: boolean): (part: Part) => void {
+  const parts = job.tasks.flat();
+  const byParts = split && parts.every((part) => part.reads);
+  const within = (at: number, input: Job['inputs'][number]) =>
+    at >= input.at && at < input.at + input.data.length * 4;
+  for (const input of job.inputs) {
+    if (byParts && parts.some((part) => part.reads!.some(([at]) => within(at, input)))) continue;
+    new Float32Array(heap, input.at, input.data.length).set(input.data);
+  }
+  if (!byParts) return () => {};
+  const done = new Set<Part>();
+  return (part) => {
+    if (done.has(part)) return;
+    done.add(part);
+    for (const [at, length] of part.reads!) {
+      const input = job.inputs.find((i) => within(at, i))!;
+      const from = (at - input.at) / 4;
+      new Float32Array(heap, at, length).set(input.data.subarray(from, from + length));
+    }
+  };
+}
+
 /** Runs jobs on one instance of the kernels (and its workers) and serialises them. */
 export interface Dispatcher {
   /**
@@ -81,7 +108,7 @@ export function createDispatcher(
 
   async function run(job: Job): Promise<Float32Array[]> {
     // the workers of this job: worker i runs part i + 1 of every task, in order
-    const shares: WorkerPart[][] = [];
+    const shares: Part[][] = [];
     for (const task of job.tasks) {
       task.forEach((part, i) => {
         if (i > 0) (shares[i - 1] ??= []).push(part);
@@ -93,11 +120,18 @@ export function createDispatcher(
     const missing = job.end - memory.buffer.byteLength;
     if (missing > 0) memory.grow(Math.ceil(missing / 65536));
     const heap = memory.buffer;
-    for (const { at, data } of job.inputs) new Float32Array(heap, at, data.length).set(data);
+    // the inputs no part reads a share of, whole; then each worker's shares, handed out at once
+    const copy = copier(job, heap, threaded);
     for (const task of job.tasks) {
       for (const part of task) new Int32Array(heap, part.at, part.words.length).set(part.words);
     }
-    const tickets = threaded ? shares.map((parts, i) => pool.run(i, parts)) : [];
+    const tickets = threaded
+      ? shares.map((parts, i) => {
+          for (const part of parts) copy(part);
+          return pool.run(i, parts);
+        })
+      : [];
+    for (const task of job.tasks) copy(task[0]!);
     let failure: unknown = null;
     try {
       for (const task of job.tasks) exports[task[0]!.entry](task[0]!.at);
