@@ -66,8 +66,15 @@ function slotBytes(cinG: i32): usize {
   return (<usize>(cinG * MR + PANEL_TAP_PADDING)) << 2;
 }
 
-/** Input channels per pass of a tile: the tile's input reads stay in L1 across the channel tiles. */
+/**
+ * Input channels per pass of a tile, at least: the tile's input reads stay in L1 across the channel
+ * tiles. A phase with few taps takes more channels per pass, up to {@link TAP_CHANNELS} (tap,
+ * channel) pairs, the same L1 footprint: a U-Net k2 s2 layer's single-tap phases then add their
+ * 256 channels into the output in one pass instead of two.
+ */
 const CHANNEL_BLOCK: i32 = 128;
+/** (tap, input channel) pairs per pass of a tile, when that is more than {@link CHANNEL_BLOCK} channels. */
+const TAP_CHANNELS: i32 = 512;
 
 /** Adds 4·NV accumulated positions of one output channel: whole vectors when contiguous and complete. */
 // @inline
@@ -194,8 +201,9 @@ function phaseRow(
   const planeBytes = (<usize>padPlane) << 2;
   const outPlaneBytes = (<usize>outPlane) << 2;
   const stepBytes = (<usize>sL) << 2;
-  for (let cc0 = 0; cc0 < cinG; cc0 += CHANNEL_BLOCK) {
-    const chans = min(CHANNEL_BLOCK, cinG - cc0);
+  const block = max(CHANNEL_BLOCK, TAP_CHANNELS / taps);
+  for (let cc0 = 0; cc0 < cinG; cc0 += block) {
+    const chans = min(block, cinG - cc0);
     const pa0 = panel + ((<usize>(cc0 * MR)) << 2);
     const pb0 = xb + <usize>cc0 * planeBytes;
     for (let j0 = 0; j0 < count; j0 += 8) {
@@ -265,21 +273,48 @@ function packWeights(p: usize, g: i32, cb0: i32, cb1: i32, dest: usize): void {
     );
     store<i32>(dest + ((<usize>t) << 3), entryWord(info, TAP_INFO_PHASE_TAPS) * depthBytes, 4);
   }
-  memory.fill(panel, 0, <usize>(tiles * K) * slotBytes(cinG));
+  // no zero fill: a tile of fewer than 4 channels never reads the rows it lacks, and nothing reads
+  // the padding between taps
   for (let tile = 0; tile < tiles; tile++) {
     const rows = min(MR, cb1 - cb0 - tile * MR);
     for (let ci = 0; ci < cinG; ci++) {
-      let src = w + ((<usize>(((g * cinG + ci) * coutG + cb0 + tile * MR) * K)) << 2);
-      for (let m = 0; m < rows; m++) {
-        const at = panel + ((<usize>(ci * MR + m)) << 2);
-        for (let t = 0; t < K; t++) {
-          const d = dest + ((<usize>t) << 3);
-          store<f32>(at + <usize>load<i32>(d) + <usize>tile * <usize>load<i32>(d, 4), load<f32>(src));
-          src += 4;
+      const src = w + ((<usize>(((g * cinG + ci) * coutG + cb0 + tile * MR) * K)) << 2);
+      const at = panel + ((<usize>(ci * MR)) << 2);
+      let t = 0;
+      if (rows === MR) {
+        // 4 taps × the tile's 4 rows at a time: the 4×4 block transposed, one vector per tap
+        const rowBytes = (<usize>K) << 2;
+        for (; t + 4 <= K; t += 4) {
+          const s = src + ((<usize>t) << 2);
+          const r0 = v128.load(s);
+          const r1 = v128.load(s + rowBytes);
+          const r2 = v128.load(s + 2 * rowBytes);
+          const r3 = v128.load(s + 3 * rowBytes);
+          const lo01 = v128.shuffle<f32>(r0, r1, 0, 4, 1, 5);
+          const lo23 = v128.shuffle<f32>(r2, r3, 0, 4, 1, 5);
+          const hi01 = v128.shuffle<f32>(r0, r1, 2, 6, 3, 7);
+          const hi23 = v128.shuffle<f32>(r2, r3, 2, 6, 3, 7);
+          v128.store(tapSlot(dest, t, tile, at), v128.shuffle<f32>(lo01, lo23, 0, 1, 4, 5));
+          v128.store(tapSlot(dest, t + 1, tile, at), v128.shuffle<f32>(lo01, lo23, 2, 3, 6, 7));
+          v128.store(tapSlot(dest, t + 2, tile, at), v128.shuffle<f32>(hi01, hi23, 0, 1, 4, 5));
+          v128.store(tapSlot(dest, t + 3, tile, at), v128.shuffle<f32>(hi01, hi23, 2, 3, 6, 7));
+        }
+      }
+      for (; t < K; t++) {
+        const o = tapSlot(dest, t, tile, at);
+        for (let m = 0; m < rows; m++) {
+          store<f32>(o + ((<usize>m) << 2), load<f32>(src + ((<usize>(m * K + t)) << 2)));
         }
       }
     }
   }
+}
+
+/** Where tap t's 4 weights of one input channel go in a tile's panel (`at`: the channel's offset). */
+// @inline
+function tapSlot(dest: usize, t: i32, tile: i32, at: usize): usize {
+  const d = dest + ((<usize>t) << 3);
+  return at + <usize>load<i32>(d) + <usize>tile * <usize>load<i32>(d, 4);
 }
 
 /** Transposed convolution (float32) by stride phases: see the parameter block above. */
