@@ -225,38 +225,6 @@ export const BLOCKS = {
     ],
     axes: ['outputSize', 'inputSize', 'kernelSize', 'stride', 'dilation', 'padBegin'],
   },
-  /**
-   * The lanes kernel (`convTransposeLanes`): cols = Wᵀ·X in 4 × 8 register tiles whose lanes run
-   * along Wᵀ's rows (output channel, tap: the kernel's last axis, contiguous in the output when its
-   * dilation is 1) and whose rows are 4 input positions of one input row, each tile added straight
-   * into the output. `batch` and `groups` come first, at the indices they have in `phases` (a
-   * batch or group split overwrites them by those indices). `packedX` holds every batch item's
-   * input of one group as [position tile][cinG][4]; `packedW` one block of `blockTiles` tiles of
-   * 8 rows of Wᵀ as [tile][cinG][8]; `leadTable` per (leading input position, leading tap) the
-   * output offset of their leading coordinates, or −1 outside.
-   */
-  lanes: {
-    words: [
-      'batch',
-      'groups',
-      'rank',
-      'inChannels',
-      'outChannels',
-      'inChannelsPerGroup',
-      'outChannelsPerGroup',
-      'x',
-      'w',
-      'out',
-      'bias',
-      'c0',
-      'c1',
-      'packedX',
-      'packedW',
-      'blockTiles',
-      'leadTable',
-    ],
-    axes: ['inputSize', 'outputSize', 'kernelSize', 'stride', 'dilation', 'padBegin'],
-  },
 } as const satisfies Record<string, BlockSchema>;
 
 /** Output channels per register tile of the phases, and per packed row of their weight panels. */
