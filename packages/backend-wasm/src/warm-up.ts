@@ -58,7 +58,8 @@ interface Probe {
 /**
  * The probes: the GEMM and the phases on a strided layer (stride 2: the GEMM's interleaving
  * col2im) and a stride-1 layer, the GEMM on a depthwise one (its per-group path), the thin kernel
- * on depthwise layers of stride 2 (its interleaved rows) and 1; a convolution; and a backward call
+ * on depthwise layers of stride 2 (its interleaved rows) and 1, the lanes kernel on a 1D layer
+ * with 2 output channels and a 128-tap kernel; a convolution; and a backward call
  * (the input gradient's convolution and the weight gradient). 1–5 MFLOP each, so the kernels, not
  * the JavaScript around them, set a probe's time (optimized code runs them 3–5× faster than
  * baseline code). Every kernel in {@link KERNELS} runs at least once (a kernel added there is
@@ -70,10 +71,14 @@ function probes(): Probe[] {
   const x = t([1, 32, 24, 24], 5);
   const depthwise2 = { x, w: t([32, 1, 4, 4], 6), o: { stride: 2, padding: 1, groups: 32 } };
   const depthwise1 = { x, w: t([32, 1, 3, 3], 7), o: { stride: 1, padding: 1, groups: 32 } };
-  const layers: Partial<Record<WasmConvTransposeKernel, (typeof strided)[]>> = {
+  // few output channels and a long kernel, as the lanes kernel is chosen for (the iSTFT layer)
+  const long = { x: t([1, 32, 64], 8), w: t([32, 2, 128], 9), o: { stride: 32 } };
+  type Layer = { x: Tensor; w: Tensor; o: ConvTransposeOptions };
+  const layers: Partial<Record<WasmConvTransposeKernel, Layer[]>> = {
     gemm: [strided, unit, depthwise2],
     phases: [strided, unit],
     thin: [depthwise2, depthwise1],
+    lanes: [long],
   };
   const list: Probe[] = [];
   for (const kernel of KERNELS) {
@@ -81,9 +86,9 @@ function probes(): Probe[] {
       list.push({ kernel, run: (b) => b.convTranspose(p.x, p.w, p.o) });
     }
   }
-  const gy = t([1, 32, 24, 24], 8);
+  const gy = t([1, 32, 24, 24], 10);
   list.push(
-    { kernel: undefined, run: (b) => b.conv(unit.x, t([32, 32, 3, 3], 9), { padding: 1 }) },
+    { kernel: undefined, run: (b) => b.conv(unit.x, t([32, 32, 3, 3], 11), { padding: 1 }) },
     { kernel: undefined, run: (b) => b.convTransposeBackward(gy, strided.x, strided.w, strided.o) },
   );
   return list;
