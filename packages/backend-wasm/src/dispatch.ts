@@ -68,14 +68,18 @@ function copier(job: Job, heap: ArrayBufferLike, split: boolean): (part: Part) =
     new Float32Array(heap, input.at, input.data.length).set(input.data);
   }
   if (!byParts) return () => {};
+  // one view of each input's place in memory: a view on shared memory per range cost ~5 µs each
+  // (dcgan-4to8: 1024 ranges, 6–10 ms against 2 ms through one view)
+  const views = job.inputs.map((input) => new Float32Array(heap, input.at, input.data.length));
   const done = new Set<Part>();
   return (part) => {
     if (done.has(part)) return;
     done.add(part);
     for (const [at, length] of part.reads!) {
-      const input = job.inputs.find((i) => within(at, i))!;
+      const k = job.inputs.findIndex((i) => within(at, i));
+      const input = job.inputs[k]!;
       const from = (at - input.at) / 4;
-      new Float32Array(heap, at, length).set(input.data.subarray(from, from + length));
+      views[k]!.set(input.data.subarray(from, from + length), from);
     }
   };
 }
