@@ -5,13 +5,14 @@ import { createCalibrator, OptionError, resolveConv, resolveConvTranspose, tenso
 import { referenceConvTranspose } from '@tconv/backend-cpu';
 import type { WasmBackend, WasmConvTransposeKernel } from '@tconv/backend-wasm';
 import { createWasmBackend } from '@tconv/backend-wasm';
-import { expectWithinRounding, randomData } from '@tconv/testing';
+import { expectWithinRounding, problemArb, randomData, resolveProblem } from '@tconv/testing';
 import { adjointGeometry } from '@tconv/core';
 import {
   convTransposeCandidates,
   convTransposeKernel,
   createWasmBackendWith,
   KERNELS,
+  MAX_CALIBRATION_CANDIDATES,
   planForward,
   splitThresholds,
   threadSplit,
@@ -245,6 +246,31 @@ describe('the wasm backend calibrates close calls on its own calls', () => {
     expect(kernels.state(kernels.keys()[0]!)).toMatchObject({ samples: [2, 2], committed: 'phases' });
     expect(splits.state(splits.keys()[0]!)).toMatchObject({ samples: [2, 2], committed: 'rule' });
     expect(clock.reads).toBe(16);
+  });
+
+  it('no shape explores more than MAX_CALIBRATION_CANDIDATES candidates (what the bench warm-up covers)', () => {
+    let closeCalls = 0;
+    fc.assert(
+      fc.property(problemArb, fc.integer({ min: 1, max: 8 }), (p, scale) => {
+        const inputShape = [
+          p.inputShape[0]!,
+          p.inputShape[1]! * scale,
+          ...p.inputShape.slice(2).map((n) => n * scale),
+        ];
+        const weightShape = [p.weightShape[0]! * scale, p.weightShape[1]! * scale, ...p.weightShape.slice(2)];
+        const g = resolveProblem(
+          { ...p, inputShape, weightShape },
+          { ...p.options, bias: undefined, outputSize: undefined },
+        );
+        if (!g) return;
+        const explored =
+          convTransposeCandidates(g).length + (splitThresholds(g, 2, 20_000_000).length > 1 ? 2 : 0);
+        expect(explored).toBeLessThanOrEqual(MAX_CALIBRATION_CANDIDATES);
+        if (explored > 1) closeCalls++;
+      }),
+      { numRuns: 300 },
+    );
+    expect(closeCalls).toBeGreaterThan(10);
   });
 
   it('rejects a calibrate option that is not a boolean, naming it', async () => {
