@@ -102,7 +102,8 @@ export function cpuBackendWith(
     const out = allocate(dtype, product(g.outputShape));
     const candidates = kernel === undefined && calibrator.enabled ? convTransposeCandidates(g) : [];
     const trial = candidates.length > 1 ? calibrator.choose(shapeClassKey(g, dtype), candidates) : null;
-    convTransposeImpl(g, x, w, bias, out, kernel ?? trial?.kernel);
+    // the rule's kernel when there is one candidate: chosen once per call, not again in the impl
+    convTransposeImpl(g, x, w, bias, out, kernel ?? trial?.kernel ?? candidates[0]);
     trial?.finish();
     return out;
   }
