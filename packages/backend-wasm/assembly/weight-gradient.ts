@@ -208,9 +208,13 @@ export function weightGradient(p: usize): void {
   const bPlaneBytes = (<usize>bPlane) << 2;
   // per tap, 4 words after the tap table: the b offset of its row's run, and the run's [lo, hi)
   const runs = table + ((<usize>((K + 1) * rank)) << 2);
-  for (let g = 0; g < groups; g++) {
-    for (let r = 0; r < aPG; r++) {
-      memory.fill(out + ((<usize>((g * aPG + r) * ldc + c0 * K)) << 2), 0, cwBytes);
+  // the first slice of each group stores its product (every element of the part's block), the
+  // rest add to it: no zero fill first (dcgan-4to8's 8 MiB dW was written twice and read once more)
+  if (batch === 0) {
+    for (let g = 0; g < groups; g++) {
+      for (let r = 0; r < aPG; r++) {
+        memory.fill(out + ((<usize>((g * aPG + r) * ldc + c0 * K)) << 2), 0, cwBytes);
+      }
     }
   }
   for (let n = 0; n < batch; n++) {
@@ -250,7 +254,8 @@ export function weightGradient(p: usize): void {
             i++;
           }
           const A = aT + ((<usize>(d0 * aPG)) << 2);
-          gemmTN(A, aPG, bT, pitch, dW, ldc, aPG, cw, d1 - d0, true);
+          if (n === 0 && q0 === 0 && d0 === 0) gemmTN(A, aPG, bT, pitch, dW, ldc, aPG, cw, d1 - d0, false);
+          else gemmTN(A, aPG, bT, pitch, dW, ldc, aPG, cw, d1 - d0, true);
         }
       }
     }
