@@ -177,14 +177,23 @@ function padInput(
 ): void {
   const { padPlane, inputRowOffsets, rowLength } = layout;
   const inPlane = inputRowOffsets.length * rowLength;
-  F.fill(0, base, base + g.inChannelsPerGroup * padPlane + NR);
+  // zeros only between the rows (the margins): the rows are ascending and disjoint in a margined
+  // plane, and filling the whole plane first doubled the writes (a batch item's planes of
+  // dcgan-rgb-b8 are 0.6 MiB, past L2: the copy was 10 % of the call)
   for (let ci = 0; ci < g.inChannelsPerGroup; ci++) {
+    const plane = base + ci * padPlane;
+    let at = plane;
     for (let q = 0; q < inputRowOffsets.length; q++) {
-      let dst = base + ci * padPlane + inputRowOffsets[q]!;
+      let dst = plane + inputRowOffsets[q]!;
+      F.fill(0, at, dst);
       let src = xBase + ci * inPlane + q * rowLength;
       for (let i = 0; i < rowLength; i++) F[dst++] = x[src++]!;
+      at = dst;
     }
+    F.fill(0, at, plane + padPlane);
   }
+  const end = base + g.inChannelsPerGroup * padPlane;
+  F.fill(0, end, end + NR);
 }
 
 /**
