@@ -53,37 +53,6 @@ function copyWrites(out: Float32Array, job: Job, heap: ArrayBufferLike, which: (
   }
 }
 
-/**
- * Copies `job`'s inputs into `heap`: at once, those no part lists {@link Part.reads} in (all of
- * them unless the job is split and every part lists its reads); the function returned copies a
- * part's reads (each range once).
- */
-function copier(job: Job, heap: ArrayBufferLike, split: boolean): (part: Part) => void {
-  const parts = job.tasks.flat();
-  const byParts = split && parts.every((part) => part.reads);
-  const within = (at: number, input: Job['inputs'][number]) =>
-    at >= input.at && at < input.at + input.data.length * 4;
-  for (const input of job.inputs) {
-    if (byParts && parts.some((part) => part.reads!.some(([at]) => within(at, input)))) continue;
-    new Float32Array(heap, input.at, input.data.length).set(input.data);
-  }
-  if (!byParts) return () => {};
-  // one view of each input's place in memory: a view on shared memory per range cost ~5 µs each
-  // (dcgan-4to8: 1024 ranges, 6–10 ms against 2 ms through one view)
-  const views = job.inputs.map((input) => new Float32Array(heap, input.at, input.data.length));
-  const done = new Set<Part>();
-  return (part) => {
-    if (done.has(part)) return;
-    done.add(part);
-    for (const [at, length] of part.reads!) {
-      const k = job.inputs.findIndex((i) => within(at, i));
-      const input = job.inputs[k]!;
-      const from = (at - input.at) / 4;
-      views[k]!.set(input.data.subarray(from, from + length), from);
-    }
-  };
-}
-
 /** Runs jobs on one instance of the kernels (and its workers) and serialises them. */
 export interface Dispatcher {
   /**
@@ -124,18 +93,11 @@ export function createDispatcher(
     const missing = job.end - memory.buffer.byteLength;
     if (missing > 0) memory.grow(Math.ceil(missing / 65536));
     const heap = memory.buffer;
-    // the inputs no part reads a share of, whole; then each worker's shares, handed out at once
-    const copy = copier(job, heap, threaded);
+    for (const { at, data } of job.inputs) new Float32Array(heap, at, data.length).set(data);
     for (const task of job.tasks) {
       for (const part of task) new Int32Array(heap, part.at, part.words.length).set(part.words);
     }
-    const tickets = threaded
-      ? shares.map((parts, i) => {
-          for (const part of parts) copy(part);
-          return pool.run(i, parts);
-        })
-      : [];
-    for (const task of job.tasks) copy(task[0]!);
+    const tickets = threaded ? shares.map((parts, i) => pool.run(i, parts)) : [];
     let failure: unknown = null;
     try {
       for (const task of job.tasks) exports[task[0]!.entry](task[0]!.at);

@@ -47,13 +47,6 @@ export interface Part {
    * calling thread copies its parts' out while the workers finish theirs.
    */
   readonly writes?: readonly (readonly [number, number])[];
-  /**
-   * The ranges of the job's inputs (byte offset, floats) this part reads of the inputs a split
-   * divides (a weight's columns of its output channels, its input channels): copied in right before
-   * the part is handed out, so the workers start while the calling thread copies its own share.
-   * Inputs no part lists ranges of are copied whole first.
-   */
-  readonly reads?: readonly (readonly [number, number])[];
 }
 
 /** A planned call: the operands to copy in, the tasks (each split into parts), the outputs. */
@@ -301,19 +294,11 @@ export function forwardTask(
     Array.from({ length: g.batch }, (_, n) => [ops.out + (n * g.outChannels * outPlane + first) * 4, count]);
   if (split.by === 'channels') {
     const coutG = g.outChannelsPerGroup;
-    const taps = prod(g.kernelSize);
     return channelRanges(coutG, split.parts).map(([c0, c1]) => ({
       ...part(g, ops, c0, c1),
       writes: Array.from({ length: g.groups }, (_, k) =>
         perItem((k * coutG + c0) * outPlane, (c1 - c0) * outPlane),
       ).flat(),
-      // a transposed convolution's weight [Cin, Cout/groups, ...k]: its channels' columns of each row
-      ...(g.kind === 'convTranspose' && {
-        reads: Array.from({ length: g.inChannels }, (_, ci): [number, number] => [
-          ops.w + (ci * coutG + c0) * taps * 4,
-          (c1 - c0) * taps,
-        ]),
-      }),
     }));
   }
   if (split.by === 'groups') {
@@ -354,11 +339,7 @@ export function forwardTask(
       const out = i === 0 ? ops.out : mem.take(length);
       const at = { x: ops.x + c0 * inPlane, w: ops.w + c0 * weightRow, bias: i === 0 ? ops.bias : 0, out };
       const own = part(sub, at, 0, g.outChannelsPerGroup, planOf(sub));
-      const reads: [number, number][] = [
-        [at.x, (c1 - c0) * (inPlane / 4)],
-        [at.w, (c1 - c0) * (weightRow / 4)],
-      ];
-      return i === 0 ? { ...own, reads } : { ...own, reads, sum: { from: out, into: ops.out, length } };
+      return i === 0 ? own : { ...own, sum: { from: out, into: ops.out, length } };
     });
   }
   const inItem = g.inChannels * prod(g.inputSize) * 4;
