@@ -123,6 +123,50 @@ function put(
   putLane(p, f32x4.extract_lane(v, 3), m + 3, outG, q, j, leadT);
 }
 
+/**
+ * One tile's sums: rows of Wᵀ from the packed tile at `pb` ([cinG][8]) times 4 positions from the
+ * packed input at `pa` ([cinG][4]), stored at `sums` as 4 positions × 2 vectors. A function of its
+ * own (binaryen does not inline functions with loops), so the engine allocates the loop's 8
+ * accumulators, 2 weight vectors and splat in registers without the caller's live values around.
+ */
+function tileSums(pa: usize, pb: usize, cinG: i32, sums: usize): void {
+  const zero = f32x4.splat(0);
+  let c00 = zero,
+    c01 = zero,
+    c10 = zero,
+    c11 = zero,
+    c20 = zero,
+    c21 = zero,
+    c30 = zero,
+    c31 = zero;
+  for (let ci = 0; ci < cinG; ci++) {
+    const b0 = v128.load(pb);
+    const b1 = v128.load(pb, 16);
+    let a = v128.load32_splat(pa);
+    c00 = madd(a, b0, c00);
+    c01 = madd(a, b1, c01);
+    a = v128.load32_splat(pa, 4);
+    c10 = madd(a, b0, c10);
+    c11 = madd(a, b1, c11);
+    a = v128.load32_splat(pa, 8);
+    c20 = madd(a, b0, c20);
+    c21 = madd(a, b1, c21);
+    a = v128.load32_splat(pa, 12);
+    c30 = madd(a, b0, c30);
+    c31 = madd(a, b1, c31);
+    pa += 16;
+    pb += 32;
+  }
+  v128.store(sums, c00);
+  v128.store(sums, c01, 16);
+  v128.store(sums, c10, 32);
+  v128.store(sums, c11, 48);
+  v128.store(sums, c20, 64);
+  v128.store(sums, c21, 80);
+  v128.store(sums, c30, 96);
+  v128.store(sums, c31, 112);
+}
+
 /** Transposed convolution (float32) with Wᵀ's rows in the SIMD lanes: see the file's opening comment. */
 export function convTransposeLanes(p: usize): void {
   const rank = word(p, LANES_RANK);
@@ -163,6 +207,8 @@ export function convTransposeLanes(p: usize): void {
   const ldw = coutG * K;
   fillChannels(out, <usize>word(p, LANES_BIAS), batch, groups, outC, coutG, c0, c1, outPlane);
   fillLeadTable(p, leadT, rank, lead, kLead);
+  // a tile's 8 sums, after the lead table (the JavaScript side leaves 36 floats there)
+  const sums = (leadT + ((<usize>(lead * kLead)) << 2) + 15) & ~(<usize>15);
   for (let g = 0; g < groups; g++) {
     packInput(p, g, lead, nL, packedX);
     const wg = w + ((<usize>(g * cinG * ldw)) << 2);
@@ -192,53 +238,67 @@ export function convTransposeLanes(p: usize): void {
             const leadA = load<i32>(leadT + ((<usize>(q * kLead + tlA)) << 2));
             const leadB = second ? load<i32>(leadT + ((<usize>(q * kLead + tlB)) << 2)) : -1;
             for (let jt = 0; jt < jTiles; jt++) {
-              const zero = f32x4.splat(0);
-              let c00 = zero,
-                c01 = zero,
-                c10 = zero,
-                c11 = zero,
-                c20 = zero,
-                c21 = zero,
-                c30 = zero,
-                c31 = zero;
-              let pa = px;
-              let pb = pw;
-              for (let ci = 0; ci < cinG; ci++) {
-                const b0v = v128.load(pb);
-                const b1v = v128.load(pb, 16);
-                let a = v128.load32_splat(pa);
-                c00 = madd(a, b0v, c00);
-                c01 = madd(a, b1v, c01);
-                a = v128.load32_splat(pa, 4);
-                c10 = madd(a, b0v, c10);
-                c11 = madd(a, b1v, c11);
-                a = v128.load32_splat(pa, 8);
-                c20 = madd(a, b0v, c20);
-                c21 = madd(a, b1v, c21);
-                a = v128.load32_splat(pa, 12);
-                c30 = madd(a, b0v, c30);
-                c31 = madd(a, b1v, c31);
-                pa += 16;
-                pb += 32;
-              }
+              tileSums(px, pw, cinG, sums);
               px += xTileBytes;
               const j = jt << 2;
               const cnt = min(4, nL - j);
               const oA = j * sL + kwA - pL;
               const oB = j * sL + kwB - pL;
-              put(p, c00, fastA, m0, chanA, outG, leadA, oA, LL, q, j, leadT);
-              if (second) put(p, c01, fastB, m0 + 4, chanB, outG, leadB, oB, LL, q, j, leadT);
+              put(p, v128.load(sums, 0), fastA, m0, chanA, outG, leadA, oA, LL, q, j, leadT);
+              if (second) put(p, v128.load(sums, 16), fastB, m0 + 4, chanB, outG, leadB, oB, LL, q, j, leadT);
               if (cnt > 1) {
-                put(p, c10, fastA, m0, chanA, outG, leadA, oA + sL, LL, q, j + 1, leadT);
-                if (second) put(p, c11, fastB, m0 + 4, chanB, outG, leadB, oB + sL, LL, q, j + 1, leadT);
+                put(p, v128.load(sums, 32), fastA, m0, chanA, outG, leadA, oA + sL, LL, q, j + 1, leadT);
+                if (second)
+                  put(
+                    p,
+                    v128.load(sums, 48),
+                    fastB,
+                    m0 + 4,
+                    chanB,
+                    outG,
+                    leadB,
+                    oB + sL,
+                    LL,
+                    q,
+                    j + 1,
+                    leadT,
+                  );
               }
               if (cnt > 2) {
-                put(p, c20, fastA, m0, chanA, outG, leadA, oA + 2 * sL, LL, q, j + 2, leadT);
-                if (second) put(p, c21, fastB, m0 + 4, chanB, outG, leadB, oB + 2 * sL, LL, q, j + 2, leadT);
+                put(p, v128.load(sums, 64), fastA, m0, chanA, outG, leadA, oA + 2 * sL, LL, q, j + 2, leadT);
+                if (second)
+                  put(
+                    p,
+                    v128.load(sums, 80),
+                    fastB,
+                    m0 + 4,
+                    chanB,
+                    outG,
+                    leadB,
+                    oB + 2 * sL,
+                    LL,
+                    q,
+                    j + 2,
+                    leadT,
+                  );
               }
               if (cnt > 3) {
-                put(p, c30, fastA, m0, chanA, outG, leadA, oA + 3 * sL, LL, q, j + 3, leadT);
-                if (second) put(p, c31, fastB, m0 + 4, chanB, outG, leadB, oB + 3 * sL, LL, q, j + 3, leadT);
+                put(p, v128.load(sums, 96), fastA, m0, chanA, outG, leadA, oA + 3 * sL, LL, q, j + 3, leadT);
+                if (second)
+                  put(
+                    p,
+                    v128.load(sums, 112),
+                    fastB,
+                    m0 + 4,
+                    chanB,
+                    outG,
+                    leadB,
+                    oB + 3 * sL,
+                    LL,
+                    q,
+                    j + 3,
+                    leadT,
+                  );
               }
             }
           }

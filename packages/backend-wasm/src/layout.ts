@@ -262,7 +262,8 @@ function lanesPart(
   words[L.packedX] = mem.take(g.batch * plan.paddedElements);
   words[L.packedW] = mem.take(blockTiles * tileFloats);
   words[L.blockTiles] = blockTiles;
-  words[L.leadTable] = mem.take(leadRows * leadTaps);
+  // the lead table, then (16-byte aligned, so 4 floats of slack) a tile's 8 sums
+  words[L.leadTable] = mem.take(leadRows * leadTaps + 36);
   return { entry: 'convTransposeLanes', at, words };
 }
 

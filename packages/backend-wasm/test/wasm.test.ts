@@ -182,10 +182,13 @@ describe('wasm backend against the definition', () => {
     }
   });
 
-  it('picks thin for depthwise, lanes or gemm for few output channels, gemm for few positions per weight, phases otherwise', () => {
+  it('picks thin for depthwise, lanes or gemm for few output channels or few positions per weight, phases otherwise', () => {
     const pick = (x: number[], w: number[], o = {}) => convTransposeKernel(resolveConvTranspose(x, w, o));
     expect(pick([1, 64, 32, 32], [64, 1, 4, 4], { groups: 64 })).toBe('thin');
-    expect(pick([1, 512, 4, 4], [512, 256, 4, 4], { stride: 2, padding: 1 })).toBe('gemm');
+    // few positions per weight (DCGAN's 4×4 → 8×8): the lanes when the kernel's last axis is whole
+    // vectors, else the GEMM
+    expect(pick([1, 512, 4, 4], [512, 256, 4, 4], { stride: 2, padding: 1 })).toBe('lanes');
+    expect(pick([1, 512, 4, 4], [512, 256, 3, 3], { stride: 2, padding: 1 })).toBe('gemm');
     expect(pick([1, 64, 64, 64], [64, 32, 3, 3], { padding: 1 })).toBe('phases');
     // few output channels per group with a long kernel's last axis of whole vectors (the iSTFT
     // layer: 1 channel, 2048 taps): the lanes; with a short (DCGAN's RGB layer: 3 channels, 4 taps),
