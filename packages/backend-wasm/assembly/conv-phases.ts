@@ -8,6 +8,7 @@
 // reads each channel's row of zeros; lanes past a row's end or past c1 are computed and dropped.
 
 import {
+  CONV_TILE_OUTPUTS,
   CONV_PHASES_BATCH,
   CONV_PHASES_C0,
   CONV_PHASES_C1,
@@ -61,7 +62,7 @@ function storeLanes(o: usize, v: v128, n: i32): void {
 /** Stores outputs o..o+7 of one channel row (`n` of them valid). */
 // @inline
 function storeRow(o: usize, v0: v128, v1: v128, n: i32): void {
-  if (n >= 8) {
+  if (n >= CONV_TILE_OUTPUTS) {
     v128.store(o, v0);
     v128.store(o, v1, 16);
   } else if (n > 4) {
@@ -221,7 +222,7 @@ export function convPhases(p: usize): void {
             const A = packed + <usize>(t >> 2) * panelBytes;
             const rows = min(4, owned - t);
             const dst = rowOut + <usize>t * planeBytes;
-            for (let o = o0; o < o1; o += 8) {
+            for (let o = o0; o < o1; o += CONV_TILE_OUTPUTS) {
               tile(
                 A,
                 phased,
@@ -233,7 +234,7 @@ export function convPhases(p: usize): void {
                 dst + ((<usize>o) << 2),
                 planeBytes,
                 rows,
-                min(8, LL - o),
+                min(CONV_TILE_OUTPUTS, LL - o),
               );
             }
           }

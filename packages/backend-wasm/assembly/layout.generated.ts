@@ -183,4 +183,5 @@ export const PANEL_TILE_CHANNELS: i32 = 4;
 export const PANEL_TAP_PADDING: i32 = 16;
 export const MARGIN_SLACK: i32 = 8;
 export const ROW_PITCH_SLACK: i32 = 32;
-export const LAYOUT_VERSION: i32 = 2139074927;
+export const CONV_TILE_OUTPUTS: i32 = 8;
+export const LAYOUT_VERSION: i32 = 1074389081;

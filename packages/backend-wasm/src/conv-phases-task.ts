@@ -6,12 +6,9 @@ import { product } from '@tconv/core';
 import type { ThreadSplit } from './kernel-choice';
 import type { Arena, ForwardOperands, Part } from './layout';
 import { channelRanges, setAxes } from './layout';
-import { BLOCKS, blockWords, wordIndex } from './param-layout';
+import { BLOCKS, blockWords, CONV_TILE_OUTPUTS, PANEL_TILE_CHANNELS, wordIndex } from './param-layout';
 
 const C = wordIndex('convPhases');
-
-/** Output positions per register tile of the kernel along the last axis. */
-const TILE_OUTPUTS = 8;
 
 /** One part: output channels [c0, c1) of every group of `g`, on operands `ops`. */
 function convPhasesPart(g: ConvGeometry, ops: ForwardOperands, c0: number, c1: number, mem: Arena): Part {
@@ -26,7 +23,7 @@ function convPhasesPart(g: ConvGeometry, ops: ForwardOperands, c0: number, c1: n
   const minShift = Math.floor(-pad / s);
   const maxShift = Math.floor(((g.kernelSize[last]! - 1) * g.dilation[last]! - pad) / s);
   // a tile reads 8 outputs' worth past every shift: whole tiles of the row, then the shifts' span
-  const phaseLength = Math.ceil(LL / TILE_OUTPUTS) * TILE_OUTPUTS + maxShift - minShift;
+  const phaseLength = Math.ceil(LL / CONV_TILE_OUTPUTS) * CONV_TILE_OUTPUTS + maxShift - minShift;
   const inRows = product(g.inputSize) / g.inputSize[last]!;
   const outRows = product(g.outputSize) / LL;
   const depth = g.inChannelsPerGroup * K;
@@ -47,7 +44,7 @@ function convPhasesPart(g: ConvGeometry, ops: ForwardOperands, c0: number, c1: n
   words[C.minShift] = minShift;
   words[C.table] = mem.take(K * outRows);
   words[C.taps] = mem.take(K);
-  words[C.packed] = mem.take(Math.ceil((c1 - c0) / 4) * 4 * depth);
+  words[C.packed] = mem.take(Math.ceil((c1 - c0) / PANEL_TILE_CHANNELS) * PANEL_TILE_CHANNELS * depth);
   setAxes(words, scalars, g.rank, [
     g.outputSize,
     g.inputSize,

@@ -4,6 +4,7 @@
 // kernels that all compute the same, so a threshold off on another machine costs speed only.
 import type { ConvGeometry, ConvTransposeGeometry } from '@tconv/core';
 import { geometryFlops, isCloseCall, MIN_CALIBRATED_FLOPS } from '@tconv/core';
+import { PANEL_TILE_CHANNELS } from './param-layout';
 
 /**
  * The WebAssembly transposed-convolution kernels: `'gemm'` is `cols = Wᵀ·X` and col2im, `'phases'`
@@ -302,12 +303,16 @@ export const CONV_PHASES_MIN_ROW = 8;
 
 /**
  * Whether the backward's input gradient (the convolution `g`) takes the stride-phase convolution:
- * rows of at least {@link CONV_PHASES_MIN_ROW} outputs and at least 4 output channels per group
- * (its tiles' 4 channels; depthwise keeps the GEMM, whose one-channel rows waste nothing).
+ * rows of at least {@link CONV_PHASES_MIN_ROW} outputs and at least {@link PANEL_TILE_CHANNELS}
+ * output channels per group (its tiles' channels; depthwise keeps the GEMM, whose one-channel rows
+ * waste nothing).
  */
 export function convPhasesFits(g: {
   readonly outputSize: readonly number[];
   readonly outChannelsPerGroup: number;
 }): boolean {
-  return g.outputSize[g.outputSize.length - 1]! >= CONV_PHASES_MIN_ROW && g.outChannelsPerGroup >= 4;
+  return (
+    g.outputSize[g.outputSize.length - 1]! >= CONV_PHASES_MIN_ROW &&
+    g.outChannelsPerGroup >= PANEL_TILE_CHANNELS
+  );
 }

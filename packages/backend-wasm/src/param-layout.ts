@@ -249,11 +249,18 @@ export const MARGIN_SLACK = 8;
 export const ROW_PITCH_SLACK = 32;
 
 /** The layout constants generated into assembly/layout.generated.ts besides the blocks. */
+/**
+ * Outputs along the last axis per register tile of the stride-phase convolution
+ * (assembly/conv-phases.ts: two vectors); its phase rows are padded to whole tiles.
+ */
+export const CONV_TILE_OUTPUTS = 8;
+
 export const LAYOUT_CONSTANTS = {
   PANEL_TILE_CHANNELS,
   PANEL_TAP_PADDING,
   MARGIN_SLACK,
   ROW_PITCH_SLACK,
+  CONV_TILE_OUTPUTS,
 } as const;
 
 /** A block's word names. */
