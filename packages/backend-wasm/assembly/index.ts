@@ -5,6 +5,7 @@
 
 import { LAYOUT_VERSION } from './layout.generated';
 
+export { convDot } from './conv-dot';
 export { convPhases } from './conv-phases';
 export { conv, convTranspose } from './direct';
 export { convTransposePhases } from './phases';

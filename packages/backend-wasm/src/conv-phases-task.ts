@@ -9,6 +9,7 @@ import { channelRanges, setAxes } from './layout';
 import { BLOCKS, blockWords, CONV_TILE_OUTPUTS, PANEL_TILE_CHANNELS, wordIndex } from './param-layout';
 
 const C = wordIndex('convPhases');
+const CD = wordIndex('convDot');
 
 /** One part: output channels [c0, c1) of every group of `g`, on operands `ops`. */
 function convPhasesPart(g: ConvGeometry, ops: ForwardOperands, c0: number, c1: number, mem: Arena): Part {
@@ -56,9 +57,38 @@ function convPhasesPart(g: ConvGeometry, ops: ForwardOperands, c0: number, c1: n
   return { entry: 'convPhases', at, words };
 }
 
+/** One part of the dot-product convolution (assembly/conv-dot.ts): output channels [c0, c1). */
+function convDotPart(g: ConvGeometry, ops: ForwardOperands, c0: number, c1: number, mem: Arena): Part {
+  const scalars = blockWords('convDot');
+  const words = new Int32Array(scalars + BLOCKS.convDot.axes.length * g.rank);
+  const at = mem.take(words.length);
+  words[CD.rank] = g.rank;
+  words[CD.batch] = g.batch;
+  words[CD.groups] = g.groups;
+  words[CD.inChannels] = g.inChannels;
+  words[CD.outChannels] = g.outChannels;
+  words[CD.inChannelsPerGroup] = g.inChannelsPerGroup;
+  words[CD.outChannelsPerGroup] = g.outChannelsPerGroup;
+  words[CD.x] = ops.x;
+  words[CD.w] = ops.w;
+  words[CD.out] = ops.out;
+  words[CD.cols] = mem.take(product(g.outputSize) * g.inChannelsPerGroup * product(g.kernelSize));
+  words[CD.c0] = c0;
+  words[CD.c1] = c1;
+  setAxes(words, scalars, g.rank, [
+    g.inputSize,
+    g.outputSize,
+    g.kernelSize,
+    g.stride,
+    g.dilation,
+    g.padBegin,
+  ]);
+  return { entry: 'convDot', at, words };
+}
+
 /**
- * The parts of a stride-phase convolution task: output channels of each group split over
- * `split.parts` threads, or groups, or batch items (each part then the whole geometry on fewer
+ * The parts of a stride-phase (`kernel` 'phases') or dot-product ('dot') convolution task: output
+ * channels of each group split over `split.parts` threads, or groups, or batch items (each part then the whole geometry on fewer
  * groups or items, from shifted operands), as forwardTask (layout.ts) splits its kernels.
  */
 export function convPhasesTask(
@@ -66,18 +96,18 @@ export function convPhasesTask(
   ops: ForwardOperands,
   split: ThreadSplit,
   mem: Arena,
+  kernel: 'phases' | 'dot' = 'phases',
 ): Part[] {
+  const convPart = kernel === 'phases' ? convPhasesPart : convDotPart;
   if (split.by === 'channels') {
-    return channelRanges(g.outChannelsPerGroup, split.parts).map(([c0, c1]) =>
-      convPhasesPart(g, ops, c0, c1, mem),
-    );
+    return channelRanges(g.outChannelsPerGroup, split.parts).map(([c0, c1]) => convPart(g, ops, c0, c1, mem));
   }
   if (split.by === 'groups') {
     const inGroup = g.inChannelsPerGroup * product(g.inputSize) * 4;
     const outGroup = g.outChannelsPerGroup * product(g.outputSize) * 4;
     const weightGroup = (product(g.weightShape) / g.groups) * 4;
     return channelRanges(g.groups, split.parts).map(([g0, g1]) =>
-      convPhasesPart(
+      convPart(
         { ...g, groups: g1 - g0 },
         { x: ops.x + g0 * inGroup, w: ops.w + g0 * weightGroup, bias: 0, out: ops.out + g0 * outGroup },
         0,
@@ -89,7 +119,7 @@ export function convPhasesTask(
   const inItem = g.inChannels * product(g.inputSize) * 4;
   const outItem = g.outChannels * product(g.outputSize) * 4;
   return channelRanges(g.batch, split.parts).map(([n0, n1]) =>
-    convPhasesPart(
+    convPart(
       { ...g, batch: n1 - n0 },
       { ...ops, x: ops.x + n0 * inItem, out: ops.out + n0 * outItem },
       0,

@@ -316,3 +316,16 @@ export function convPhasesFits(g: {
     g.outChannelsPerGroup >= PANEL_TILE_CHANNELS
   );
 }
+
+/**
+ * At most this many output positions per plane, the backward's input gradient that does not take
+ * the stride phases takes the dot-product convolution (assembly/conv-dot.ts: each position's reads
+ * gathered once, dot products with the weights read in place) instead of the column-buffer GEMM,
+ * which packs every weight per call (DCGAN's 4×4 layer: 16 positions, 8 MiB of weights).
+ */
+export const CONV_DOT_MAX_POSITIONS = 64;
+
+/** Whether the backward's input gradient (the convolution `g`) takes the dot-product convolution. */
+export function convDotFits(g: { readonly outputSize: readonly number[] }): boolean {
+  return g.outputSize.reduce((a, b) => a * b, 1) <= CONV_DOT_MAX_POSITIONS;
+}

@@ -24,7 +24,8 @@ export type KernelEntry =
   | 'conv'
   | 'weightGradient'
   | 'weightGradientPhases'
-  | 'convPhases';
+  | 'convPhases'
+  | 'convDot';
 
 /** The exports of the compiled kernels. */
 export interface KernelExports extends Record<KernelEntry, (params: number) => void> {

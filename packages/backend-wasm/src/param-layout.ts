@@ -225,6 +225,29 @@ export const BLOCKS = {
     ],
     axes: ['outputSize', 'inputSize', 'kernelSize', 'stride', 'dilation', 'padBegin'],
   },
+  /**
+   * The convolution for few output positions (`convDot`, the backward's input gradient of layers
+   * like DCGAN's 4×4 one): `cols` per output position its reads of every (input channel, tap) of
+   * one group, then dot products with the weights' rows; `c0`/`c1` the output channels per group.
+   */
+  convDot: {
+    words: [
+      'rank',
+      'batch',
+      'groups',
+      'inChannels',
+      'outChannels',
+      'inChannelsPerGroup',
+      'outChannelsPerGroup',
+      'x',
+      'w',
+      'out',
+      'cols',
+      'c0',
+      'c1',
+    ],
+    axes: ['inputSize', 'outputSize', 'kernelSize', 'stride', 'dilation', 'padBegin'],
+  },
 } as const satisfies Record<string, BlockSchema>;
 
 /** Output channels per register tile of the phases, and per packed row of their weight panels. */

@@ -5,7 +5,13 @@
 import type { ConvGeometry, ConvTransposeGeometry } from '@tconv/core';
 import { adjointGeometry, recomputeNonFinite } from '@tconv/core';
 import type { ThreadSplit, WasmConvTransposeKernel } from './kernel-choice';
-import { convPhasesFits, convTransposeKernel, MIN_THREADED_CHANNELS, threadSplit } from './kernel-choice';
+import {
+  convDotFits,
+  convPhasesFits,
+  convTransposeKernel,
+  MIN_THREADED_CHANNELS,
+  threadSplit,
+} from './kernel-choice';
 import type { Job, Part } from './layout';
 import { arena, forwardTask, tensorElements } from './layout';
 import { checkMemory, checkWasmGeometry, MAX_WASM_BYTES } from './limits';
@@ -181,8 +187,14 @@ export function planBackward(
     const dx = mem.take(el.input);
     const dw = mem.take(el.weight);
     const tasks: Part[][] = [
-      adjoint.kind === 'conv' && convPhasesFits(adjoint)
-        ? convPhasesTask(adjoint, { x: gy, w: wAt, bias: 0, out: dx }, dxSplit, mem)
+      adjoint.kind === 'conv' && (convPhasesFits(adjoint) || convDotFits(adjoint))
+        ? convPhasesTask(
+            adjoint,
+            { x: gy, w: wAt, bias: 0, out: dx },
+            dxSplit,
+            mem,
+            convPhasesFits(adjoint) ? 'phases' : 'dot',
+          )
         : forwardTask(adjoint, { x: gy, w: wAt, bias: 0, out: dx }, p, dxSplit, mem, (sub) =>
             p ? cachedPlan(sub, p.kernel, ctx) : null,
           ),
