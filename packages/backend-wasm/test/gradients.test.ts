@@ -6,7 +6,7 @@ import { cpuBackend } from '@tconv/backend-cpu';
 import { createWasmBackend, wasmBackend } from '@tconv/backend-wasm';
 import { OVERFLOW_CASES, overflowProblem, problemArb, randomData } from '@tconv/testing';
 import type { WasmConvTransposeKernel } from '../src/internal';
-import { convPhasesFits, weightGradientKernel } from '../src/kernel-choice';
+import { convDotFits, convPhasesFits, weightGradientKernel } from '../src/kernel-choice';
 
 const size = (shape: readonly number[]) => shape.reduce((a, b) => a * b, 1);
 const one = await createWasmBackend();
@@ -190,6 +190,22 @@ describe('gradients against the float64 definition', () => {
       { numRuns: 50, seed: 20261202 },
     );
     expect(reached).toBeGreaterThan(20);
+  });
+
+  it('the dot-product input gradient (few output positions): channel and depth tails, ranks 1–3', async () => {
+    const cases: [number[], number[], object][] = [
+      // 15 positions (an odd one out), 7 channels per group (a tile of 4 and 3), depth 27 (a tail of 3)
+      [[2, 14, 3, 5], [14, 3, 3, 3], { stride: 2, padding: 1, groups: 2 }],
+      [[1, 9, 7], [9, 5, 5], { stride: 3, padding: 2, dilation: 2 }],
+      [[1, 6, 2, 3, 4], [6, 4, 3, 3, 3], { stride: 2, padding: 1, outputPadding: 1 }],
+      [[1, 64, 4, 4], [64, 24, 4, 4], { stride: 2, padding: 1 }],
+    ];
+    let seed = 80;
+    for (const [xs, ws, o] of cases) {
+      const adjoint = adjointGeometry(resolveConvTranspose(xs, ws, o));
+      expect(convDotFits(adjoint) && !convPhasesFits(adjoint)).toBe(true);
+      await checkProblem('convTranspose', [one, two], xs, ws, o, seed++);
+    }
   });
 
   it('the stride-phase weight gradient on each of its branches', async () => {
