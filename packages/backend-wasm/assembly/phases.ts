@@ -76,43 +76,12 @@ const CHANNEL_BLOCK: i32 = 128;
 /** (tap, input channel) pairs per pass of a tile, when that is more than {@link CHANNEL_BLOCK} channels. */
 const TAP_CHANNELS: i32 = 512;
 
-/** Lanes 0 and 2 (even outputs of a stride-2 window) set: where {@link addEvery2} adds. */
-const EVEN_LANES = i32x4(-1, 0, -1, 0);
-/** Lanes 1 and 3 set: the last window of {@link addEvery2}. */
-const ODD_LANES = i32x4(0, -1, 0, -1);
-
-/** out += v where `mask` is set; the other lanes keep their bits (a −0 stays −0). */
-// @inline
-function addMasked(o: usize, offset: usize, v: v128, mask: v128): void {
-  const old = v128.load(o + offset);
-  v128.store(o + offset, v128.bitselect(f32x4.add(old, v), old, mask));
-}
-
-/**
- * Adds 8 sums into every second output from o (a stride-2 phase's full tile) in 4 vector
- * read-modify-writes instead of 8 scalar ones: windows o…o+3, o+4…o+7, o+8…o+11 and o+11…o+14 —
- * only the tile's own span, so only outputs of this channel and row (which this part owns) are
- * read and written, the other phase's lanes left as they are.
- */
-// @inline
-function addEvery2(o: usize, v0: v128, v1: v128): void {
-  const zero = f32x4.splat(0);
-  addMasked(o, 0, v128.shuffle<f32>(v0, zero, 0, 4, 1, 4), EVEN_LANES);
-  addMasked(o, 16, v128.shuffle<f32>(v0, zero, 2, 4, 3, 4), EVEN_LANES);
-  addMasked(o, 32, v128.shuffle<f32>(v1, zero, 0, 4, 1, 4), EVEN_LANES);
-  addMasked(o, 44, v128.shuffle<f32>(v1, zero, 4, 2, 4, 3), ODD_LANES);
-}
-
 /** Adds 4·NV accumulated positions of one output channel: whole vectors when contiguous and complete. */
 // @inline
 function addRow(NV: i32, o: usize, stepBytes: usize, v0: v128, v1: v128, cols: i32): void {
   if (stepBytes === 4 && cols === 4 * NV) {
     v128.store(o, f32x4.add(v128.load(o), v0));
     if (NV > 1) v128.store(o, f32x4.add(v128.load(o, 16), v1), 16);
-    return;
-  }
-  if (NV > 1 && stepBytes === 8 && cols === 8) {
-    addEvery2(o, v0, v1);
     return;
   }
   addLanes(o, stepBytes, v0, min(cols, 4));
