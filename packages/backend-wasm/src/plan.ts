@@ -121,32 +121,6 @@ export function planForward(
   });
 }
 
-/** A float32's exponent bits; all set for ±Infinity and NaN. */
-const EXPONENT = 0x7f800000;
-/** Added to the exponent bits, carries into the sign bit exactly when they are all set. */
-const CARRY = 0x00800000;
-
-/**
- * Whether any element of `a` is ±Infinity or NaN, from its bits four at a time: (bits & EXPONENT)
- * + CARRY reaches 2³¹ (negative once or-ed as int32) only for those. Integer operations, no float
- * conversions: several times faster than a float loop on V8.
- */
-function anyNonFinite(a: Float32Array): boolean {
-  const bits = new Int32Array(a.buffer, a.byteOffset, a.length);
-  const n4 = bits.length & ~3;
-  let i = 0;
-  for (; i < n4; i += 4) {
-    const m =
-      ((bits[i]! & EXPONENT) + CARRY) |
-      ((bits[i + 1]! & EXPONENT) + CARRY) |
-      ((bits[i + 2]! & EXPONENT) + CARRY) |
-      ((bits[i + 3]! & EXPONENT) + CARRY);
-    if (m < 0) return true;
-  }
-  for (; i < bits.length; i++) if ((((bits[i]! & EXPONENT) + CARRY) | 0) < 0) return true;
-  return false;
-}
-
 const UNSPLIT: ThreadSplit = { by: 'channels', parts: 1 };
 
 /**
@@ -212,11 +186,8 @@ export function planBackward(
         { at: dw, length: el.weight },
       ],
       end: mem.end,
-      // the input gradient is the adjoint's forward: the same overflow rule (scanned by exponent
-      // bits first: core's loop over a 2 MiB input gradient took 2.5 ms of a 13 ms backward)
-      finish: ([gym, , wm], [dxOut]) => {
-        if (anyNonFinite(dxOut!)) recomputeNonFinite(adjoint, gym!, wm!, null, dxOut!);
-      },
+      // the input gradient is the adjoint's forward: the same overflow rule
+      finish: ([gym, , wm], [dxOut]) => recomputeNonFinite(adjoint, gym!, wm!, null, dxOut!),
       check: { at: dx, length: el.input },
     };
   });

@@ -11,7 +11,7 @@ import type { FloatArray } from './tensor';
  * sum of float32 products cannot overflow) makes every backend give the same answer: ±Inf only
  * where the exact result is beyond float32's range, NaN only from NaN or infinite inputs.
  *
- * Cost: one pass over the output to find non-finite elements (none in ordinary use), and the
+ * Cost: one pass over the output's bits to find non-finite elements (none in ordinary use), and the
  * definition's `Cin/groups · ∏kernel` products for each one found.
  * @param g - the resolved geometry the output was computed for
  * @param x - the input data
@@ -33,8 +33,10 @@ export function recomputeNonFinite(
   out: FloatArray,
 ): number {
   if (!(out instanceof Float32Array)) return 0;
+  const first = firstNonFinite(out);
+  if (first < 0) return 0;
   let fixed = 0;
-  for (let i = 0; i < out.length; i++) {
+  for (let i = first; i < out.length; i++) {
     const v = out[i]!;
     // v − v is 0 for every finite v and NaN for ±Inf and NaN
     if (v - v === 0) continue;
@@ -42,6 +44,33 @@ export function recomputeNonFinite(
     fixed++;
   }
   return fixed;
+}
+
+/** A float32's exponent bits; all set for ±Infinity and NaN. */
+const EXPONENT = 0x7f800000;
+/** Added to the exponent bits, carries into the sign bit exactly when they are all set. */
+const CARRY = 0x00800000;
+
+/**
+ * The index of the first ±Infinity or NaN in `a` (−1 if none), found from its bits four at a time:
+ * (bits & EXPONENT) + CARRY reaches 2³¹ (negative once or-ed as int32) only for those. Integer
+ * operations, no float conversions: several times faster than a float loop on V8 (a float loop
+ * over a 1 MiB output was a third of a depthwise layer's call in the wasm backend).
+ */
+function firstNonFinite(a: Float32Array): number {
+  const bits = new Int32Array(a.buffer, a.byteOffset, a.length);
+  const n4 = bits.length & ~3;
+  let i = 0;
+  for (; i < n4; i += 4) {
+    const m =
+      ((bits[i]! & EXPONENT) + CARRY) |
+      ((bits[i + 1]! & EXPONENT) + CARRY) |
+      ((bits[i + 2]! & EXPONENT) + CARRY) |
+      ((bits[i + 3]! & EXPONENT) + CARRY);
+    if (m < 0) return i;
+  }
+  for (; i < bits.length; i++) if ((((bits[i]! & EXPONENT) + CARRY) | 0) < 0) return i;
+  return -1;
 }
 
 /** Splits a flat output index into batch, channel and spatial position (row-major). */
