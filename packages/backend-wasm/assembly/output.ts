@@ -29,3 +29,26 @@ export function fillChannels(
     }
   }
 }
+
+/**
+ * How many of the `length` floats at `at` are ±Infinity or NaN (their exponent bits all set),
+ * four at a time: the overflow rule's scan of an output (none in ordinary use), at memory speed
+ * instead of a JavaScript float loop's (which was a third of a depthwise layer's call).
+ */
+export function nonFinite(at: usize, length: i32): i32 {
+  const exponent = i32x4.splat(0x7f800000);
+  let counts = i32x4.splat(0);
+  let i = 0;
+  for (; i + 4 <= length; i += 4) {
+    const bits = v128.and(v128.load(at + ((<usize>i) << 2)), exponent);
+    // eq gives −1 per lane whose exponent is all ones: subtracting counts them
+    counts = i32x4.sub(counts, i32x4.eq(bits, exponent));
+  }
+  let n =
+    i32x4.extract_lane(counts, 0) +
+    i32x4.extract_lane(counts, 1) +
+    i32x4.extract_lane(counts, 2) +
+    i32x4.extract_lane(counts, 3);
+  for (; i < length; i++) if ((load<i32>(at + ((<usize>i) << 2)) & 0x7f800000) === 0x7f800000) n++;
+  return n;
+}

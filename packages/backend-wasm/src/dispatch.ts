@@ -122,7 +122,13 @@ export function createDispatcher(
       : job.outputs.map(({ at, length }) => new Float32Array(heap, at, length).slice());
     if (check && !pool!.finishedWithin(0, check.id, CALLER_WAIT_MS)) await check.done;
     else check?.done.catch(() => {});
-    if (!check || pool!.nonFinite(0) > 0) {
+    // unthreaded, the calling thread scans the checked range with the kernels' SIMD scan
+    const nonFinite = check
+      ? pool!.nonFinite(0)
+      : job.check
+        ? exports.nonFinite(job.check.at, job.check.length)
+        : 1;
+    if (nonFinite > 0) {
       job.finish?.(
         job.inputs.map(({ at, data }) => new Float32Array(memory.buffer, at, data.length)),
         outputs,

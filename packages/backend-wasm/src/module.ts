@@ -162,6 +162,7 @@ const REQUIRED_EXPORTS = [
   'conv',
   'weightGradient',
   'layoutVersion',
+  'nonFinite',
 ] as const;
 
 /**

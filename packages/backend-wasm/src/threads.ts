@@ -74,15 +74,6 @@ function handle(m) {
   }
   if (m.listen) listen();
 }
-function nonFinite(at, length) {
-  const f = new Float32Array(memory.buffer, at, length);
-  let n = 0;
-  for (let i = 0; i < length; i++) {
-    const v = f[i];
-    if (v - v !== 0) n++;
-  }
-  return n;
-}
 function listen() {
   Atomics.compareExchange(ctrl, base + ${STATE}, 0, 1);
   for (;;) {
@@ -101,7 +92,7 @@ function listen() {
         kernels[entries[ctrl[base + ${PARTS} + 2 * k]]](ctrl[base + ${PARTS} + 2 * k + 1]);
       }
       const length = ctrl[base + ${SCAN_LENGTH}];
-      if (length > 0) Atomics.store(ctrl, base + ${NON_FINITE}, nonFinite(ctrl[base + ${SCAN_AT}], length));
+      if (length > 0) Atomics.store(ctrl, base + ${NON_FINITE}, kernels.nonFinite(ctrl[base + ${SCAN_AT}], length));
     } catch (e) {
       error = describe(e);
     }
