@@ -86,12 +86,39 @@ function probes(): Probe[] {
       list.push({ kernel, run: (b) => b.convTranspose(p.x, p.w, p.o) });
     }
   }
-  const gy = t([1, 32, 24, 24], 10);
-  list.push(
-    { kernel: undefined, run: (b) => b.conv(unit.x, t([32, 32, 3, 3], 11), { padding: 1 }) },
-    { kernel: undefined, run: (b) => b.convTransposeBackward(gy, strided.x, strided.w, strided.o) },
-  );
+  list.push({ kernel: undefined, run: (b) => b.conv(unit.x, t([32, 32, 3, 3], 11), { padding: 1 }) });
+  for (const p of backwardProbeLayers()) {
+    list.push({ kernel: undefined, run: (b) => b.convTransposeBackward(p.gy, p.x, p.w, p.o) });
+  }
   return list;
+}
+
+/** A backward probe: gradOutput, input, weight and options of a transposed convolution. */
+export interface BackwardProbeLayer {
+  readonly gy: Tensor;
+  readonly x: Tensor;
+  readonly w: Tensor;
+  readonly o: ConvTransposeOptions;
+}
+
+/**
+ * The backward's probes, between them reaching each of its kernels on a layer it is chosen for
+ * (test/warm-up.test.ts checks that against the choice rules): a 2D layer with rows of 12 (the
+ * stride-phase input gradient), few input positions (the dot-product input gradient and the GEMM
+ * weight gradient, as DCGAN's 4×4 layer), a 1D one (the stride-phase weight gradient, as WaveGAN's).
+ */
+export function backwardProbeLayers(): BackwardProbeLayer[] {
+  const s2 = { stride: 2, padding: 1 };
+  return [
+    { gy: t([1, 32, 24, 24], 10), x: t([1, 32, 12, 12], 1), w: t([32, 32, 4, 4], 2), o: s2 },
+    { gy: t([1, 32, 8, 8], 14), x: t([1, 64, 4, 4], 12), w: t([64, 32, 4, 4], 13), o: s2 },
+    {
+      gy: t([1, 8, 1024], 17),
+      x: t([1, 16, 256], 15),
+      w: t([16, 8, 25], 16),
+      o: { stride: 4, padding: 11, outputPadding: 1 },
+    },
+  ];
 }
 
 const now = (): number => performance.now();
@@ -102,21 +129,26 @@ const pause = (): Promise<void> => new Promise((resolve) => setTimeout(resolve, 
  * Runs the warm-up on `backend` (see the file comment); with `threads > 1`, one round over every
  * thread at the end, so each worker has handled a message. Returns the rounds it ran. A failure
  * (a worker that dies) ends the warm-up: the backend's calls then reject with the reason.
+ * @param clock - milliseconds (default `performance.now`; tests inject one)
  */
-export async function warmUp(backend: WarmUpBackend, threads: number): Promise<number> {
+export async function warmUp(
+  backend: WarmUpBackend,
+  threads: number,
+  clock: () => number = now,
+): Promise<number> {
   const list = probes();
   const here = new Map<WasmConvTransposeKernel | undefined, WarmUpTarget>();
   for (const p of list) if (!here.has(p.kernel)) here.set(p.kernel, backend(p.kernel, false));
-  const start = now();
+  const start = clock();
   const rounds: number[] = [];
   for (;;) {
-    const t0 = now();
+    const t0 = clock();
     for (const p of list) await p.run(here.get(p.kernel)!);
-    rounds.push(now() - t0);
+    rounds.push(clock() - t0);
     if (rounds.length >= WARM_UP_TRIGGER_ROUNDS) {
       const last = rounds[rounds.length - 1]!;
       const done = last <= OPTIMIZED_FRACTION * rounds[1]! || last < ROUND_FLOOR_MS;
-      if (done || now() - start > WARM_UP_CAP_MS) break;
+      if (done || clock() - start > WARM_UP_CAP_MS) break;
     }
     await pause();
   }

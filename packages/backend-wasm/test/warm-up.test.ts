@@ -2,12 +2,13 @@
 // the option's strict parse. Its effect on speed is measured by apps/bench's first-call section,
 // not here (no timed unit tests).
 import { describe, expect, it } from 'vitest';
-import { OptionError, tensor } from '@tconv/core';
+import { adjointGeometry, OptionError, resolveConvTranspose, tensor } from '@tconv/core';
 import { compileWasm, createWasmBackend } from '@tconv/backend-wasm';
 import { randomData } from '@tconv/testing';
 import { KERNELS } from '../src/internal';
 import type { WarmUpTarget } from '../src/warm-up';
-import { WARM_UP_TRIGGER_ROUNDS, warmUp } from '../src/warm-up';
+import { backwardProbeLayers, WARM_UP_TRIGGER_ROUNDS, warmUp } from '../src/warm-up';
+import { convDotFits, convPhasesFits, weightGradientKernel } from '../src/kernel-choice';
 
 const size = (shape: readonly number[]) => shape.reduce((a, b) => a * b, 1);
 const random = (shape: number[], seed: number) => tensor(randomData(size(shape), seed), shape);
@@ -23,8 +24,8 @@ describe('warm-up', () => {
         convTransposeBackward: async () => seen.push(`convTransposeBackward ${tag}`),
       };
     };
-    // calls that take no time are "optimized" at once: the trigger rounds only
-    expect(await warmUp(target, 2)).toBe(WARM_UP_TRIGGER_ROUNDS);
+    // calls that take no time (a clock that stands still) are "optimized" at once: the trigger rounds only
+    expect(await warmUp(target, 2, () => 0)).toBe(WARM_UP_TRIGGER_ROUNDS);
     const kinds = new Set(seen);
     for (const kernel of KERNELS) {
       expect(kinds).toContain(`convTranspose ${kernel}`);
@@ -36,13 +37,26 @@ describe('warm-up', () => {
     }
     const perRound = seen.filter((s) => !s.endsWith('split')).length / WARM_UP_TRIGGER_ROUNDS;
     // the GEMM on 3 layers, the phases on 2, the thin kernel on 2 depthwise ones, the lanes
-    // kernel on 1 (a kernel without its own layers: the strided one); conv; backward
+    // kernel on 1 (a kernel without its own layers: the strided one); conv; the backward probes
     const own: Record<string, number> = { gemm: 3, phases: 2, thin: 2, lanes: 1 };
-    expect(perRound).toBe(KERNELS.reduce((n, k) => n + (own[k] ?? 1), 0) + 2);
+    expect(perRound).toBe(KERNELS.reduce((n, k) => n + (own[k] ?? 1), 0) + 1 + backwardProbeLayers().length);
     // one thread: no split round
     seen.length = 0;
-    await warmUp(target, 1);
+    await warmUp(target, 1, () => 0);
     expect(seen.some((s) => s.endsWith('split'))).toBe(false);
+  });
+
+  it("the backward probes reach each of the backward's kernels, by the choice rules the plan uses", () => {
+    const inputGradient = new Set<string>();
+    const weightGradient = new Set<string>();
+    for (const p of backwardProbeLayers()) {
+      const g = resolveConvTranspose(p.x.shape, p.w.shape, p.o);
+      const adjoint = adjointGeometry(g);
+      inputGradient.add(convPhasesFits(adjoint) ? 'phases' : convDotFits(adjoint) ? 'dot' : 'forward');
+      weightGradient.add(weightGradientKernel(g.inChannelsPerGroup, g.inputSize[g.rank - 1]!));
+    }
+    expect([...inputGradient].sort()).toEqual(['dot', 'phases']);
+    expect([...weightGradient].sort()).toEqual(['gemm', 'phases']);
   });
 
   it('a failing call ends the warm-up with its error', async () => {
