@@ -32,3 +32,34 @@ export async function measure(
     runs: times.length,
   };
 }
+
+/**
+ * Several engines timed side by side: one warm-up call each, then rounds in which every engine
+ * makes one call (the order rotating by round, so no engine always follows the same one), until
+ * each has `minRuns` runs and the rounds have taken `minMs` per engine, at most `maxRuns` rounds.
+ * Load that comes and goes (a shared machine) then hits every engine alike, so the ratios of one
+ * run hold even when its absolute figures do not.
+ */
+export async function measureInterleaved(
+  runs: readonly (() => Promise<void>)[],
+  minMs: number,
+  minRuns: number,
+  maxRuns: number,
+): Promise<Timing[]> {
+  for (const run of runs) await run();
+  const times: number[][] = runs.map(() => []);
+  const budget = minMs * runs.length;
+  const start = performance.now();
+  for (let round = 0; round < maxRuns && (round < minRuns || performance.now() - start < budget); round++) {
+    for (let k = 0; k < runs.length; k++) {
+      const i = (k + round) % runs.length;
+      const t0 = performance.now();
+      await runs[i]!();
+      times[i]!.push(performance.now() - t0);
+    }
+  }
+  return times.map((t) => {
+    t.sort((a, b) => a - b);
+    return { median: t[t.length >> 1]!, min: t[0]!, max: t[t.length - 1]!, runs: t.length };
+  });
+}

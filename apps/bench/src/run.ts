@@ -1,12 +1,12 @@
 import { referenceConvTranspose } from '@tconv/backend-cpu';
 import { geometryFlops, resolveConvTranspose } from '@tconv/core';
 import { relaxedSimdSupported } from '@tconv/backend-wasm';
-import type { Engine } from './engine';
+import type { Engine, Prepared } from './engine';
 import type { FirstCallSpec } from './first-call';
 import { runFirstCalls } from './first-call';
 import type { FirstCallRow, FirstCallTiming } from './first-call-row';
 import { machineInfo } from './machine';
-import { measure } from './measure';
+import { measureInterleaved } from './measure';
 import type { Features, Machine, RowTiming } from './row';
 import {
   disagreement,
@@ -68,7 +68,8 @@ export interface BenchOptions {
 
 /**
  * Runs every engine on every workload: identical inputs for all, each engine's output checked
- * against the tconv reference before timing (a disagreeing engine is flagged, not timed).
+ * against the tconv reference before timing (a disagreeing engine is flagged, not timed); the
+ * engines that pass are then timed side by side, interleaved ({@link measureInterleaved}).
  */
 export async function runBench(options: BenchOptions): Promise<BenchResult> {
   const rows: Row[] = [];
@@ -79,34 +80,59 @@ export async function runBench(options: BenchOptions): Promise<BenchResult> {
     const flops = geometryFlops(g);
     const expected = referenceConvTranspose(x, weight, w.options).data;
     const scale = outputScale(expected);
+    const own: Row[] = [];
+    const timed: { at: number; prepared: Prepared; maxError: number }[] = [];
+    const disposeAll = async () => {
+      for (const t of timed.splice(0)) await t.prepared.dispose?.();
+    };
     for (const engine of options.engines) {
       const base = { workload: w.name, engine: engine.name, threads: engine.threads, mflop: flops / 1e6 };
-      let row: Row;
       const support = engine.supports(w);
       if (support !== true) {
-        row = { ...base, ...NOT_TIMED, ok: false, note: `n/a: ${support}` };
-      } else {
-        try {
-          const prepared = await engine.prepare(w, x, weight);
-          const out = await prepared.output();
-          const maxError = maxAbsError(out, expected);
-          const note = disagreement(maxError, scale);
-          if (note !== undefined) {
-            row = { ...base, ...NOT_TIMED, ok: false, maxError, note };
-          } else {
-            const t = await measure(
-              () => prepared.run(),
-              options.quick ? 50 : 500,
-              options.quick ? 2 : 5,
-              options.quick ? 5 : 30,
-            );
-            row = { ...base, ...timedFields(t, flops), ok: true, maxError };
-          }
-          await prepared.dispose?.();
-        } catch (e) {
-          row = { ...base, ...NOT_TIMED, ok: false, note: failureNote(e) };
-        }
+        own.push({ ...base, ...NOT_TIMED, ok: false, note: `n/a: ${support}` });
+        continue;
       }
+      let prepared: Prepared | null = null;
+      try {
+        prepared = await engine.prepare(w, x, weight);
+        const out = await prepared.output();
+        const maxError = maxAbsError(out, expected);
+        const note = disagreement(maxError, scale);
+        if (note !== undefined) {
+          own.push({ ...base, ...NOT_TIMED, ok: false, maxError, note });
+          await prepared.dispose?.();
+        } else {
+          timed.push({ at: own.length, prepared, maxError });
+          own.push({ ...base, ...NOT_TIMED, ok: true, maxError });
+        }
+      } catch (e) {
+        own.push({ ...base, ...NOT_TIMED, ok: false, note: failureNote(e) });
+        await prepared?.dispose?.();
+      }
+    }
+    // an engine whose call fails while timed is reported with the failure; the others go on
+    const failures: unknown[] = timed.map(() => undefined);
+    const timings = await measureInterleaved(
+      timed.map((t, i) => async () => {
+        if (failures[i] !== undefined) return;
+        try {
+          await t.prepared.run();
+        } catch (e) {
+          failures[i] = e ?? new Error('failed');
+        }
+      }),
+      options.quick ? 50 : 500,
+      options.quick ? 2 : 5,
+      options.quick ? 5 : 30,
+    );
+    timed.forEach((t, i) => {
+      own[t.at] =
+        failures[i] === undefined
+          ? { ...own[t.at]!, ...timedFields(timings[i]!, flops), ok: true, maxError: t.maxError }
+          : { ...own[t.at]!, ...NOT_TIMED, ok: false, note: failureNote(failures[i]) };
+    });
+    await disposeAll();
+    for (const row of own) {
       rows.push(row);
       options.onProgress?.(row, rows.length, total);
     }
