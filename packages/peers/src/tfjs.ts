@@ -147,6 +147,16 @@ export function createTfjsPeer(tf: TfjsModule, options: TfjsPeerOptions): Peer {
   const translate = (op: PeerOp, x: readonly number[], w: readonly number[], o: ConvTransposeOptions) =>
     tfjsPlan(engine, op, x, w, o);
 
+  // tfjs has one global active backend: every call (not only prepare) makes it this peer's, so a
+  // tfjs-cpu peer computes on the CPU backend even after a tfjs-wasm peer was prepared or ran (the
+  // bench interleaves them). Each peer's tensors live on its own backend, so switching moves no
+  // data; an initialized backend switches in microseconds.
+  async function ensureBackend(): Promise<void> {
+    if (tf.getBackend() === options.backend) return;
+    if (!(await tf.setBackend(options.backend)))
+      throw unsupported(engine, 'backend', `the tfjs backend '${options.backend}' failed to initialize`);
+  }
+
   async function prepare(
     op: PeerOp,
     input: Tensor,
@@ -154,10 +164,7 @@ export function createTfjsPeer(tf: TfjsModule, options: TfjsPeerOptions): Peer {
     o: ConvTransposeOptions,
   ): Promise<PeerCall> {
     const plan = translate(op, input.shape, weight.shape, o);
-    if (tf.getBackend() !== options.backend) {
-      if (!(await tf.setBackend(options.backend)))
-        throw unsupported(engine, 'backend', `the tfjs backend '${options.backend}' failed to initialize`);
-    }
+    await ensureBackend();
     await tf.ready();
     if (!tf.getKernel(plan.kernel, options.backend))
       throw unsupported(
@@ -211,11 +218,13 @@ export function createTfjsPeer(tf: TfjsModule, options: TfjsPeerOptions): Peer {
       });
     return {
       async run() {
+        await ensureBackend();
         const y = call();
         await y.data();
         y.dispose();
       },
       async output() {
+        await ensureBackend();
         const y = call();
         try {
           const data = (await y.data()) as Float32Array;

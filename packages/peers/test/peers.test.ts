@@ -91,3 +91,25 @@ describe('onnxruntime runs its own auto_pad logic', () => {
     });
   }
 });
+
+describe('tfjs has one active backend: each peer makes it its own on every call', () => {
+  it('a tfjs-cpu call prepared before a tfjs-wasm one still runs on the CPU backend', async () => {
+    const tf = await import('@tensorflow/tfjs-core');
+    const cpu = peers.find((p) => p.name === 'tfjs-cpu')!;
+    const wasm = peers.find((p) => p.name === 'tfjs-wasm')!;
+    const x = ramp([1, 2, 4, 4], 0.25);
+    const w = ramp([2, 3, 3, 3], 0.5);
+    const expected = cpuBackend.convTranspose(x, w, { stride: 2 });
+    const onCpu = await cpu.prepareConvTranspose(x, w, { stride: 2 });
+    const onWasm = await wasm.prepareConvTranspose(x, w, { stride: 2 });
+    expect(tf.getBackend()).toBe('wasm');
+    await onCpu.run();
+    expect(tf.getBackend()).toBe('cpu');
+    const y = await onCpu.output();
+    for (let i = 0; i < y.data.length; i++) expect(y.data[i]).toBeCloseTo(expected.data[i]!, 4);
+    await onWasm.run();
+    expect(tf.getBackend()).toBe('wasm');
+    onCpu.dispose?.();
+    onWasm.dispose?.();
+  });
+});
