@@ -33,7 +33,8 @@ import * as tf from '@tensorflow/tfjs-core';
 // tfjs-core's Node bundle registers no gradients (the union package @tensorflow/tfjs does): this
 // module registers them into tfjs' global gradient registry (bundled by tsup, see tsup.config.ts).
 import '@tensorflow/tfjs-core/dist/register_all_gradients';
-import { measure } from './measure';
+import type { Timing } from './measure';
+import { measure, measureInterleaved } from './measure';
 import type { EngineFeatures } from './row';
 import { explorationCalls, wasmFeatures } from './engines/tconv';
 
@@ -312,11 +313,14 @@ export async function runGradientBench(
               note: `disagrees with cpuBackend (∂x ${errX.toExponential(1)}, ∂w ${errW.toExponential(1)} of scale)`,
             };
           } else {
-            const f = await measure(() => run.forward(), slow ? 0 : 400, slow ? 1 : 3, slow ? 1 : 20);
-            // slow: the gate's call was the warm-up; one timed call
-            const b = slow
-              ? await once(() => run.backward())
-              : await measure(() => run.backward(), 400, 3, 20);
+            // slow: the gate's call was the warm-up; one timed call each. Else forward and backward
+            // interleaved, so the ratio is of one moment's machine (measureInterleaved)
+            const [f, b] = slow
+              ? [await measure(() => run.forward(), 0, 1, 1), await once(() => run.backward())]
+              : ((await measureInterleaved([() => run.forward(), () => run.backward()], 400, 5, 20)) as [
+                  Timing,
+                  Timing,
+                ]);
             row = {
               ...base,
               forwardMs: f.median,
