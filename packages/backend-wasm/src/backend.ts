@@ -252,8 +252,8 @@ export async function createWasmBackend(options?: WasmBackendOptions): Promise<W
 }
 
 /**
- * {@link createWasmBackend} with the kernel and split choices on `calibrators` (the `./internal`
- * entry: tests inject them with a scripted clock and read their state).
+ * {@link createWasmBackend} with the kernel and split choices on `calibrators` (for this package's
+ * tests, which inject them with a scripted clock and read their state; on neither entry point).
  */
 export async function createWasmBackendWith(
   options: WasmBackendOptions | undefined,

@@ -10,8 +10,6 @@ export {
   MAX_CALIBRATION_CANDIDATES,
   splitThresholds,
 } from './kernel-choice';
-export type { Calibrators } from './backend';
-export { createWasmBackendWith } from './backend';
 export {
   COLS_ELEMENTS,
   convTransposeKernel,

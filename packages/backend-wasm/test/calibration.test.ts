@@ -10,13 +10,14 @@ import { adjointGeometry } from '@tconv/core';
 import {
   convTransposeCandidates,
   convTransposeKernel,
-  createWasmBackendWith,
   KERNELS,
   MAX_CALIBRATION_CANDIDATES,
   planForward,
   splitThresholds,
   threadSplit,
 } from '../src/internal';
+// not on the published ./internal: it would carry a second copy of the embedded kernels there
+import { createWasmBackendWith } from '../src/backend';
 
 const size = (shape: readonly number[]) => shape.reduce((a, b) => a * b, 1);
 const created: WasmBackend[] = [];
