@@ -28,20 +28,11 @@ import {
   CONV_DOT_AXIS_STRIDE,
 } from './layout.generated';
 import { axisWord, word } from './params';
-import { madd, maddScalar } from './simd';
+import { hsum, madd, maddScalar } from './simd';
 
 // @inline
 function axis(p: usize, field: i32, rank: i32, a: i32): i32 {
   return axisWord(p, CONV_DOT_WORDS, field, rank, a);
-}
-
-// @inline
-function hsum(v: v128): f32 {
-  return (
-    f32x4.extract_lane(v, 0) +
-    f32x4.extract_lane(v, 1) +
-    (f32x4.extract_lane(v, 2) + f32x4.extract_lane(v, 3))
-  );
 }
 
 /** Element offset in an input plane that output position o reads under tap k, or −1 outside. */

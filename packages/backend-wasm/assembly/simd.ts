@@ -21,3 +21,16 @@ export function maddScalar(a: f32, b: f32, c: f32): f32 {
   }
   return c + a * b;
 }
+
+/**
+ * The sum of a vector's four lanes, in one fixed order ((l0 + l1) + (l2 + l3)), which every
+ * kernel that reduces a vector to a float uses: threads and tiles then never change a result.
+ */
+// @inline
+export function hsum(v: v128): f32 {
+  return (
+    f32x4.extract_lane(v, 0) +
+    f32x4.extract_lane(v, 1) +
+    (f32x4.extract_lane(v, 2) + f32x4.extract_lane(v, 3))
+  );
+}

@@ -38,21 +38,12 @@ import {
   WEIGHT_GRADIENT_PHASES_WORDS,
 } from './layout.generated';
 import { axisWord, word } from './params';
-import { madd, maddScalar } from './simd';
+import { hsum, madd, maddScalar } from './simd';
 import { fillPhaseTable, splitPhases } from './row-phases';
 
 // @inline
 function axis(p: usize, field: i32, rank: i32, a: i32): i32 {
   return axisWord(p, WEIGHT_GRADIENT_PHASES_WORDS, field, rank, a);
-}
-
-// @inline
-function hsum(v: v128): f32 {
-  return (
-    f32x4.extract_lane(v, 0) +
-    f32x4.extract_lane(v, 1) +
-    (f32x4.extract_lane(v, 2) + f32x4.extract_lane(v, 3))
-  );
 }
 
 /** Stores (first batch item) or adds s at o. */
