@@ -33,7 +33,6 @@ import * as tf from '@tensorflow/tfjs-core';
 // tfjs-core's Node bundle registers no gradients (the union package @tensorflow/tfjs does): this
 // module registers them into tfjs' global gradient registry (bundled by tsup, see tsup.config.ts).
 import '@tensorflow/tfjs-core/dist/register_all_gradients';
-import type { Timing } from './measure';
 import { measure, measureInterleaved } from './measure';
 import type { EngineFeatures } from './row';
 import { explorationCalls, wasmFeatures } from './engines/tconv';
@@ -315,18 +314,15 @@ export async function runGradientBench(
           } else {
             // slow: the gate's call was the warm-up; one timed call each. Else forward and backward
             // interleaved, so the ratio is of one moment's machine (measureInterleaved)
-            const [f, b] = slow
+            const [f, b]: { median: number }[] = slow
               ? [await measure(() => run.forward(), 0, 1, 1), await once(() => run.backward())]
-              : ((await measureInterleaved([() => run.forward(), () => run.backward()], 400, 5, 20)) as [
-                  Timing,
-                  Timing,
-                ]);
+              : await measureInterleaved([() => run.forward(), () => run.backward()], 400, 5, 20);
             row = {
               ...base,
-              forwardMs: f.median,
-              backwardMs: b.median,
-              backwardGflops: (2 * mflop) / b.median,
-              ratio: b.median / f.median,
+              forwardMs: f!.median,
+              backwardMs: b!.median,
+              backwardGflops: (2 * mflop) / b!.median,
+              ratio: b!.median / f!.median,
               ok: true,
               ...(slow ? { note: 'one timed backward call (over 2 s per call)' } : {}),
             };

@@ -33,21 +33,36 @@ export async function measure(
   };
 }
 
+/** An engine's timing in {@link measureInterleaved}: of its steady calls, and of its turns' first. */
+export interface InterleavedTiming extends Timing {
+  /**
+   * Median of the calls that opened a turn, each right after other engines' calls (their threads
+   * parked, their caches filled with the others' data), ms.
+   */
+  coldMedian: number;
+}
+
 /**
- * Several engines timed side by side: one warm-up call each, then rounds in which every engine
- * makes one call (the order rotating by round, so no engine always follows the same one), until
- * each has `minRuns` runs and the rounds have taken `minMs` per engine, at most `maxRuns` rounds.
- * Load that comes and goes (a shared machine) then hits every engine alike, so the ratios of one
- * run hold even when its absolute figures do not.
+ * Several engines timed side by side, in rounds: one warm-up call each, then in every round each
+ * engine takes a turn (the order rotating by round, so no engine always follows the same one) of
+ * one call that opens the turn and one timed call right after it, until each has `minRuns` timed
+ * calls and the rounds have taken `minMs` per engine, at most `maxRuns` rounds.
+ *
+ * Why turns: load that comes and goes (a shared machine) then hits every engine alike, so the
+ * ratios of one run hold even when its absolute figures do not; and the timed call is a steady
+ * one, as when a layer is called again and again (a network's loop), not the first after another
+ * engine ran, which is also measured (`coldMedian`), because with one call per turn the figure was
+ * mostly of parked worker threads waking (0.7–0.9 ms on a 2-core VM) and cold caches.
  */
 export async function measureInterleaved(
   runs: readonly (() => Promise<void>)[],
   minMs: number,
   minRuns: number,
   maxRuns: number,
-): Promise<Timing[]> {
+): Promise<InterleavedTiming[]> {
   for (const run of runs) await run();
   const times: number[][] = runs.map(() => []);
+  const cold: number[][] = runs.map(() => []);
   const budget = minMs * runs.length;
   const start = performance.now();
   for (let round = 0; round < maxRuns && (round < minRuns || performance.now() - start < budget); round++) {
@@ -55,11 +70,15 @@ export async function measureInterleaved(
       const i = (k + round) % runs.length;
       const t0 = performance.now();
       await runs[i]!();
-      times[i]!.push(performance.now() - t0);
+      const t1 = performance.now();
+      await runs[i]!();
+      times[i]!.push(performance.now() - t1);
+      cold[i]!.push(t1 - t0);
     }
   }
-  return times.map((t) => {
-    t.sort((a, b) => a - b);
-    return { median: t[t.length >> 1]!, min: t[0]!, max: t[t.length - 1]!, runs: t.length };
+  const median = (t: number[]) => t.sort((a, b) => a - b)[t.length >> 1]!;
+  return times.map((t, i) => {
+    const m = median(t);
+    return { median: m, min: t[0]!, max: t[t.length - 1]!, runs: t.length, coldMedian: median(cold[i]!) };
   });
 }

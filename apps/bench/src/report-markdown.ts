@@ -42,6 +42,7 @@ export function markdownReport(result: BenchResult): string {
       lines.push(`| ${w} | ${o} | ${ratios.join(' | ')} |`);
     }
   }
+  lines.push(...threadsMarkdown(result.rows, workloads));
   if (result.firstCall) lines.push('', ...firstCallMarkdown(result.firstCall.rows, result.firstCall.mode));
   const flagged = result.rows.filter((r) => !r.ok && !r.note?.startsWith('n/a'));
   if (flagged.length) {
@@ -49,6 +50,36 @@ export function markdownReport(result: BenchResult): string {
     for (const r of flagged) lines.push(`- ${r.workload} / ${label(r)}: ${r.note}`);
   }
   return `${lines.join('\n')}\n`;
+}
+
+/**
+ * Two threads ÷ one, per engine that ran both: of the timed (steady) calls, and of the calls right
+ * after other engines' (`coldMs`), when the rows have them.
+ */
+function threadsMarkdown(rows: readonly Row[], workloads: readonly string[]): string[] {
+  const find = (w: string, engine: string, threads: number) =>
+    rows.find((r) => r.workload === w && r.engine === engine && r.threads === threads);
+  const both = [...new Set(rows.map((r) => r.engine))].filter((e) =>
+    workloads.some((w) => find(w, e, 1)?.medianMs && find(w, e, 2)?.medianMs),
+  );
+  if (both.length === 0) return [];
+  const ratio = (a: number | null | undefined, b: number | null | undefined) =>
+    a && b ? `${(a / b).toFixed(2)}×` : '–';
+  const lines = [
+    '',
+    'Two threads ÷ one thread, same run: steady calls (the timed ones) / calls right after other engines\' (threads parked, caches cold):',
+    '',
+    `| workload | MFLOP | ${both.join(' | ')} |`,
+    `|---|---|${both.map(() => '---').join('|')}|`,
+  ];
+  for (const w of workloads) {
+    const cells = both.map((e) => {
+      const [one, two] = [find(w, e, 1), find(w, e, 2)];
+      return `${ratio(one?.medianMs, two?.medianMs)} / ${ratio(one?.coldMs, two?.coldMs)}`;
+    });
+    lines.push(`| ${w} | ${rows.find((r) => r.workload === w)!.mflop.toFixed(1)} | ${cells.join(' | ')} |`);
+  }
+  return lines;
 }
 
 const ms = (v: number) => v.toFixed(v < 10 ? 2 : 1);

@@ -11,6 +11,11 @@ export interface RowTiming {
   medianMs: number | null;
   minMs: number | null;
   maxMs: number | null;
+  /**
+   * Median of the calls right after other engines' calls (interleaved Node runs only; the median
+   * above is of calls right after the engine's own), ms.
+   */
+  coldMs?: number | null;
   runs: number;
   gflops: number | null;
   mflop: number;
@@ -126,8 +131,9 @@ export function describeMachine(machine: Machine, features: Features | undefined
 export const NOT_TIMED = { medianMs: null, minMs: null, maxMs: null, runs: 0, gflops: null } as const;
 
 /** The timing fields of a timed row: `flops` per call over the median time. */
-export function timedFields(t: Timing, flops: number) {
-  return { medianMs: t.median, minMs: t.min, maxMs: t.max, runs: t.runs, gflops: flops / t.median / 1e6 };
+export function timedFields(t: Timing & { coldMedian?: number }, flops: number) {
+  const fields = { medianMs: t.median, minMs: t.min, maxMs: t.max, runs: t.runs, gflops: flops / t.median / 1e6 };
+  return t.coldMedian === undefined ? fields : { ...fields, coldMs: t.coldMedian };
 }
 
 /** Largest absolute difference of `out` from `expected`; +Inf for a length mismatch or a NaN. */

@@ -51,6 +51,7 @@ describe('bench smoke run: the tiny workload through every engine', () => {
           note: undefined,
         });
         expect(r.medianMs).toBeGreaterThan(0);
+        expect(r.coldMs).toBeGreaterThan(0);
         expect(r.gflops).toBeGreaterThan(0);
       }
     }
@@ -58,6 +59,8 @@ describe('bench smoke run: the tiny workload through every engine', () => {
     expect(JSON.parse(JSON.stringify(result)).rows).toHaveLength(engines.length);
     expect(markdownReport(result)).toMatch(/\| tiny-k3s2 \|/);
     expect(markdownReport(result)).toMatch(/wrong 1t: disagrees/);
+    // 2 threads ÷ 1 for the engines that ran both: steady / right after other engines
+    expect(markdownReport(result)).toMatch(/\| tiny-k3s2 \| [\d.]+ \| [\d.]+× \/ [\d.]+× \| [\d.]+× \/ [\d.]+× \|/);
     expect(svgChart(result)).toMatch(/^<svg/);
 
     // the machine and the features the run used, in the JSON and the Markdown header
