@@ -67,7 +67,7 @@ function threadsMarkdown(rows: readonly Row[], workloads: readonly string[]): st
     a && b ? `${(a / b).toFixed(2)}×` : '–';
   const lines = [
     '',
-    'Two threads ÷ one thread, same run: steady calls (the timed ones) / calls right after other engines\' (threads parked, caches cold):',
+    "Two threads ÷ one thread, same run: steady calls (the timed ones) / calls right after other engines' (threads parked, caches cold):",
     '',
     `| workload | MFLOP | ${both.join(' | ')} |`,
     `|---|---|${both.map(() => '---').join('|')}|`,

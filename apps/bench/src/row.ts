@@ -132,7 +132,13 @@ export const NOT_TIMED = { medianMs: null, minMs: null, maxMs: null, runs: 0, gf
 
 /** The timing fields of a timed row: `flops` per call over the median time. */
 export function timedFields(t: Timing & { coldMedian?: number }, flops: number) {
-  const fields = { medianMs: t.median, minMs: t.min, maxMs: t.max, runs: t.runs, gflops: flops / t.median / 1e6 };
+  const fields = {
+    medianMs: t.median,
+    minMs: t.min,
+    maxMs: t.max,
+    runs: t.runs,
+    gflops: flops / t.median / 1e6,
+  };
   return t.coldMedian === undefined ? fields : { ...fields, coldMs: t.coldMedian };
 }
 

@@ -14,7 +14,7 @@ describe('measureInterleaved', () => {
     for (const t of timings) expect(t.min <= t.median && t.median <= t.max).toBe(true);
   });
 
-  it('times the second call of a turn, and reports the turns\' first calls apart', async () => {
+  it("times the second call of a turn, and reports the turns' first calls apart", async () => {
     // an engine whose call after another engine's is slow (threads parked), and quick right after itself
     let last = '';
     const wait = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));

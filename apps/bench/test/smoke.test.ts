@@ -60,7 +60,9 @@ describe('bench smoke run: the tiny workload through every engine', () => {
     expect(markdownReport(result)).toMatch(/\| tiny-k3s2 \|/);
     expect(markdownReport(result)).toMatch(/wrong 1t: disagrees/);
     // 2 threads ÷ 1 for the engines that ran both: steady / right after other engines
-    expect(markdownReport(result)).toMatch(/\| tiny-k3s2 \| [\d.]+ \| [\d.]+× \/ [\d.]+× \| [\d.]+× \/ [\d.]+× \|/);
+    expect(markdownReport(result)).toMatch(
+      /\| tiny-k3s2 \| [\d.]+ \| [\d.]+× \/ [\d.]+× \| [\d.]+× \/ [\d.]+× \|/,
+    );
     expect(svgChart(result)).toMatch(/^<svg/);
 
     // the machine and the features the run used, in the JSON and the Markdown header
