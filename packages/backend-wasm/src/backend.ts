@@ -181,6 +181,7 @@ function backendOn(
     threadThreshold: opts.threadThreshold,
     kernel: opts.kernel,
     plans: new Map(),
+    layouts: new Map(),
   };
   const f32 = (a: unknown) => a as Float32Array;
   async function forward(g: ConvTransposeGeometry | ConvGeometry, x: Tensor, w: Tensor, bias: unknown) {

@@ -299,6 +299,8 @@ export function forwardTask(
     Array.from({ length: g.batch }, (_, n) => [ops.out + (n * g.outChannels * outPlane + first) * 4, count]);
   if (split.by === 'channels') {
     const coutG = g.outChannelsPerGroup;
+    // one part: nothing to copy out early (a depthwise layer's writes were a range per group and item)
+    if (split.parts === 1) return [part(g, ops, 0, coutG)];
     return channelRanges(coutG, split.parts).map(([c0, c1]) => ({
       ...part(g, ops, c0, c1),
       writes: Array.from({ length: g.groups }, (_, k) =>

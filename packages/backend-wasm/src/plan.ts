@@ -39,6 +39,31 @@ export interface PlanContext {
    * 1.6 ms against 4.8 ms of kernels), time no thread can share.
    */
   readonly plans?: Map<string, PhasePlan>;
+  /**
+   * The backend's forward-call layouts (a {@link Job} but its operands) by geometry, kernel,
+   * split and bias: a layer's later calls reuse its parameter blocks (planning one was a tenth of
+   * a depthwise call).
+   */
+  readonly layouts?: Map<string, ForwardLayout>;
+}
+
+/** A planned forward call without its operands: where they go, the tasks, the outputs. */
+interface ForwardLayout extends Omit<Job, 'inputs'> {
+  readonly at: { readonly x: number; readonly w: number; readonly bias: number };
+}
+
+/** `value` under `key` in `cache` (most recently used last; the oldest goes beyond {@link CACHED_PLANS}). */
+function cached<T>(cache: Map<string, T> | undefined, key: string, make: () => T): T {
+  if (!cache) return make();
+  let value = cache.get(key);
+  if (value !== undefined) {
+    cache.delete(key);
+  } else {
+    value = make();
+    if (cache.size >= CACHED_PLANS) cache.delete(cache.keys().next().value!);
+  }
+  cache.set(key, value);
+  return value;
 }
 
 /** Plans a backend keeps: a layer's calls reuse its plan; the oldest goes first beyond this. */
@@ -49,32 +74,34 @@ function choosePlan(
   g: ConvTransposeGeometry,
   ctx: PlanContext,
   call: 'forward' | 'backward',
+  geometryKey?: string,
 ): PhasePlan | null {
   const kernel = ctx.kernel ?? ctx.chooseKernel?.(g, call) ?? convTransposeKernel(g);
-  return kernel === 'gemm' ? null : cachedPlan(g, kernel, ctx);
+  return kernel === 'gemm' ? null : cachedPlan(g, kernel, ctx, geometryKey);
 }
 
-/** {@link phasePlan}`(g, kernel)`, from the backend's cache when it has one. */
-function cachedPlan(g: ConvTransposeGeometry, kernel: PhasePlan['kernel'], ctx: PlanContext): PhasePlan {
-  const cache = ctx.plans;
-  if (!cache) return phasePlan(g, kernel);
-  const key = `${kernel} ${JSON.stringify(g)}`;
-  let plan = cache.get(key);
-  if (plan) {
-    cache.delete(key); // most recently used last
-  } else {
-    plan = phasePlan(g, kernel);
-    if (cache.size >= CACHED_PLANS) cache.delete(cache.keys().next().value!);
-  }
-  cache.set(key, plan);
-  return plan;
+/**
+ * {@link phasePlan}`(g, kernel)`, from the backend's cache when it has one (`geometryKey`: `g` as
+ * JSON, when the caller has it).
+ */
+function cachedPlan(
+  g: ConvTransposeGeometry,
+  kernel: PhasePlan['kernel'],
+  ctx: PlanContext,
+  geometryKey = JSON.stringify(g),
+): PhasePlan {
+  return cached(ctx.plans, `${kernel} ${geometryKey}`, () => phasePlan(g, kernel));
 }
 
 /**
  * Lays a job out with `plan`, and without it when the phases' margined copies alone put it over the
  * memory limit (unless the kernel was forced); then checks the limit.
  */
-function withinLimit(plan: PhasePlan | null, ctx: PlanContext, build: (plan: PhasePlan | null) => Job): Job {
+function withinLimit<J extends { readonly end: number }>(
+  plan: PhasePlan | null,
+  ctx: PlanContext,
+  build: (plan: PhasePlan | null) => J,
+): J {
   let job = build(plan);
   if (plan && ctx.kernel === undefined && job.end > MAX_WASM_BYTES) job = build(null);
   checkMemory(job.end);
@@ -90,33 +117,47 @@ export function planForward(
   ctx: PlanContext,
 ): Job {
   checkWasmGeometry(g);
-  const el = tensorElements(g);
   const threshold = ctx.chooseThreshold?.(g) ?? ctx.threadThreshold;
   const split = threadSplit(g, ctx.threads, threshold, g.outChannelsPerGroup);
-  const plan = g.kind === 'convTranspose' ? choosePlan(g, ctx, 'forward') : null;
-  return withinLimit(plan, ctx, (p) => {
+  const geometryKey = JSON.stringify(g);
+  const plan = g.kind === 'convTranspose' ? choosePlan(g, ctx, 'forward', geometryKey) : null;
+  const key = `${plan?.kernel ?? 'gemm'} ${split.by} ${split.parts} ${bias ? 'bias' : ''} ${geometryKey}`;
+  const layout = cached(ctx.layouts, key, () => forwardLayout(g, plan, split, bias !== null, ctx));
+  const inputs = [
+    { at: layout.at.x, data: x },
+    { at: layout.at.w, data: w },
+  ];
+  if (bias) inputs.push({ at: layout.at.bias, data: bias });
+  return { ...layout, inputs };
+}
+
+/** Lays out a forward call on `g` with `plan` and `split` (see {@link planForward}). */
+function forwardLayout(
+  g: ConvTransposeGeometry | ConvGeometry,
+  plan: PhasePlan | null,
+  split: ThreadSplit,
+  bias: boolean,
+  ctx: PlanContext,
+): ForwardLayout {
+  const el = tensorElements(g);
+  return withinLimit(plan, ctx, (p): ForwardLayout => {
     const mem = arena(ctx.heapBase);
     const ops = {
       x: mem.take(el.input),
       w: mem.take(el.weight),
-      bias: bias ? mem.take(bias.length) : 0,
+      bias: bias ? mem.take(g.outChannels) : 0,
       out: mem.take(el.output),
     };
-    const inputs = [
-      { at: ops.x, data: x },
-      { at: ops.w, data: w },
-    ];
-    if (bias) inputs.push({ at: ops.bias, data: bias });
     // an input-channel split's parts take the same kernel on their share of the channels
     const tasks = [forwardTask(g, ops, p, split, mem, (sub) => p && cachedPlan(sub, p.kernel, ctx))];
     return {
-      inputs,
       tasks,
       outputs: [{ at: ops.out, length: el.output }],
       end: mem.end,
       // an element an intermediate overflowed is the float64 definition, from the call's operands
       finish: ([xm, wm, bm], [out]) => recomputeNonFinite(g, xm!, wm!, bm ?? null, out!),
       check: { at: ops.out, length: el.output },
+      at: ops,
     };
   });
 }
