@@ -53,27 +53,39 @@ export interface InterleavedTiming extends Timing {
  * one, as when a layer is called again and again (a network's loop), not the first after another
  * engine ran, which is also measured (`coldMedian`), because with one call per turn the figure was
  * mostly of parked worker threads waking (0.7–0.9 ms on a 2-core VM) and cold caches.
+ *
+ * `settle` runs after each turn, untimed: in Node the bench waits there until the process is
+ * quiet ({@link untilQuiet}), because onnxruntime's intra-op threads spin for ~50 ms after each
+ * call and on 2 cores took one from whichever threaded engine came next.
  */
 export async function measureInterleaved(
   runs: readonly (() => Promise<void>)[],
   minMs: number,
   minRuns: number,
   maxRuns: number,
+  settle: () => Promise<void> = async () => {},
 ): Promise<InterleavedTiming[]> {
-  for (const run of runs) await run();
+  for (const run of runs) {
+    await run();
+    await settle();
+  }
   const times: number[][] = runs.map(() => []);
   const cold: number[][] = runs.map(() => []);
   const budget = minMs * runs.length;
-  const start = performance.now();
-  for (let round = 0; round < maxRuns && (round < minRuns || performance.now() - start < budget); round++) {
+  // the calls' own time against the budget: settling is not the engines'
+  let spent = 0;
+  for (let round = 0; round < maxRuns && (round < minRuns || spent < budget); round++) {
     for (let k = 0; k < runs.length; k++) {
       const i = (k + round) % runs.length;
       const t0 = performance.now();
       await runs[i]!();
       const t1 = performance.now();
       await runs[i]!();
-      times[i]!.push(performance.now() - t1);
+      const t2 = performance.now();
+      times[i]!.push(t2 - t1);
       cold[i]!.push(t1 - t0);
+      spent += t2 - t0;
+      await settle();
     }
   }
   const median = (t: number[]) => t.sort((a, b) => a - b)[t.length >> 1]!;

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { measureInterleaved } from '../src/measure';
+import { SETTLE_MAX_MS, untilQuiet } from '../src/settle';
 
 describe('measureInterleaved', () => {
   it('gives every engine a turn of two calls per round, the order rotating, after one warm-up call each', async () => {
@@ -38,5 +39,45 @@ describe('measureInterleaved', () => {
     const noop = async () => {};
     expect((await measureInterleaved([noop], 0, 2, 9))[0]!.runs).toBe(2);
     expect((await measureInterleaved([noop], 1e9, 2, 7))[0]!.runs).toBe(7);
+  });
+});
+
+describe('untilQuiet', () => {
+  it('waits while the process uses CPU, and resolves once a window is quiet', async () => {
+    // a scripted CPU clock: busy (10 ms of CPU per read) for the first 4 reads, then idle
+    let reads = 0;
+    let cpu = 0;
+    const cpuUsage = () => {
+      if (reads++ < 4) cpu += 10_000;
+      return { user: cpu, system: 0 };
+    };
+    await untilQuiet(cpuUsage);
+    // two reads per window: two busy windows, then a quiet one
+    expect(reads).toBe(6);
+  });
+
+  it('gives up after SETTLE_MAX_MS on a process that never goes quiet', async () => {
+    let cpu = 0;
+    const t0 = performance.now();
+    await untilQuiet(() => ({ user: (cpu += 50_000), system: 0 }));
+    const waited = performance.now() - t0;
+    expect(waited).toBeGreaterThanOrEqual(SETTLE_MAX_MS);
+    expect(waited).toBeLessThan(SETTLE_MAX_MS + 200);
+  });
+});
+
+describe('measureInterleaved with settle', () => {
+  it('settles after every call of the warm-up and every turn, untimed', async () => {
+    const order: string[] = [];
+    const runs = ['a', 'b'].map((name) => async () => {
+      order.push(name);
+    });
+    const settle = async () => {
+      order.push('|');
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    };
+    const timings = await measureInterleaved(runs, 0, 2, 2, settle);
+    expect(order.join('')).toBe('a|b|' + 'aa|bb|' + 'bb|aa|');
+    for (const t of timings) expect(t.median).toBeLessThan(15);
   });
 });
