@@ -208,6 +208,121 @@ describe('the overflow rule on a split call', () => {
   }
 });
 
+describe("the overflow rule where one thread's part alone overflows", () => {
+  // the construction above, confined to one batch item, group and set of output channels: that
+  // thread's part scans its own output for the non-finite values (the calling thread after its
+  // part, a worker in its task), and core recomputes them from the definition
+  const cases: {
+    name: string;
+    xs: number[];
+    ws: number[];
+    o: ConvTransposeOptions;
+    by: ThreadSplit['by'];
+    item: number;
+    group: number;
+    channels: [number, number];
+  }[] = [
+    {
+      name: "channels, the calling thread's",
+      xs: [1, 2, 3],
+      ws: [2, 16, 3],
+      o: { stride: 2 },
+      by: 'channels',
+      item: 0,
+      group: 0,
+      channels: [0, 4],
+    },
+    {
+      name: "channels, the worker's",
+      xs: [1, 2, 3],
+      ws: [2, 16, 3],
+      o: { stride: 2 },
+      by: 'channels',
+      item: 0,
+      group: 0,
+      channels: [12, 16],
+    },
+    {
+      name: "batch items, the worker's",
+      xs: [2, 2, 3],
+      ws: [2, 3, 3],
+      o: { stride: 2 },
+      by: 'batch',
+      item: 1,
+      group: 0,
+      channels: [0, 3],
+    },
+    {
+      name: "batch items, the calling thread's",
+      xs: [2, 2, 3],
+      ws: [2, 3, 3],
+      o: { stride: 2 },
+      by: 'batch',
+      item: 0,
+      group: 0,
+      channels: [1, 2],
+    },
+    {
+      name: "groups, the worker's",
+      xs: [1, 4, 3],
+      ws: [4, 3, 3],
+      o: { stride: 2, groups: 2 },
+      by: 'groups',
+      item: 0,
+      group: 1,
+      channels: [0, 3],
+    },
+  ];
+  for (const c of cases) {
+    it(`${c.name}: the definition there, finite elsewhere`, async () => {
+      const g = resolveConvTranspose(c.xs, c.ws, c.o);
+      expect(threadSplit(g, 2, 0, g.outChannelsPerGroup).by).toBe(c.by);
+      const [cin, coutG, k] = [g.inChannels, g.outChannelsPerGroup, c.ws[2]!];
+      const cinG = g.inChannelsPerGroup;
+      const L = c.xs[2]!;
+      const x = new Float32Array(size(c.xs)).fill(0.5);
+      const first = c.group * cinG;
+      const last = first + cinG - 1;
+      x[(c.item * cin + first) * L] = 3e38;
+      x[(c.item * cin + last) * L] = 3e38;
+      x[(c.item * cin + last) * L + 1] = 3e38;
+      const w = new Float32Array(size(c.ws)).fill(0.25);
+      for (let co = c.channels[0]; co < c.channels[1]; co++) {
+        for (let t = 0; t < k; t++) {
+          w[(first * coutG + co) * k + t] = 2;
+          w[(last * coutG + co) * k + t] = -2;
+        }
+      }
+      const y = await two.convTranspose(tensor(x, c.xs), tensor(w, c.ws), c.o);
+      const exact = referenceConvTranspose(
+        tensor(Float64Array.from(x), c.xs),
+        tensor(Float64Array.from(w), c.ws),
+        c.o,
+      );
+      const outL = g.outputSize[0]!;
+      let overflowed = 0;
+      for (let i = 0; i < exact.data.length; i++) {
+        const f = Math.fround(exact.data[i]!);
+        const n = Math.floor(i / (g.outChannels * outL));
+        const oc = Math.floor(i / outL) % g.outChannels;
+        const inside =
+          n === c.item &&
+          Math.floor(oc / coutG) === c.group &&
+          oc % coutG >= c.channels[0] &&
+          oc % coutG < c.channels[1];
+        if (!Number.isFinite(f)) {
+          expect(inside).toBe(true);
+          expect(y.data[i]).toBe(f);
+          overflowed++;
+        } else {
+          expect(Math.abs(y.data[i]! - f)).toBeLessThanOrEqual(1e-5 * Math.abs(f) + 1e-4);
+        }
+      }
+      expect(overflowed).toBeGreaterThan(0);
+    });
+  }
+});
+
 describe('backward calls split the same way', () => {
   it('a weight gradient that cannot split (3 output channels, one item) runs beside the input gradient: both identical to one thread', async () => {
     const xs = [1, 16, 9, 9];
