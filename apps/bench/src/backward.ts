@@ -33,7 +33,7 @@ import * as tf from '@tensorflow/tfjs-core';
 // tfjs-core's Node bundle registers no gradients (the union package @tensorflow/tfjs does): this
 // module registers them into tfjs' global gradient registry (bundled by tsup, see tsup.config.ts).
 import '@tensorflow/tfjs-core/dist/register_all_gradients';
-import { measure, measureInterleaved } from './measure';
+import { MIN_ROUNDS, measure, measureInterleaved } from './measure';
 import type { EngineFeatures } from './row';
 import { explorationCalls, wasmFeatures } from './engines/tconv';
 
@@ -316,7 +316,7 @@ export async function runGradientBench(
             // interleaved, so the ratio is of one moment's machine (measureInterleaved)
             const [f, b]: { median: number }[] = slow
               ? [await measure(() => run.forward(), 0, 1, 1), await once(() => run.backward())]
-              : await measureInterleaved([() => run.forward(), () => run.backward()], 400, 5, 20);
+              : await measureInterleaved([() => run.forward(), () => run.backward()], 400, MIN_ROUNDS, 30);
             row = {
               ...base,
               forwardMs: f!.median,

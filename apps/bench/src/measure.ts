@@ -33,6 +33,9 @@ export async function measure(
   };
 }
 
+/** Rounds of an interleaved run at least (full mode): a median of 5 calls moved by 20 % between runs on a 2-core VM. */
+export const MIN_ROUNDS = 11;
+
 /** An engine's timing in {@link measureInterleaved}: of its steady calls, and of its turns' first. */
 export interface InterleavedTiming extends Timing {
   /**

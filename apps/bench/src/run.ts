@@ -6,7 +6,7 @@ import type { FirstCallSpec } from './first-call';
 import { runFirstCalls } from './first-call';
 import type { FirstCallRow, FirstCallTiming } from './first-call-row';
 import { machineInfo } from './machine';
-import { measureInterleaved } from './measure';
+import { MIN_ROUNDS, measureInterleaved } from './measure';
 import { untilQuiet } from './settle';
 import type { Features, Machine, RowTiming } from './row';
 import {
@@ -20,9 +20,6 @@ import {
 } from './row';
 import type { Workload } from '@tconv/testing';
 import { workloadTensors } from '@tconv/testing';
-
-/** Rounds of an interleaved run at least (full mode): the median is of this many calls or more. */
-export const MIN_ROUNDS = 11;
 
 /** One row of the results: the shared row fields and the engine's thread count. */
 export interface Row extends RowTiming {
@@ -126,7 +123,6 @@ export async function runBench(options: BenchOptions): Promise<BenchResult> {
         }
       }),
       options.quick ? 50 : 500,
-      // 5 rounds left a median of 5 calls, which moved by 20 % between runs on a 2-core VM
       options.quick ? 2 : MIN_ROUNDS,
       options.quick ? 5 : 30,
       // another engine's threads still spinning would take a core from the next turn
