@@ -50,11 +50,31 @@ const MAX_PARTS = (CONTROL_WORDS - PARTS) / 2;
  */
 export const WORKER_IDLE_MS = 100;
 
+/**
+ * After a task whose parts took at least {@link SPIN_AFTER_MS}, a worker spins for the next one (no
+ * sleep) for this many ms before it sleeps on its words; after a shorter one, as long as it took.
+ * Why: a thread woken after its vCPU has idled may be run on the waking thread's vCPU instead —
+ * on the project's VM (a Firecracker guest whose kernel packs tasks onto few vCPUs:
+ * `sched_vcpu_pack` on its command line) a worker woken after ~10 ms of idleness shared the calling
+ * thread's vCPU, and the two halves of a split call ran one after the other: a bare two-thread
+ * wake-up test with 3 ms of work on each thread took 3.1 ms back to back, 5.0–5.6 ms with gaps of
+ * 10–20 ms. Spinning keeps the worker's vCPU busy across the short gaps of a loop or of a network's
+ * other layers: dcgan-16to32, pairs of calls 8 ms apart, 2 threads ÷ 1: 1.20× without, 1.65× with
+ * 5 ms (2-core AMD EPYC); gaps of 20 ms gain little. The cost: up to 5 ms of a core after each call
+ * that splits (20 MFLOP or more by default), none for small ones (onnxruntime's threads spin
+ * ~40–50 ms after every call).
+ */
+export const WORKER_SPIN_MS = 5;
+
+/** A task's parts taking at least this many ms are followed by the full {@link WORKER_SPIN_MS}. */
+export const SPIN_AFTER_MS = 0.25;
+
 // The workers' whole program: instantiate the kernels on the shared memory and say so (or say why
 // not); then, woken by a message, wait on its control words for tasks (the parameter blocks the
-// calling thread has written into the shared memory), run each, and go back to the event loop
-// after WORKER_IDLE_MS without one. Every task is also answered by a message (with the error if it
-// failed), which is how the calling thread learns of it when it does not wait on the words itself.
+// calling thread has written into the shared memory) — spinning first, after a task, for up to
+// WORKER_SPIN_MS — run each, and go back to the event loop after WORKER_IDLE_MS without one. Every
+// task is also answered by a message (with the error if it failed), which is how the calling thread
+// learns of it when it does not wait on the words itself.
 const PROGRAM = `
 let kernels, memory, ctrl, base, entries;
 const describe = (e) => String((e && e.message) || e);
@@ -76,7 +96,10 @@ function handle(m) {
 }
 function listen() {
   Atomics.compareExchange(ctrl, base + ${STATE}, 0, 1);
+  let spin = 0;
   for (;;) {
+    const until = performance.now() + spin;
+    while (Atomics.load(ctrl, base + ${STATE}) !== 2 && performance.now() < until);
     while (Atomics.load(ctrl, base + ${STATE}) !== 2) {
       if (
         Atomics.wait(ctrl, base + ${STATE}, 1, ${WORKER_IDLE_MS}) === 'timed-out' &&
@@ -88,8 +111,14 @@ function listen() {
     const count = ctrl[base + ${COUNT}];
     let error;
     try {
+      const started = performance.now();
       for (let k = 0; k < count; k++) {
         kernels[entries[ctrl[base + ${PARTS} + 2 * k]]](ctrl[base + ${PARTS} + 2 * k + 1]);
+      }
+      // a scan alone (no parts) follows a call's parts: it keeps the spin of those
+      if (count > 0) {
+        const took = performance.now() - started;
+        spin = took >= ${SPIN_AFTER_MS} ? ${WORKER_SPIN_MS} : took;
       }
       const length = ctrl[base + ${SCAN_LENGTH}];
       if (length > 0) Atomics.store(ctrl, base + ${NON_FINITE}, kernels.nonFinite(ctrl[base + ${SCAN_AT}], length));
