@@ -16,7 +16,7 @@ import { WORKLOADS, workloadTensors } from '@tconv/testing';
 import * as ort from 'onnxruntime-web/webgpu';
 import type { FirstCallRow } from '../first-call-row';
 import { firstCallRow, STEADY_CALLS } from '../first-call-row';
-import { measure } from '../measure';
+import { measureInterleaved } from '../measure';
 import type { Features } from '../row';
 import {
   disagreement,
@@ -165,35 +165,86 @@ async function engines(): Promise<{
   };
 }
 
-async function rowFor(
+/** An engine's call on a workload, checked against the definition: its row, and the call to time. */
+interface Gated {
+  row: BrowserRow;
+  call?: Call;
+  flops: number;
+}
+
+/** Prepares `e`'s call on `w` and checks its output against `expected` (the row says why not). */
+async function gate(
   e: PageEngine,
   w: Workload,
   x: Tensor,
   weight: Tensor,
   expected: Float32Array | Float64Array,
-  quick: boolean,
-): Promise<BrowserRow> {
+): Promise<Gated> {
   const g = resolveConvTranspose(w.input, w.weight, w.options);
   const flops = geometryFlops(g);
   const base = { workload: w.name, engine: e.name, runtime: e.runtime, mflop: flops / 1e6 };
   const cannot = e.cannot(w);
-  if (cannot) return { ...base, ...NOT_TIMED, ok: false, note: `n/a: ${cannot}` };
+  if (cannot) return { row: { ...base, ...NOT_TIMED, ok: false, note: `n/a: ${cannot}` }, flops };
   const scale = outputScale(expected);
+  let call: Call | undefined;
   try {
-    const call = await e.prepare(w, x, weight);
-    try {
-      const out = await call.output();
-      const maxError = maxAbsError(out, expected);
-      const note = disagreement(maxError, scale);
-      if (note !== undefined) return { ...base, ...NOT_TIMED, ok: false, maxError, note };
-      const t = await measure(() => call.run(), quick ? 100 : 1000, quick ? 2 : 3, quick ? 3 : 15);
-      return { ...base, ...timedFields(t, flops), ok: true, maxError };
-    } finally {
+    call = await e.prepare(w, x, weight);
+    const out = await call.output();
+    const maxError = maxAbsError(out, expected);
+    const note = disagreement(maxError, scale);
+    if (note !== undefined) {
       await call.dispose();
+      return { row: { ...base, ...NOT_TIMED, ok: false, maxError, note }, flops };
     }
+    return { row: { ...base, ...NOT_TIMED, ok: true, maxError }, call, flops };
   } catch (err) {
-    return { ...base, ...NOT_TIMED, ok: false, note: failureNote(err) };
+    await call?.dispose();
+    return { row: { ...base, ...NOT_TIMED, ok: false, note: failureNote(err) }, flops };
   }
+}
+
+/**
+ * The rows of one workload: every engine gated, then the ones that agree timed side by side,
+ * interleaved (`measureInterleaved`: turns of two calls, the second timed), so the page's load
+ * and the machine's drift hit every engine alike. An engine whose call fails while timed gets
+ * the failure; the others go on.
+ */
+async function workloadRows(
+  engines: readonly PageEngine[],
+  w: Workload,
+  quick: boolean,
+): Promise<BrowserRow[]> {
+  const { input, weight } = workloadTensors(w);
+  const expected = referenceConvTranspose(input, weight, w.options).data;
+  const gated: Gated[] = [];
+  for (const e of engines) gated.push(await gate(e, w, input, weight, expected));
+  const timed = gated.filter((g) => g.call !== undefined);
+  const failures: unknown[] = timed.map(() => undefined);
+  try {
+    // slow engines (onnxruntime's WebGPU on SwiftShader: seconds a call) keep the rounds few
+    const timings = await measureInterleaved(
+      timed.map((t, i) => async () => {
+        if (failures[i] !== undefined) return;
+        try {
+          await t.call!.run();
+        } catch (err) {
+          failures[i] = err ?? new Error('failed');
+        }
+      }),
+      quick ? 100 : 600,
+      quick ? 2 : 5,
+      quick ? 3 : 15,
+    );
+    timed.forEach((t, i) => {
+      t.row =
+        failures[i] === undefined
+          ? { ...t.row, ...timedFields(timings[i]!, t.flops), ok: true }
+          : { ...t.row, ...NOT_TIMED, ok: false, note: failureNote(failures[i]) };
+    });
+  } finally {
+    for (const t of timed) await t.call!.dispose();
+  }
+  return gated.map((g) => g.row);
 }
 
 /**
@@ -238,10 +289,7 @@ async function bench(request: PageRequest): Promise<PageResult> {
     );
     const chosen = list.filter((e) => !request.engines || request.engines.some((f) => e.name.includes(f)));
     for (const w of workloads) {
-      const { input, weight } = workloadTensors(w);
-      const expected = referenceConvTranspose(input, weight, w.options).data;
-      for (const e of chosen) {
-        const row = await rowFor(e, w, input, weight, expected, request.quick);
+      for (const row of await workloadRows(chosen, w, request.quick)) {
         rows.push(row);
         console.log(`tconv-bench-row ${JSON.stringify(row)}`);
       }

@@ -21,7 +21,7 @@ export function browserMarkdown(r: BrowserBenchResult): string {
   const swift = /swiftshader/i.test(r.adapter);
   const lines = [
     `Browser benchmark, headless Chromium (${r.userAgent.match(/Chrome\/[\d.]+/)?.[0] ?? r.userAgent}), WebGPU adapter: ${r.adapter}${swift ? ' — SwiftShader is a CPU implementation of the GPU: absolute WebGPU figures are CPU figures; the ratios between engines in this same run are what counts' : ''}.`,
-    `Machine: ${describeMachine(r.machine, r.features)} (shared with other work: noisy), ${r.date}${r.quick ? ' (quick mode)' : ''}.`,
+    `Machine: ${describeMachine(r.machine, r.features)} (engines of a workload timed interleaved), ${r.date}${r.quick ? ' (quick mode)' : ''}.`,
     'GFLOP/s = useful FLOPs (2·N·Cin·∏in·(Cout/groups)·∏kernel) / median time of one call; float32; every result checked against the definition first. tconv-webgpu and onnxruntime-web: upload, compute, read back (what a caller of a Tensor API waits for); tfjs-webgpu and tconv-webgpu (resident, read back): operands already on the GPU, compute, read back; tconv-webgpu (resident, chained): the GPU-resident call until the GPU is done, no read (a layer in a chain).',
     '',
     `| workload | MFLOP | ${engines.join(' | ')} |`,
