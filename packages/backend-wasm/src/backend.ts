@@ -104,6 +104,7 @@ async function instantiate(opts: ParsedOptions, onFailure: (reason: Error) => vo
     opts.threads - 1,
     host,
     onFailure,
+    opts.workerSpinMs,
   );
   return { exports, memory, pool, threads: opts.threads, relaxedSimd, module };
 }

@@ -6,6 +6,7 @@ import { KERNELS, MIN_THREADED_FLOPS } from './kernel-choice';
 import type { WasmSource } from './module';
 import { relaxedSimdSupported } from './module';
 import type { WorkerHost } from './threads';
+import { WORKER_IDLE_MS, WORKER_SPIN_MS } from './threads';
 
 /** Options of `createWasmBackend`. */
 export interface WasmBackendOptions {
@@ -56,6 +57,14 @@ export interface WasmBackendOptions {
    * the compiled kernels). `false` starts at once, the first calls on baseline code.
    */
   warmUp?: boolean;
+  /**
+   * How long a worker spins (busy, no sleep) for its next task after one that took 0.25 ms or more,
+   * in ms, before it sleeps: a finite number from 0 to 100, default {@link WORKER_SPIN_MS} (5).
+   * Calls that follow each other within it find their workers awake on their own cores; the cost is
+   * up to that much of a core after each split call. 0 never spins (a machine shared with other
+   * work); see the README, "Threads".
+   */
+  workerSpinMs?: number;
 }
 
 /**
@@ -75,6 +84,7 @@ export interface ParsedOptions {
   readonly relaxedSimd: boolean;
   readonly calibrate: boolean;
   readonly warmUp: boolean;
+  readonly workerSpinMs: number;
 }
 
 const KEYS: readonly (keyof WasmBackendOptions)[] = [
@@ -87,6 +97,7 @@ const KEYS: readonly (keyof WasmBackendOptions)[] = [
   'relaxedSimd',
   'calibrate',
   'warmUp',
+  'workerSpinMs',
 ];
 
 /** Validates the options of `createWasmBackend`, or throws an `OptionError` naming the option. */
@@ -138,6 +149,14 @@ export function parseOptions(options: WasmBackendOptions | undefined): ParsedOpt
       `workerHost must be 'node' or 'web', but got ${describeValue(options.workerHost)}`,
     );
   }
+  const workerSpinMs = options.workerSpinMs === undefined ? WORKER_SPIN_MS : options.workerSpinMs;
+  if (typeof workerSpinMs !== 'number' || !(workerSpinMs >= 0 && workerSpinMs <= WORKER_IDLE_MS)) {
+    throw new OptionError(
+      'INVALID_OPTION',
+      'workerSpinMs',
+      `workerSpinMs must be a number from 0 to ${WORKER_IDLE_MS} (ms), but got ${describeValue(workerSpinMs)}`,
+    );
+  }
   const supported = relaxedSimdSupported();
   if (options.relaxedSimd !== undefined && typeof options.relaxedSimd !== 'boolean') {
     throw new OptionError(
@@ -177,5 +196,6 @@ export function parseOptions(options: WasmBackendOptions | undefined): ParsedOpt
     sharedModule: options.sharedModule,
     threadThreshold,
     kernel: options.kernel,
+    workerSpinMs,
   };
 }

@@ -40,16 +40,21 @@ export interface PlanContext {
    */
   readonly plans?: Map<string, PhasePlan>;
   /**
-   * The backend's forward-call layouts (a {@link Job} but its operands) by geometry, kernel,
-   * split and bias: a layer's later calls reuse its parameter blocks (planning one was a tenth of
-   * a depthwise call).
+   * The backend's call layouts (a {@link Job} but its operands) by call, geometry, kernel, split
+   * and bias: a layer's later calls reuse its parameter blocks (planning one was a tenth of a
+   * depthwise call).
    */
-  readonly layouts?: Map<string, ForwardLayout>;
+  readonly layouts?: Map<string, Layout>;
 }
 
-/** A planned forward call without its operands: where they go, the tasks, the outputs. */
-interface ForwardLayout extends Omit<Job, 'inputs'> {
-  readonly at: { readonly x: number; readonly w: number; readonly bias: number };
+/** A planned call without its operands: where they go (in the job's input order), the tasks, the outputs. */
+interface Layout extends Omit<Job, 'inputs'> {
+  readonly at: readonly number[];
+}
+
+/** `layout` with `operands` (in its input order) as the job's inputs. */
+function withOperands(layout: Layout, operands: readonly Float32Array[]): Job {
+  return { ...layout, inputs: operands.map((data, i) => ({ at: layout.at[i]!, data })) };
 }
 
 /** `value` under `key` in `cache` (most recently used last; the oldest goes beyond {@link CACHED_PLANS}). */
@@ -123,12 +128,7 @@ export function planForward(
   const plan = g.kind === 'convTranspose' ? choosePlan(g, ctx, 'forward', geometryKey) : null;
   const key = `${plan?.kernel ?? 'gemm'} ${split.by} ${split.parts} ${bias ? 'bias' : ''} ${geometryKey}`;
   const layout = cached(ctx.layouts, key, () => forwardLayout(g, plan, split, bias !== null, ctx));
-  const inputs = [
-    { at: layout.at.x, data: x },
-    { at: layout.at.w, data: w },
-  ];
-  if (bias) inputs.push({ at: layout.at.bias, data: bias });
-  return { ...layout, inputs };
+  return withOperands(layout, bias ? [x, w, bias] : [x, w]);
 }
 
 /** Lays out a forward call on `g` with `plan` and `split` (see {@link planForward}). */
@@ -138,9 +138,9 @@ function forwardLayout(
   split: ThreadSplit,
   bias: boolean,
   ctx: PlanContext,
-): ForwardLayout {
+): Layout {
   const el = tensorElements(g);
-  return withinLimit(plan, ctx, (p): ForwardLayout => {
+  return withinLimit(plan, ctx, (p): Layout => {
     const mem = arena(ctx.heapBase);
     const ops = {
       x: mem.take(el.input),
@@ -157,7 +157,7 @@ function forwardLayout(
       // an element an intermediate overflowed is the float64 definition, from the call's operands
       finish: ([xm, wm, bm], [out]) => recomputeNonFinite(g, xm!, wm!, bm ?? null, out!),
       check: { at: ops.out, length: el.output },
-      at: ops,
+      at: bias ? [ops.x, ops.w, ops.bias] : [ops.x, ops.w],
     };
   });
 }
@@ -179,6 +179,19 @@ export function planBackward(
   const adjoint: ConvTransposeGeometry | ConvGeometry =
     g.kind === 'convTranspose' ? adjointGeometry(g) : adjointGeometry(g);
   checkWasmGeometry(adjoint);
+  const plan = adjoint.kind === 'convTranspose' ? choosePlan(adjoint, ctx, 'backward') : null;
+  const key = `backward ${plan?.kernel ?? 'gemm'} ${JSON.stringify(g)}`;
+  const layout = cached(ctx.layouts, key, () => backwardLayout(g, adjoint, plan, ctx));
+  return withOperands(layout, [gradOutput, x, w]);
+}
+
+/** Lays out a backward call on `g` (see {@link planBackward}); the splits follow from `g`. */
+function backwardLayout(
+  g: ConvTransposeGeometry | ConvGeometry,
+  adjoint: ConvTransposeGeometry | ConvGeometry,
+  plan: PhasePlan | null,
+  ctx: PlanContext,
+): Layout {
   const el = tensorElements(g);
   const inputSplit = threadSplit(adjoint, ctx.threads, ctx.threadThreshold, adjoint.outChannelsPerGroup);
   const bPerGroup = g.kind === 'convTranspose' ? g.outChannelsPerGroup : g.inChannelsPerGroup;
@@ -193,8 +206,7 @@ export function planBackward(
     (weak(inputSplit, adjoint.outChannelsPerGroup) || weak(weightSplit, bPerGroup));
   const dxSplit = sideBySide ? UNSPLIT : inputSplit;
   const dwSplit = sideBySide ? UNSPLIT : weightSplit;
-  const plan = adjoint.kind === 'convTranspose' ? choosePlan(adjoint, ctx, 'backward') : null;
-  return withinLimit(plan, ctx, (p) => {
+  return withinLimit(plan, ctx, (p): Layout => {
     const mem = arena(ctx.heapBase);
     const gy = mem.take(el.output);
     const xAt = mem.take(el.input);
@@ -216,11 +228,7 @@ export function planBackward(
       weightGradientTask(g, { input: xAt, gradOutput: gy, out: dw }, dwSplit, mem),
     ];
     return {
-      inputs: [
-        { at: gy, data: gradOutput },
-        { at: xAt, data: x },
-        { at: wAt, data: w },
-      ],
+      at: [gy, xAt, wAt],
       tasks: sideBySide && tasks.every((t) => t.length === 1) ? [tasks.flat()] : tasks,
       outputs: [
         { at: dx, length: el.input },

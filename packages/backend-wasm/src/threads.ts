@@ -52,7 +52,8 @@ export const WORKER_IDLE_MS = 100;
 
 /**
  * After a task whose parts took at least {@link SPIN_AFTER_MS}, a worker spins for the next one (no
- * sleep) for this many ms before it sleeps on its words; after a shorter one, as long as it took.
+ * sleep) for this many ms before it sleeps on its words (the default of the backend's
+ * `workerSpinMs`); after a shorter one, as long as it took.
  * Why: a thread woken after its vCPU has idled may be run on the waking thread's vCPU instead —
  * on the project's VM (a Firecracker guest whose kernel packs tasks onto few vCPUs:
  * `sched_vcpu_pack` on its command line) a worker woken after ~10 ms of idleness shared the calling
@@ -76,7 +77,7 @@ export const SPIN_AFTER_MS = 0.25;
 // task is also answered by a message (with the error if it failed), which is how the calling thread
 // learns of it when it does not wait on the words itself.
 const PROGRAM = `
-let kernels, memory, ctrl, base, entries;
+let kernels, memory, ctrl, base, entries, spinMs;
 const describe = (e) => String((e && e.message) || e);
 function handle(m) {
   if (m.module) {
@@ -86,6 +87,7 @@ function handle(m) {
       ctrl = new Int32Array(m.control);
       base = m.index * ${CONTROL_WORDS};
       entries = m.entries;
+      spinMs = m.spinMs;
       reply({ ready: true });
     } catch (e) {
       reply({ ready: false, error: describe(e) });
@@ -118,7 +120,7 @@ function listen() {
       // a scan alone (no parts) follows a call's parts: it keeps the spin of those
       if (count > 0) {
         const took = performance.now() - started;
-        spin = took >= ${SPIN_AFTER_MS} ? ${WORKER_SPIN_MS} : took;
+        spin = took >= ${SPIN_AFTER_MS} ? spinMs : Math.min(took, spinMs);
       }
       const length = ctrl[base + ${SCAN_LENGTH}];
       if (length > 0) Atomics.store(ctrl, base + ${NON_FINITE}, kernels.nonFinite(ctrl[base + ${SCAN_AT}], length));
@@ -288,7 +290,8 @@ function startWebWorkers(size: number, events: Events[]): PoolWorker[] {
  * `memory`, and resolves once every one has instantiated it. Rejects (after stopping them all) if
  * any cannot: an instantiation that traps, a worker that errors or exits. A failure after that
  * rejects the runs in flight, stops every worker and is reported to `onFailure` (not for
- * {@link WorkerPool.terminate}).
+ * {@link WorkerPool.terminate}). `spinMs`: how long a worker spins for its next task after one
+ * ({@link WORKER_SPIN_MS}).
  */
 export async function createWorkerPool(
   module: WasmModuleObject,
@@ -296,6 +299,7 @@ export async function createWorkerPool(
   size: number,
   host: WorkerHost,
   onFailure: (reason: Error) => void = () => {},
+  spinMs: number = WORKER_SPIN_MS,
 ): Promise<WorkerPool> {
   const pending = new Map<number, { worker: number; resolve: () => void; reject: (e: Error) => void }>();
   let failure: Error | null = null;
@@ -347,7 +351,7 @@ export async function createWorkerPool(
   const control = new SharedArrayBuffer(Math.max(1, size) * CONTROL_WORDS * 4);
   const ctrl = new Int32Array(control);
   const entries = entryNames(module);
-  workers.forEach((worker, index) => worker.postMessage({ module, memory, control, index, entries }));
+  workers.forEach((worker, index) => worker.postMessage({ module, memory, control, index, entries, spinMs }));
   if (size === 0) started!.resolve();
   // the workers are referenced while they instantiate, so a pending readiness keeps Node alive
   for (let i = 0; i < size; i++) setRef(i, true);
@@ -360,7 +364,7 @@ export async function createWorkerPool(
 
   let nextId = 0;
   const canBlock = mayBlock();
-  const spinMs = CALLER_SPIN_MS;
+  const callerSpinMs = CALLER_SPIN_MS;
   const post = (i: number, message: unknown): void => {
     try {
       workers[i]!.postMessage(message);
@@ -406,7 +410,7 @@ export async function createWorkerPool(
     },
     finishedWithin(i, id, ms) {
       const at = i * CONTROL_WORDS;
-      const deadline = performance.now() + (canBlock ? ms : Math.min(ms, spinMs));
+      const deadline = performance.now() + (canBlock ? ms : Math.min(ms, callerSpinMs));
       for (;;) {
         const done = Atomics.load(ctrl, at + DONE);
         if (done === id) return Atomics.load(ctrl, at + FAILED) === 0;

@@ -1,7 +1,8 @@
-// A backend keeps each forward layer's layout (parameter blocks, operand addresses) and reuses it on
+// A backend keeps each layer's layout (parameter blocks, operand addresses) and reuses it on
 // the layer's later calls (src/plan.ts). These calls must still take their own operands: repeated
 // and alternating layers with fresh data every call, with and without a bias, on 1 and 2 threads
-// and every kernel, each result bit-identical to a fresh backend's first call on the same operands.
+// and every kernel (and the backward on 1 and 2 threads), each result bit-identical to a fresh
+// backend's first call on the same operands.
 import { afterAll, describe, expect, it } from 'vitest';
 import type { ConvTransposeOptions, Tensor } from '@tconv/core';
 import { tensor } from '@tconv/core';
@@ -61,5 +62,28 @@ describe("a layer called again reuses its layout and takes each call's operands"
         }
       });
     }
+  }
+});
+
+describe("a layer's backward called again reuses its layout and takes each call's operands", () => {
+  for (const threads of [1, 2]) {
+    it(`${threads} thread${threads > 1 ? 's' : ''}: layers alternating, fresh data every call, both gradients`, async () => {
+      const options = { threads, threadThreshold: 0, calibrate: false, warmUp: false };
+      const kept = await createWasmBackend(options);
+      backends.push(kept);
+      for (let seed = 1; seed <= 3; seed++) {
+        for (const l of LAYERS) {
+          const { x, w, o } = operands(l, 0, seed * 10 + LAYERS.indexOf(l));
+          const y = await kept.convTranspose(x, w, o);
+          const gy = tensor(f32(y.data.length, 1000 + seed), y.shape);
+          const fresh = await createWasmBackend(options);
+          const expected = await fresh.convTransposeBackward(gy, x, w, o);
+          await fresh.dispose();
+          const got = await kept.convTransposeBackward(gy, x, w, o);
+          expect(got.input.data).toEqual(expected.input.data);
+          expect(got.weight.data).toEqual(expected.weight.data);
+        }
+      }
+    });
   }
 });
