@@ -97,3 +97,29 @@ export async function measureInterleaved(
     return { median: m, min: t[0]!, max: t[t.length - 1]!, runs: t.length, coldMedian: median(cold[i]!) };
   });
 }
+
+/**
+ * Two calls of one engine (its 1-thread and 2-thread forms) timed back to back, as in a loop: in
+ * `rounds` rounds each makes a burst of `burst` calls (the order alternating by round), the first of
+ * each burst untimed; the median of the rest, ms, per run. No waiting between calls, so threads stay
+ * awake: what a network calling its layers one after another gets, beside the interleaved figure.
+ */
+export async function measureBursts(
+  runs: readonly (() => Promise<void>)[],
+  rounds: number,
+  burst: number,
+): Promise<number[]> {
+  const times: number[][] = runs.map(() => []);
+  for (let round = 0; round < rounds; round++) {
+    for (let k = 0; k < runs.length; k++) {
+      const i = (k + round) % runs.length;
+      await runs[i]!();
+      for (let c = 1; c < burst; c++) {
+        const t0 = performance.now();
+        await runs[i]!();
+        times[i]!.push(performance.now() - t0);
+      }
+    }
+  }
+  return times.map((t) => t.sort((a, b) => a - b)[t.length >> 1]!);
+}

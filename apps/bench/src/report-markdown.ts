@@ -67,7 +67,7 @@ function threadsMarkdown(rows: readonly Row[], workloads: readonly string[]): st
     a && b ? `${(a / b).toFixed(2)}×` : '–';
   const lines = [
     '',
-    "Two threads ÷ one thread, same run: steady calls (the timed ones) / calls right after other engines' (threads parked, caches cold):",
+    "Two threads ÷ one thread, same run: steady calls (the timed ones) / calls right after other engines' (threads parked, caches cold) / calls back to back (bursts of the two alternating, threads never idle):",
     '',
     `| workload | MFLOP | ${both.join(' | ')} |`,
     `|---|---|${both.map(() => '---').join('|')}|`,
@@ -75,7 +75,7 @@ function threadsMarkdown(rows: readonly Row[], workloads: readonly string[]): st
   for (const w of workloads) {
     const cells = both.map((e) => {
       const [one, two] = [find(w, e, 1), find(w, e, 2)];
-      return `${ratio(one?.medianMs, two?.medianMs)} / ${ratio(one?.coldMs, two?.coldMs)}`;
+      return `${ratio(one?.medianMs, two?.medianMs)} / ${ratio(one?.coldMs, two?.coldMs)} / ${ratio(one?.loopMs, two?.loopMs)}`;
     });
     lines.push(`| ${w} | ${rows.find((r) => r.workload === w)!.mflop.toFixed(1)} | ${cells.join(' | ')} |`);
   }

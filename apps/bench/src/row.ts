@@ -16,6 +16,11 @@ export interface RowTiming {
    * above is of calls right after the engine's own), ms.
    */
   coldMs?: number | null;
+  /**
+   * Median of calls made back to back, bursts of this engine's 1- and 2-thread forms alternating
+   * (Node runs, engines with both), ms: the threads never idle between calls.
+   */
+  loopMs?: number;
   runs: number;
   gflops: number | null;
   mflop: number;

@@ -6,7 +6,7 @@ import type { FirstCallSpec } from './first-call';
 import { runFirstCalls } from './first-call';
 import type { FirstCallRow, FirstCallTiming } from './first-call-row';
 import { machineInfo } from './machine';
-import { MIN_ROUNDS, measureInterleaved } from './measure';
+import { MIN_ROUNDS, measureBursts, measureInterleaved } from './measure';
 import { untilQuiet } from './settle';
 import type { Features, Machine, RowTiming } from './row';
 import {
@@ -67,10 +67,38 @@ export interface BenchOptions {
   firstCall?: FirstCallOptions;
 }
 
+/** Rounds of the back-to-back timing of an engine's 1- and 2-thread forms ({@link measureBursts}). */
+export const LOOP_ROUNDS = 4;
+/** Calls per burst of it (the first of each untimed). */
+export const LOOP_BURST = 6;
+
+/**
+ * The indices into `timed` of each engine's 1-thread and 2-thread forms, where both were timed
+ * without a failure (same engine name in `rows`).
+ */
+function threadPairs(
+  timed: readonly { at: number }[],
+  rows: readonly Row[],
+  failures: readonly unknown[],
+): [number, number][] {
+  const ok = (i: number) => failures[i] === undefined;
+  const pairs: [number, number][] = [];
+  timed.forEach((t, i) => {
+    const r = rows[t.at]!;
+    if (r.threads !== 1 || !ok(i)) return;
+    const j = timed.findIndex(
+      (u, k) => ok(k) && rows[u.at]!.engine === r.engine && rows[u.at]!.threads === 2,
+    );
+    if (j >= 0) pairs.push([i, j]);
+  });
+  return pairs;
+}
+
 /**
  * Runs every engine on every workload: identical inputs for all, each engine's output checked
  * against the tconv reference before timing (a disagreeing engine is flagged, not timed); the
- * engines that pass are then timed side by side, interleaved ({@link measureInterleaved}).
+ * engines that pass are then timed side by side, interleaved ({@link measureInterleaved}), and
+ * an engine with 1- and 2-thread forms also back to back ({@link measureBursts}: `loopMs`).
  */
 export async function runBench(options: BenchOptions): Promise<BenchResult> {
   const rows: Row[] = [];
@@ -134,6 +162,17 @@ export async function runBench(options: BenchOptions): Promise<BenchResult> {
           ? { ...own[t.at]!, ...timedFields(timings[i]!, flops), ok: true, maxError: t.maxError }
           : { ...own[t.at]!, ...NOT_TIMED, ok: false, note: failureNote(failures[i]) };
     });
+    // an engine timed on 1 and 2 threads is also timed back to back, the two alternating
+    for (const [one, two] of threadPairs(timed, own, failures)) {
+      const [a, b] = await measureBursts(
+        [() => timed[one]!.prepared.run(), () => timed[two]!.prepared.run()],
+        options.quick ? 1 : LOOP_ROUNDS,
+        options.quick ? 2 : LOOP_BURST,
+      );
+      own[timed[one]!.at] = { ...own[timed[one]!.at]!, loopMs: a };
+      own[timed[two]!.at] = { ...own[timed[two]!.at]!, loopMs: b };
+      await untilQuiet();
+    }
     await disposeAll();
     for (const row of own) {
       rows.push(row);

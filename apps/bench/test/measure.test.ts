@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { measureInterleaved } from '../src/measure';
+import { measureBursts, measureInterleaved } from '../src/measure';
 import { SETTLE_MAX_MS, untilQuiet } from '../src/settle';
 
 describe('measureInterleaved', () => {
@@ -79,5 +79,23 @@ describe('measureInterleaved with settle', () => {
     const timings = await measureInterleaved(runs, 0, 2, 2, settle);
     expect(order.join('')).toBe('a|b|' + 'aa|bb|' + 'bb|aa|');
     for (const t of timings) expect(t.median).toBeLessThan(15);
+  });
+});
+
+describe('measureBursts', () => {
+  it('alternates bursts of each run, the first call of a burst untimed', async () => {
+    const order: string[] = [];
+    const wait = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+    // a run whose first call of a burst is slow (after the other run) and the rest quick
+    let last = '';
+    const run = (name: string) => async () => {
+      order.push(name);
+      await wait(last === name ? 0 : 20);
+      last = name;
+    };
+    const [a, b] = await measureBursts([run('a'), run('b')], 2, 3);
+    expect(order.join('')).toBe('aaabbb' + 'bbbaaa');
+    expect(a).toBeLessThan(15);
+    expect(b).toBeLessThan(15);
   });
 });

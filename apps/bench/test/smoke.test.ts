@@ -61,8 +61,12 @@ describe('bench smoke run: the tiny workload through every engine', () => {
     expect(markdownReport(result)).toMatch(/wrong 1t: disagrees/);
     // 2 threads ÷ 1 for the engines that ran both: steady / right after other engines
     expect(markdownReport(result)).toMatch(
-      /\| tiny-k3s2 \| [\d.]+ \| [\d.]+× \/ [\d.]+× \| [\d.]+× \/ [\d.]+× \|/,
+      /\| tiny-k3s2 \| [\d.]+ \| [\d.]+× \/ [\d.]+× \/ [\d.]+× \| [\d.]+× \/ [\d.]+× \/ [\d.]+× \|/,
     );
+    // the engines with 1 and 2 threads were also timed back to back
+    for (const r of result.rows.filter((x) => x.engine === 'tconv-wasm' || x.engine === 'onnxruntime-node')) {
+      expect(r.loopMs).toBeGreaterThan(0);
+    }
     expect(svgChart(result)).toMatch(/^<svg/);
 
     // the machine and the features the run used, in the JSON and the Markdown header
