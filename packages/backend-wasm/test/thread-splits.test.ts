@@ -166,10 +166,73 @@ describe('thread splits on random geometries (2 threads, threshold 0)', () => {
   });
 });
 
+/**
+ * Operands whose float32 intermediates overflow in one region of the output: products of ±6e38
+ * (x = 3e38 against w = ±2) from the first and the last input channel of `group`, in batch item
+ * `item`, for output channels [c0, c1) of the group. Where the two cancel the definition is finite
+ * (the other channels' sum); where only the last one's reach, −6e38: −Infinity in float32.
+ */
+function overflowing(
+  xs: number[],
+  ws: number[],
+  o: ConvTransposeOptions,
+  item: number,
+  group: number,
+  [c0, c1]: readonly [number, number],
+): { x: Float32Array; w: Float32Array } {
+  const g = resolveConvTranspose(xs, ws, o);
+  const [cin, cinG, coutG, k, L] = [
+    g.inChannels,
+    g.inChannelsPerGroup,
+    g.outChannelsPerGroup,
+    ws[2]!,
+    xs[2]!,
+  ];
+  const x = new Float32Array(size(xs)).fill(0.5);
+  const first = group * cinG;
+  const last = first + cinG - 1;
+  x[(item * cin + first) * L] = 3e38; // the first channel at position 0
+  x[(item * cin + last) * L] = 3e38; // the last channel at positions 0 and 1
+  x[(item * cin + last) * L + 1] = 3e38;
+  const w = new Float32Array(size(ws)).fill(0.25);
+  for (let co = c0; co < c1; co++) {
+    for (let t = 0; t < k; t++) {
+      w[(first * coutG + co) * k + t] = 2;
+      w[(last * coutG + co) * k + t] = -2;
+    }
+  }
+  return { x, w };
+}
+
+/**
+ * `y` is the float64 definition rounded where that is not finite, and within 1e-5 relative (plus
+ * 1e-4) elsewhere; returns the indices of the non-finite elements.
+ */
+function expectOverflowRule(
+  y: Tensor,
+  x: Float32Array,
+  w: Float32Array,
+  xs: number[],
+  ws: number[],
+  o: ConvTransposeOptions,
+): number[] {
+  const exact = referenceConvTranspose(tensor(Float64Array.from(x), xs), tensor(Float64Array.from(w), ws), o);
+  const overflowed: number[] = [];
+  for (let i = 0; i < exact.data.length; i++) {
+    const f = Math.fround(exact.data[i]!);
+    if (!Number.isFinite(f)) {
+      expect(y.data[i]).toBe(f);
+      overflowed.push(i);
+    } else {
+      expect(Math.abs(y.data[i]! - f)).toBeLessThanOrEqual(1e-5 * Math.abs(f) + 1e-4);
+    }
+  }
+  return overflowed;
+}
+
 describe('the overflow rule on a split call', () => {
-  // products of ±6e38 overflow float32: where a first and a last input channel's cancel, the
-  // definition is finite (the other channels' sum); where only the last one's reach, −6e38, which is
-  // −Infinity in float32. A worker scans for the non-finite values and core recomputes them.
+  // every output channel overflows somewhere: a worker scans the output for the non-finite values
+  // and core recomputes them
   for (const [name, cin, cout, k, stride] of [
     ['by channels', 2, 8, 3, 2],
     ['by input channels', 64, 1, 64, 8],
@@ -182,143 +245,53 @@ describe('the overflow rule on a split call', () => {
       expect(threadSplit(g, 2, 0, g.outChannelsPerGroup).by).toBe(
         name.slice(3) === 'channels' ? 'channels' : 'inputChannels',
       );
-      const x = new Float32Array(size(xs)).fill(0.5);
-      const last = (cin - 1) * 3;
-      x[0] = 3e38; // the first channel at position 0
-      x[last] = 3e38; // the last channel at positions 0 and 1
-      x[last + 1] = 3e38;
-      const w = new Float32Array(size(ws)).fill(0.25);
-      for (let j = 0; j < cout * k; j++) {
-        w[j] = 2;
-        w[(cin - 1) * cout * k + j] = -2;
-      }
+      const { x, w } = overflowing(xs, ws, o, 0, 0, [0, cout]);
       const y = await two.convTranspose(tensor(x, xs), tensor(w, ws), o);
-      const exact = referenceConvTranspose(
-        tensor(Float64Array.from(x), xs),
-        tensor(Float64Array.from(w), ws),
-        o,
-      );
-      expect(exact.data.some((v) => Math.fround(v) === Number.NEGATIVE_INFINITY)).toBe(true);
-      for (let i = 0; i < exact.data.length; i++) {
-        const f = Math.fround(exact.data[i]!);
-        if (!Number.isFinite(f)) expect(y.data[i]).toBe(f);
-        else expect(Math.abs(y.data[i]! - f)).toBeLessThanOrEqual(1e-5 * Math.abs(f) + 1e-4);
-      }
+      const overflowed = expectOverflowRule(y, x, w, xs, ws, o);
+      expect(overflowed.some((i) => y.data[i] === Number.NEGATIVE_INFINITY)).toBe(true);
     });
   }
 });
 
 describe("the overflow rule where one thread's part alone overflows", () => {
-  // the construction above, confined to one batch item, group and set of output channels: that
-  // thread's part scans its own output for the non-finite values (the calling thread after its
-  // part, a worker in its task), and core recomputes them from the definition
-  const cases: {
-    name: string;
-    xs: number[];
-    ws: number[];
-    o: ConvTransposeOptions;
-    by: ThreadSplit['by'];
-    item: number;
-    group: number;
-    channels: [number, number];
-  }[] = [
-    {
-      name: "channels, the calling thread's",
-      xs: [1, 2, 3],
-      ws: [2, 16, 3],
-      o: { stride: 2 },
-      by: 'channels',
-      item: 0,
-      group: 0,
-      channels: [0, 4],
-    },
-    {
-      name: "channels, the worker's",
-      xs: [1, 2, 3],
-      ws: [2, 16, 3],
-      o: { stride: 2 },
-      by: 'channels',
-      item: 0,
-      group: 0,
-      channels: [12, 16],
-    },
-    {
-      name: "batch items, the worker's",
-      xs: [2, 2, 3],
-      ws: [2, 3, 3],
-      o: { stride: 2 },
-      by: 'batch',
-      item: 1,
-      group: 0,
-      channels: [0, 3],
-    },
-    {
-      name: "batch items, the calling thread's",
-      xs: [2, 2, 3],
-      ws: [2, 3, 3],
-      o: { stride: 2 },
-      by: 'batch',
-      item: 0,
-      group: 0,
-      channels: [1, 2],
-    },
-    {
-      name: "groups, the worker's",
-      xs: [1, 4, 3],
-      ws: [4, 3, 3],
-      o: { stride: 2, groups: 2 },
-      by: 'groups',
-      item: 0,
-      group: 1,
-      channels: [0, 3],
-    },
+  // the construction above confined to one batch item, group and set of output channels, which
+  // one thread computes (the calling thread's part or the worker's): the scan still finds them
+  type Case = [
+    name: string,
+    xs: number[],
+    ws: number[],
+    o: ConvTransposeOptions,
+    by: ThreadSplit['by'],
+    item: number,
+    group: number,
+    channels: [number, number],
   ];
-  for (const c of cases) {
-    it(`${c.name}: the definition there, finite elsewhere`, async () => {
-      const g = resolveConvTranspose(c.xs, c.ws, c.o);
-      expect(threadSplit(g, 2, 0, g.outChannelsPerGroup).by).toBe(c.by);
-      const [cin, coutG, k] = [g.inChannels, g.outChannelsPerGroup, c.ws[2]!];
-      const cinG = g.inChannelsPerGroup;
-      const L = c.xs[2]!;
-      const x = new Float32Array(size(c.xs)).fill(0.5);
-      const first = c.group * cinG;
-      const last = first + cinG - 1;
-      x[(c.item * cin + first) * L] = 3e38;
-      x[(c.item * cin + last) * L] = 3e38;
-      x[(c.item * cin + last) * L + 1] = 3e38;
-      const w = new Float32Array(size(c.ws)).fill(0.25);
-      for (let co = c.channels[0]; co < c.channels[1]; co++) {
-        for (let t = 0; t < k; t++) {
-          w[(first * coutG + co) * k + t] = 2;
-          w[(last * coutG + co) * k + t] = -2;
-        }
-      }
-      const y = await two.convTranspose(tensor(x, c.xs), tensor(w, c.ws), c.o);
-      const exact = referenceConvTranspose(
-        tensor(Float64Array.from(x), c.xs),
-        tensor(Float64Array.from(w), c.ws),
-        c.o,
-      );
-      const outL = g.outputSize[0]!;
-      let overflowed = 0;
-      for (let i = 0; i < exact.data.length; i++) {
-        const f = Math.fround(exact.data[i]!);
+  const cases: Case[] = [
+    ["channels, the calling thread's", [1, 2, 3], [2, 16, 3], { stride: 2 }, 'channels', 0, 0, [0, 4]],
+    ["channels, the worker's", [1, 2, 3], [2, 16, 3], { stride: 2 }, 'channels', 0, 0, [12, 16]],
+    ["batch items, the worker's", [2, 2, 3], [2, 3, 3], { stride: 2 }, 'batch', 1, 0, [0, 3]],
+    ["batch items, the calling thread's", [2, 2, 3], [2, 3, 3], { stride: 2 }, 'batch', 0, 0, [1, 2]],
+    ["groups, the worker's", [1, 4, 3], [4, 3, 3], { stride: 2, groups: 2 }, 'groups', 0, 1, [0, 3]],
+  ];
+  for (const [name, xs, ws, o, by, item, group, channels] of cases) {
+    it(`${name}: the definition there, finite elsewhere`, async () => {
+      const g = resolveConvTranspose(xs, ws, o);
+      expect(threadSplit(g, 2, 0, g.outChannelsPerGroup).by).toBe(by);
+      const { x, w } = overflowing(xs, ws, o, item, group, channels);
+      const y = await two.convTranspose(tensor(x, xs), tensor(w, ws), o);
+      const overflowed = expectOverflowRule(y, x, w, xs, ws, o);
+      expect(overflowed.length).toBeGreaterThan(0);
+      // every non-finite element is in the region one thread computed
+      const [outL, coutG] = [g.outputSize[0]!, g.outChannelsPerGroup];
+      for (const i of overflowed) {
         const n = Math.floor(i / (g.outChannels * outL));
         const oc = Math.floor(i / outL) % g.outChannels;
-        const inside =
-          n === c.item &&
-          Math.floor(oc / coutG) === c.group &&
-          oc % coutG >= c.channels[0] &&
-          oc % coutG < c.channels[1];
-        if (!Number.isFinite(f)) {
-          expect(inside).toBe(true);
-          expect(y.data[i]).toBe(f);
-          overflowed++;
-        } else {
-          expect(Math.abs(y.data[i]! - f)).toBeLessThanOrEqual(1e-5 * Math.abs(f) + 1e-4);
-        }
+        expect([n, Math.floor(oc / coutG), oc % coutG >= channels[0] && oc % coutG < channels[1]]).toEqual([
+          item,
+          group,
+          true,
+        ]);
       }
-      expect(overflowed).toBeGreaterThan(0);
     });
   }
 });
