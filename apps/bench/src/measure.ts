@@ -123,3 +123,24 @@ export async function measureBursts(
   }
   return times.map((t) => t.sort((a, b) => a - b)[t.length >> 1]!);
 }
+
+/**
+ * `calls` made safe to time side by side: each run awaits its call and, once a call has thrown,
+ * records why (`failures[i]`, an `Error` for a falsy throw) and makes no further calls, so one
+ * failing engine is reported with its failure while the others go on.
+ */
+export function guarded(calls: readonly (() => Promise<unknown>)[]): {
+  runs: (() => Promise<void>)[];
+  failures: unknown[];
+} {
+  const failures: unknown[] = calls.map(() => undefined);
+  const runs = calls.map((call, i) => async () => {
+    if (failures[i] !== undefined) return;
+    try {
+      await call();
+    } catch (e) {
+      failures[i] = e ?? new Error('failed');
+    }
+  });
+  return { runs, failures };
+}

@@ -6,7 +6,7 @@ import type { FirstCallSpec } from './first-call';
 import { runFirstCalls } from './first-call';
 import type { FirstCallRow, FirstCallTiming } from './first-call-row';
 import { machineInfo } from './machine';
-import { MIN_ROUNDS, measureBursts, measureInterleaved } from './measure';
+import { guarded, MIN_ROUNDS, measureBursts, measureInterleaved } from './measure';
 import { untilQuiet } from './settle';
 import type { Features, Machine, RowTiming } from './row';
 import {
@@ -140,16 +140,9 @@ export async function runBench(options: BenchOptions): Promise<BenchResult> {
       }
     }
     // an engine whose call fails while timed is reported with the failure; the others go on
-    const failures: unknown[] = timed.map(() => undefined);
+    const { runs, failures } = guarded(timed.map((t) => () => t.prepared.run()));
     const timings = await measureInterleaved(
-      timed.map((t, i) => async () => {
-        if (failures[i] !== undefined) return;
-        try {
-          await t.prepared.run();
-        } catch (e) {
-          failures[i] = e ?? new Error('failed');
-        }
-      }),
+      runs,
       options.quick ? 50 : 500,
       options.quick ? 2 : MIN_ROUNDS,
       options.quick ? 5 : 30,

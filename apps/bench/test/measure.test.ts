@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { measureBursts, measureInterleaved } from '../src/measure';
+import { guarded, measureBursts, measureInterleaved } from '../src/measure';
 import { SETTLE_MAX_MS, untilQuiet } from '../src/settle';
 
 describe('measureInterleaved', () => {
@@ -97,5 +97,32 @@ describe('measureBursts', () => {
     expect(order.join('')).toBe('aaabbb' + 'bbbaaa');
     expect(a).toBeLessThan(15);
     expect(b).toBeLessThan(15);
+  });
+});
+
+describe('guarded', () => {
+  it('records the first failure of a run and makes no further calls to it; the others go on', async () => {
+    let calls = 0;
+    let good = 0;
+    const { runs, failures } = guarded([
+      async () => {
+        calls++;
+        throw new Error('boom');
+      },
+      async () => {
+        good++;
+      },
+    ]);
+    for (let i = 0; i < 3; i++) for (const run of runs) await run();
+    expect(calls).toBe(1);
+    expect(good).toBe(3);
+    expect((failures[0] as Error).message).toBe('boom');
+    expect(failures[1]).toBeUndefined();
+  });
+
+  it('records a falsy throw as an Error', async () => {
+    const { runs, failures } = guarded([() => Promise.reject(undefined)]);
+    await runs[0]!();
+    expect(failures[0]).toBeInstanceOf(Error);
   });
 });

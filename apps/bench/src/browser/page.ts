@@ -16,7 +16,7 @@ import { WORKLOADS, workloadTensors } from '@tconv/testing';
 import * as ort from 'onnxruntime-web/webgpu';
 import type { FirstCallRow } from '../first-call-row';
 import { firstCallRow, STEADY_CALLS } from '../first-call-row';
-import { measureInterleaved } from '../measure';
+import { guarded, measureInterleaved } from '../measure';
 import type { Features } from '../row';
 import {
   disagreement,
@@ -219,22 +219,10 @@ async function workloadRows(
   const gated: Gated[] = [];
   for (const e of engines) gated.push(await gate(e, w, input, weight, expected));
   const timed = gated.filter((g) => g.call !== undefined);
-  const failures: unknown[] = timed.map(() => undefined);
+  const { runs, failures } = guarded(timed.map((t) => () => t.call!.run()));
   try {
     // slow engines (onnxruntime's WebGPU on SwiftShader: seconds a call) keep the rounds few
-    const timings = await measureInterleaved(
-      timed.map((t, i) => async () => {
-        if (failures[i] !== undefined) return;
-        try {
-          await t.call!.run();
-        } catch (err) {
-          failures[i] = err ?? new Error('failed');
-        }
-      }),
-      quick ? 100 : 600,
-      quick ? 2 : 5,
-      quick ? 3 : 15,
-    );
+    const timings = await measureInterleaved(runs, quick ? 100 : 600, quick ? 2 : 5, quick ? 3 : 15);
     timed.forEach((t, i) => {
       t.row =
         failures[i] === undefined
