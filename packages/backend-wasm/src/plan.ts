@@ -34,7 +34,7 @@ export interface PlanContext {
   /** The thread threshold a forward call is split by (the calibrated one). Absent: `threadThreshold`. */
   readonly chooseThreshold?: (g: ConvTransposeGeometry | ConvGeometry) => number;
   /**
-   * The backend's stride-phase plans by geometry (see {@link choosePlan}): a plan depends on the
+   * The backend's stride-phase plans by geometry (see {@link planOf}): a plan depends on the
    * geometry alone, and building one costs up to a few ms of the calling thread per call (fcn-up8:
    * 1.6 ms against 4.8 ms of kernels), time no thread can share.
    */
@@ -74,15 +74,25 @@ function cached<T>(cache: Map<string, T> | undefined, key: string, make: () => T
 /** Plans a backend keeps: a layer's calls reuse its plan; the oldest goes first beyond this. */
 export const CACHED_PLANS = 32;
 
-/** The stride-phase plan a transposed convolution takes (null: the GEMM). */
-function choosePlan(
+/** The kernel a transposed convolution takes: forced, calibrated, or the rule's. */
+function chooseKernel(
   g: ConvTransposeGeometry,
   ctx: PlanContext,
   call: 'forward' | 'backward',
+): WasmConvTransposeKernel {
+  return ctx.kernel ?? ctx.chooseKernel?.(g, call) ?? convTransposeKernel(g);
+}
+
+/** The stride-phase plan of `kernel` on `g` (null: the GEMM, or not a transposed convolution). */
+function planOf(
+  g: ConvTransposeGeometry | ConvGeometry,
+  kernel: WasmConvTransposeKernel | null,
+  ctx: PlanContext,
   geometryKey?: string,
 ): PhasePlan | null {
-  const kernel = ctx.kernel ?? ctx.chooseKernel?.(g, call) ?? convTransposeKernel(g);
-  return kernel === 'gemm' ? null : cachedPlan(g, kernel, ctx, geometryKey);
+  return g.kind !== 'convTranspose' || kernel === null || kernel === 'gemm'
+    ? null
+    : cachedPlan(g, kernel, ctx, geometryKey);
 }
 
 /**
@@ -124,10 +134,13 @@ export function planForward(
   checkWasmGeometry(g);
   const threshold = ctx.chooseThreshold?.(g) ?? ctx.threadThreshold;
   const split = threadSplit(g, ctx.threads, threshold, g.outChannelsPerGroup);
+  const kernel = g.kind === 'convTranspose' ? chooseKernel(g, ctx, 'forward') : null;
   const geometryKey = JSON.stringify(g);
-  const plan = g.kind === 'convTranspose' ? choosePlan(g, ctx, 'forward', geometryKey) : null;
-  const key = `${plan?.kernel ?? 'gemm'} ${split.by} ${split.parts} ${bias ? 'bias' : ''} ${geometryKey}`;
-  const layout = cached(ctx.layouts, key, () => forwardLayout(g, plan, split, bias !== null, ctx));
+  const key = `${kernel} ${split.by} ${split.parts} ${bias ? 'bias' : ''} ${geometryKey}`;
+  // the plan is needed only to lay the call out: a layer's later calls find the layout
+  const layout = cached(ctx.layouts, key, () =>
+    forwardLayout(g, planOf(g, kernel, ctx, geometryKey), split, bias !== null, ctx),
+  );
   return withOperands(layout, bias ? [x, w, bias] : [x, w]);
 }
 
@@ -179,9 +192,11 @@ export function planBackward(
   const adjoint: ConvTransposeGeometry | ConvGeometry =
     g.kind === 'convTranspose' ? adjointGeometry(g) : adjointGeometry(g);
   checkWasmGeometry(adjoint);
-  const plan = adjoint.kind === 'convTranspose' ? choosePlan(adjoint, ctx, 'backward') : null;
-  const key = `backward ${plan?.kernel ?? 'gemm'} ${JSON.stringify(g)}`;
-  const layout = cached(ctx.layouts, key, () => backwardLayout(g, adjoint, plan, ctx));
+  const kernel = adjoint.kind === 'convTranspose' ? chooseKernel(adjoint, ctx, 'backward') : null;
+  const key = `backward ${kernel} ${JSON.stringify(g)}`;
+  const layout = cached(ctx.layouts, key, () =>
+    backwardLayout(g, adjoint, planOf(adjoint, kernel, ctx), ctx),
+  );
   return withOperands(layout, [gradOutput, x, w]);
 }
 
