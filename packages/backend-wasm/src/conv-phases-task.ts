@@ -5,7 +5,7 @@ import type { ConvGeometry } from '@tconv/core';
 import { product } from '@tconv/core';
 import type { ThreadSplit } from './kernel-choice';
 import type { Arena, ForwardOperands, Part } from './layout';
-import { channelRanges, setAxes } from './layout';
+import { batchShare, channelRanges, groupShare, setAxes } from './layout';
 import { BLOCKS, blockWords, CONV_TILE_OUTPUTS, PANEL_TILE_CHANNELS, wordIndex } from './param-layout';
 
 const C = wordIndex('convPhases');
@@ -103,28 +103,13 @@ export function convPhasesTask(
     return channelRanges(g.outChannelsPerGroup, split.parts).map(([c0, c1]) => convPart(g, ops, c0, c1, mem));
   }
   if (split.by === 'groups') {
-    const inGroup = g.inChannelsPerGroup * product(g.inputSize) * 4;
-    const outGroup = g.outChannelsPerGroup * product(g.outputSize) * 4;
-    const weightGroup = (product(g.weightShape) / g.groups) * 4;
-    return channelRanges(g.groups, split.parts).map(([g0, g1]) =>
-      convPart(
-        { ...g, groups: g1 - g0 },
-        { x: ops.x + g0 * inGroup, w: ops.w + g0 * weightGroup, bias: 0, out: ops.out + g0 * outGroup },
-        0,
-        g.outChannelsPerGroup,
-        mem,
-      ),
-    );
+    return channelRanges(g.groups, split.parts).map(([g0, g1]) => {
+      const share = groupShare(g, { ...ops, bias: 0 }, g0, g1);
+      return convPart(share.geometry, share.ops, 0, g.outChannelsPerGroup, mem);
+    });
   }
-  const inItem = g.inChannels * product(g.inputSize) * 4;
-  const outItem = g.outChannels * product(g.outputSize) * 4;
-  return channelRanges(g.batch, split.parts).map(([n0, n1]) =>
-    convPart(
-      { ...g, batch: n1 - n0 },
-      { ...ops, x: ops.x + n0 * inItem, out: ops.out + n0 * outItem },
-      0,
-      g.outChannelsPerGroup,
-      mem,
-    ),
-  );
+  return channelRanges(g.batch, split.parts).map(([n0, n1]) => {
+    const share = batchShare(g, ops, n0, n1);
+    return convPart(share.geometry, share.ops, 0, g.outChannelsPerGroup, mem);
+  });
 }

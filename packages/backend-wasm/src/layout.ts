@@ -119,6 +119,45 @@ export interface ForwardOperands {
   readonly out: number;
 }
 
+/**
+ * The share of a call a part of a group split computes: groups [g0, g1) as a geometry of fewer
+ * groups, from shifted operands (channel strides stay the full tensors').
+ */
+export function groupShare<G extends ConvTransposeGeometry | ConvGeometry>(
+  g: G,
+  ops: ForwardOperands,
+  g0: number,
+  g1: number,
+): { geometry: G; ops: ForwardOperands } {
+  const inGroup = g.inChannelsPerGroup * prod(g.inputSize) * 4;
+  const outGroup = g.outChannelsPerGroup * prod(g.outputSize) * 4;
+  const weightGroup = (prod(g.weightShape) / g.groups) * 4;
+  return {
+    geometry: { ...g, groups: g1 - g0 },
+    ops: {
+      x: ops.x + g0 * inGroup,
+      w: ops.w + g0 * weightGroup,
+      bias: ops.bias ? ops.bias + g0 * g.outChannelsPerGroup * 4 : 0,
+      out: ops.out + g0 * outGroup,
+    },
+  };
+}
+
+/** The share of a call a part of a batch split computes: items [n0, n1), from shifted operands. */
+export function batchShare<G extends ConvTransposeGeometry | ConvGeometry>(
+  g: G,
+  ops: ForwardOperands,
+  n0: number,
+  n1: number,
+): { geometry: G; ops: ForwardOperands } {
+  const inItem = g.inChannels * prod(g.inputSize) * 4;
+  const outItem = g.outChannels * prod(g.outputSize) * 4;
+  return {
+    geometry: { ...g, batch: n1 - n0 },
+    ops: { ...ops, x: ops.x + n0 * inItem, out: ops.out + n0 * outItem },
+  };
+}
+
 const D = wordIndex('direct');
 const P = wordIndex('phases');
 const L = wordIndex('lanes');
@@ -309,25 +348,13 @@ export function forwardTask(
     }));
   }
   if (split.by === 'groups') {
-    // a part computes groups [g0, g1): the whole geometry on fewer groups, from shifted operands
-    // (channel strides stay the full tensors')
-    const inGroup = g.inChannelsPerGroup * prod(g.inputSize) * 4;
-    const outGroup = g.outChannelsPerGroup * prod(g.outputSize) * 4;
-    const weightGroup = (prod(g.weightShape) / g.groups) * 4;
-    return channelRanges(g.groups, split.parts).map(([g0, g1]) => ({
-      ...part(
-        { ...g, groups: g1 - g0 },
-        {
-          x: ops.x + g0 * inGroup,
-          w: ops.w + g0 * weightGroup,
-          bias: ops.bias ? ops.bias + g0 * g.outChannelsPerGroup * 4 : 0,
-          out: ops.out + g0 * outGroup,
-        },
-        0,
-        g.outChannelsPerGroup,
-      ),
-      writes: perItem(g0 * g.outChannelsPerGroup * outPlane, (g1 - g0) * g.outChannelsPerGroup * outPlane),
-    }));
+    return channelRanges(g.groups, split.parts).map(([g0, g1]) => {
+      const share = groupShare(g, ops, g0, g1);
+      return {
+        ...part(share.geometry, share.ops, 0, g.outChannelsPerGroup),
+        writes: perItem(g0 * g.outChannelsPerGroup * outPlane, (g1 - g0) * g.outChannelsPerGroup * outPlane),
+      };
+    });
   }
   if (split.by === 'inputChannels' && g.kind === 'convTranspose') {
     // part i sums input channels [c0, c1) (one item, one group: contiguous in x and w) into an
@@ -349,17 +376,13 @@ export function forwardTask(
       return i === 0 ? own : { ...own, sum: { from: out, into: ops.out, length } };
     });
   }
-  const inItem = g.inChannels * prod(g.inputSize) * 4;
-  const outItem = g.outChannels * prod(g.outputSize) * 4;
-  return channelRanges(g.batch, split.parts).map(([n0, n1]) => ({
-    ...part(
-      { ...g, batch: n1 - n0 },
-      { ...ops, x: ops.x + n0 * inItem, out: ops.out + n0 * outItem },
-      0,
-      g.outChannelsPerGroup,
-    ),
-    writes: [[ops.out + n0 * outItem, (n1 - n0) * g.outChannels * outPlane]],
-  }));
+  return channelRanges(g.batch, split.parts).map(([n0, n1]) => {
+    const share = batchShare(g, ops, n0, n1);
+    return {
+      ...part(share.geometry, share.ops, 0, g.outChannelsPerGroup),
+      writes: [[share.ops.out, (n1 - n0) * g.outChannels * outPlane]],
+    };
+  });
 }
 
 /** Float32 elements of a geometry's input, weight and output. */
