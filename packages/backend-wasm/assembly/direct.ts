@@ -15,6 +15,7 @@ import {
   DIRECT_C1,
   DIRECT_COLS,
   DIRECT_COLS_CAPACITY,
+  DIRECT_COLUMN_PANEL,
   DIRECT_GROUPS,
   DIRECT_IN_CHANNELS,
   DIRECT_IN_CHANNELS_PER_GROUP,
@@ -160,6 +161,7 @@ export function convTranspose(p: usize): void {
   const c0 = word(p, DIRECT_C0);
   const c1 = word(p, DIRECT_C1);
   const table = <usize>word(p, DIRECT_TABLE);
+  const panel = <usize>word(p, DIRECT_COLUMN_PANEL);
   const K = fieldProduct(p, rank, DIRECT_AXIS_KERNEL_SIZE);
   const inPlane = fieldProduct(p, rank, DIRECT_AXIS_INPUT_SIZE);
   const outPlane = fieldProduct(p, rank, DIRECT_AXIS_OUTPUT_SIZE);
@@ -189,7 +191,7 @@ export function convTranspose(p: usize): void {
         for (let r0 = 0; r0 < rowsOwned; r0 += rowTile) {
           const r1 = min(rowsOwned, r0 + rowTile);
           const xq = xBase + ((<usize>(q0 * nLast)) << 2);
-          gemmTN(wBase + ((<usize>r0) << 2), M, xq, inPlane, cols, T, r1 - r0, T, cinG, false);
+          gemmTN(wBase + ((<usize>r0) << 2), M, xq, inPlane, cols, T, r1 - r0, T, cinG, false, panel);
           for (let row = r0; row < r1; row++) {
             const t = row % K;
             const cog = c0 + row / K;

@@ -2,6 +2,7 @@
 // 4×8 register tiles of f32x4 accumulators. 8 accumulators, 2 B vectors, the splat and the
 // product fit V8's 15 vector registers (6×8 spills four accumulators: 26 against 42 GFLOP/s).
 
+import { GEMM_PANEL_COLUMNS } from './layout.generated';
 import { madd, maddScalar } from './simd';
 
 /** Scalar dot product of A's column m and B's column t over `depth` rows: the tiles' leftovers. */
@@ -120,11 +121,26 @@ export function rowPitch(n: i32): i32 {
   return lines << 4;
 }
 
+/** Copies B's columns t … t + 7 of `depth` rows (`strideB` bytes apart) to `panel` as [depth][8]. */
+function copyColumns(B: usize, strideB: usize, t: i32, depth: i32, panel: usize): void {
+  let src = B + ((<usize>t) << 2);
+  let dst = panel;
+  for (let c = 0; c < depth; c++) {
+    v128.store(dst, v128.load(src));
+    v128.store(dst, v128.load(src, 16), 16);
+    src += strideB;
+    dst += GEMM_PANEL_COLUMNS << 2;
+  }
+}
+
 /**
  * C[m·ldc + t] = Σ_c A[c·lda + m] · B[c·ldb + t] (pointers to f32, element strides), m < rows,
  * t < cols; with `accumulate`, C += instead of C =. The loop over tiles re-reads the smaller
  * operand: with more columns than rows a block of 8 columns of B stays in cache while every row
- * tile passes over it (A streamed), else the 4 columns of A stay while B is streamed.
+ * tile passes over it (A streamed), else the 4 columns of A stay while B is streamed. Given a
+ * `panel` of depth × {@link GEMM_PANEL_COLUMNS} floats (0: none), a block of B that at least two
+ * row tiles read is first copied there, contiguous (B's rows may be a power of two apart, all in
+ * one L1 set); the sums are the same, in the same order.
  */
 export function gemmTN(
   A: usize,
@@ -137,12 +153,23 @@ export function gemmTN(
   cols: i32,
   depth: i32,
   accumulate: bool,
+  panel: usize,
 ): void {
   const cols8 = cols & ~7;
   const rows4 = rows & ~3;
   const strideA = (<usize>lda) << 2;
   const strideB = (<usize>ldb) << 2;
-  if (cols > rows) {
+  if (cols > rows && rows >= 8 && panel !== 0) {
+    const panelStride: usize = GEMM_PANEL_COLUMNS << 2;
+    for (let t = 0; t < cols8; t += 8) {
+      copyColumns(B, strideB, t, depth, panel);
+      const Ct = C + ((<usize>t) << 2);
+      for (let m = 0; m < rows4; m += 4)
+        tile4x8(A, strideA, panel, panelStride, Ct, ldc, m, 0, depth, accumulate);
+      for (let m = rows4; m < rows; m++)
+        tile1x8(A, strideA, panel, panelStride, Ct, ldc, m, 0, depth, accumulate);
+    }
+  } else if (cols > rows) {
     for (let t = 0; t < cols8; t += 8) {
       if (accumulate) {
         for (let m = 0; m < rows4; m += 4) tile4x8(A, strideA, B, strideB, C, ldc, m, t, depth, true);

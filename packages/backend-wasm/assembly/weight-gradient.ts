@@ -254,8 +254,8 @@ export function weightGradient(p: usize): void {
             i++;
           }
           const A = aT + ((<usize>(d0 * aPG)) << 2);
-          if (n === 0 && q0 === 0 && d0 === 0) gemmTN(A, aPG, bT, pitch, dW, ldc, aPG, cw, d1 - d0, false);
-          else gemmTN(A, aPG, bT, pitch, dW, ldc, aPG, cw, d1 - d0, true);
+          if (n === 0 && q0 === 0 && d0 === 0) gemmTN(A, aPG, bT, pitch, dW, ldc, aPG, cw, d1 - d0, false, 0);
+          else gemmTN(A, aPG, bT, pitch, dW, ldc, aPG, cw, d1 - d0, true, 0);
         }
       }
     }

@@ -8,6 +8,7 @@ import { COLS_ELEMENTS, PANEL_ELEMENTS } from './kernel-choice';
 import {
   BLOCKS,
   blockWords,
+  GEMM_PANEL_COLUMNS,
   PANEL_TAP_PADDING,
   PANEL_TILE_CHANNELS,
   ROW_PITCH_SLACK,
@@ -188,7 +189,9 @@ function directPart(
   const table = mem.take(K * g.rank + g.rank);
   let colsCapacity: number;
   let packed = 0;
+  let columnPanel = 0;
   if (kind === 'convTranspose') {
+    columnPanel = mem.take(g.inChannelsPerGroup * GEMM_PANEL_COLUMNS);
     // the kernel tiles rows of cols and input rows so cols stays within the capacity; one input
     // row is the least it can hold
     const nLast = g.inputSize[g.rank - 1]!;
@@ -219,6 +222,7 @@ function directPart(
   words[D.c0] = c0;
   words[D.c1] = c1;
   words[D.packed] = packed;
+  words[D.columnPanel] = columnPanel;
   setAxes(words, scalars, g.rank, [
     g.inputSize,
     g.outputSize,

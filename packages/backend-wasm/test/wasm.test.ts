@@ -150,6 +150,7 @@ describe('wasm backend against the definition', () => {
       [2, 2, 5, 3, 2, 1],
       [3, 1, 3, 2, 1, 2],
       [9, 2, 9, 1, 4, 1],
+      [17, 2, 4, 2, 1, 1],
       [4, 1, 2048, 512, 0, 1],
     ] as const) {
       for (const n of [1, 3, 4, 5, 9]) {
@@ -177,6 +178,34 @@ describe('wasm backend against the definition', () => {
             expectFloat32Close(y.data, x, w, xs, ws, o, cin * size(ws.slice(2)) + 1);
             expect(Array.from((await forcedTwo[3]!.convTranspose(...args)).data)).toEqual(Array.from(y.data));
           }
+        }
+      }
+    }
+  });
+
+  it('gemm: the column panel (rows of Wᵀ 4–15 with 1-row leftovers, columns 10–63 with scalar tails, 1–33 input channels, part splits inside a row tile)', async () => {
+    const gemm = forced[0]!;
+    for (const [cout, kh, kw] of [
+      [1, 2, 2],
+      [2, 2, 2],
+      [3, 3, 1],
+      [5, 1, 3],
+    ] as const) {
+      for (const cin of [1, 3, 8, 9, 33]) {
+        for (const [h, wIn] of [
+          [2, 5],
+          [6, 7],
+          [9, 7],
+        ] as const) {
+          const xs = [2, cin, h, wIn];
+          const ws = [cin, cout, kh, kw];
+          const o = { stride: 2, padding: [0, 1], bias: Array.from({ length: cout }, (_, i) => i - 1) };
+          const x = randomData(size(xs), cin * 7 + h) as Float32Array;
+          const w = randomData(size(ws), cout * 5 + kw) as Float32Array;
+          const args = [tensor(x, xs), tensor(w, ws), o] as const;
+          const y = await gemm.convTranspose(...args);
+          expectFloat32Close(y.data, x, w, xs, ws, o, cin * kh * kw + 1);
+          expect(Array.from((await forcedTwo[0]!.convTranspose(...args)).data)).toEqual(Array.from(y.data));
         }
       }
     }
