@@ -271,7 +271,9 @@ export async function createWasmBackendWith(
   dispatcher = createDispatcher(instance.exports, instance.memory, instance.pool);
   if (early) dispatcher.close(early);
   const backend = backendOn(instance, dispatcher, opts, calibrators);
-  if (opts.warmUp && !isWarm(instance.module)) {
+  const callingThread = opts.warmUp && !isWarm(instance.module);
+  const workers = opts.warmUp && instance.threads > 1;
+  if (callingThread || workers) {
     const on = dispatcher;
     // a failure here (a worker that dies) is the backend's: its calls reject with the reason
     await warmUp(
@@ -282,9 +284,11 @@ export async function createWasmBackendWith(
           calibrate: false,
           threadThreshold: split ? 0 : Number.POSITIVE_INFINITY,
         }),
-      instance.threads,
+      { callingThread, workers },
     ).then(
-      () => markWarm(instance.module),
+      () => {
+        if (callingThread) markWarm(instance.module);
+      },
       () => {},
     );
   }

@@ -126,34 +126,67 @@ const now = (): number => performance.now();
 const pause = (): Promise<void> => new Promise((resolve) => setTimeout(resolve, 4));
 
 /**
- * Runs the warm-up on `backend` (see the file comment); with `threads > 1`, one round over every
- * thread at the end, so each worker has handled a message. Returns the rounds it ran. A failure
- * (a worker that dies) ends the warm-up: the backend's calls then reject with the reason.
- * @param clock - milliseconds (default `performance.now`; tests inject one)
+ * Runs `round` (one pass over the probes) {@link WARM_UP_TRIGGER_ROUNDS} times, then until a round
+ * takes at most {@link OPTIMIZED_FRACTION} of the second (baseline) one, or under
+ * {@link ROUND_FLOOR_MS}, or {@link WARM_UP_CAP_MS} has passed, pausing between rounds. Returns the
+ * rounds run.
  */
-export async function warmUp(
-  backend: WarmUpBackend,
-  threads: number,
-  clock: () => number = now,
-): Promise<number> {
-  const list = probes();
-  const here = new Map<WasmConvTransposeKernel | undefined, WarmUpTarget>();
-  for (const p of list) if (!here.has(p.kernel)) here.set(p.kernel, backend(p.kernel, false));
+async function untilOptimized(round: () => Promise<void>, clock: () => number): Promise<number> {
   const start = clock();
   const rounds: number[] = [];
   for (;;) {
     const t0 = clock();
-    for (const p of list) await p.run(here.get(p.kernel)!);
+    await round();
     rounds.push(clock() - t0);
     if (rounds.length >= WARM_UP_TRIGGER_ROUNDS) {
       const last = rounds[rounds.length - 1]!;
       const done = last <= OPTIMIZED_FRACTION * rounds[1]! || last < ROUND_FLOOR_MS;
-      if (done || clock() - start > WARM_UP_CAP_MS) break;
+      if (done || clock() - start > WARM_UP_CAP_MS) return rounds.length;
     }
     await pause();
   }
-  if (threads > 1) {
-    for (const p of list) await p.run(backend(p.kernel, true));
+}
+
+/** Which threads a warm-up runs its probes on. */
+export interface WarmUpThreads {
+  /** The calling thread (once per compiled module and realm: its optimized code stays). */
+  readonly callingThread: boolean;
+  /**
+   * Every thread, the probes split by the same rule: each new worker pool (workers start cold
+   * even on a module the calling thread has warmed).
+   */
+  readonly workers: boolean;
+}
+
+/**
+ * Runs the warm-up on `backend` (see the file comment): the probes on the calling thread, then
+ * split over every thread, each until optimized. One split round used to be all; the workers'
+ * first calls on a layer then ran 2–5× their steady time for two to four calls (dcgan-4to8 on 2
+ * threads, fresh processes, 2-core AMD EPYC Zen 3: calls 2–3 at 17–35 ms against 4–5 steady; a
+ * second backend's fresh workers the same), which V8's eager tier-up
+ * (`--no-wasm-dynamic-tiering`) did not show. Returns the rounds run on the calling thread. A
+ * failure (a worker that dies) ends the warm-up: the backend's calls then reject with the reason.
+ * @param clock - milliseconds (default `performance.now`; tests inject one)
+ */
+export async function warmUp(
+  backend: WarmUpBackend,
+  threads: WarmUpThreads,
+  clock: () => number = now,
+): Promise<number> {
+  const list = probes();
+  const on = (split: boolean) => {
+    const targets = new Map<WasmConvTransposeKernel | undefined, WarmUpTarget>();
+    for (const p of list) if (!targets.has(p.kernel)) targets.set(p.kernel, backend(p.kernel, split));
+    return async () => {
+      for (const p of list) await p.run(targets.get(p.kernel)!);
+    };
+  };
+  const rounds = threads.callingThread ? await untilOptimized(on(false), clock) : 0;
+  if (threads.workers) {
+    await untilOptimized(on(true), clock);
+    // the calls after it find the event loop's pending tasks run (without this turn, a threaded
+    // backend's next calls ran at about twice their steady time until one happened)
+    await pause();
   }
-  return rounds.length;
+  return rounds;
 }

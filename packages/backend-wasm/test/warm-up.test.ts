@@ -14,7 +14,7 @@ const size = (shape: readonly number[]) => shape.reduce((a, b) => a * b, 1);
 const random = (shape: number[], seed: number) => tensor(randomData(size(shape), seed), shape);
 
 describe('warm-up', () => {
-  it('runs every kernel of the transposed convolution, a convolution and a backward call, then one split round', async () => {
+  it('runs every kernel of the transposed convolution, a convolution and a backward call, then the same split over every thread until optimized', async () => {
     const seen: string[] = [];
     const target = (kernel: string | undefined, split: boolean): WarmUpTarget => {
       const tag = `${kernel ?? 'auto'}${split ? ' split' : ''}`;
@@ -25,7 +25,9 @@ describe('warm-up', () => {
       };
     };
     // calls that take no time (a clock that stands still) are "optimized" at once: the trigger rounds only
-    expect(await warmUp(target, 2, () => 0)).toBe(WARM_UP_TRIGGER_ROUNDS);
+    expect(await warmUp(target, { callingThread: true, workers: true }, () => 0)).toBe(
+      WARM_UP_TRIGGER_ROUNDS,
+    );
     const kinds = new Set(seen);
     for (const kernel of KERNELS) {
       expect(kinds).toContain(`convTranspose ${kernel}`);
@@ -40,10 +42,17 @@ describe('warm-up', () => {
     // kernel on 1 (a kernel without its own layers: the strided one); conv; the backward probes
     const own: Record<string, number> = { gemm: 3, phases: 2, thin: 2, lanes: 1 };
     expect(perRound).toBe(KERNELS.reduce((n, k) => n + (own[k] ?? 1), 0) + 1 + backwardProbeLayers().length);
+    // the split rounds follow the same rule: the trigger rounds, every probe in each
+    expect(seen.filter((s) => s.endsWith('split')).length).toBe(perRound * WARM_UP_TRIGGER_ROUNDS);
     // one thread: no split round
     seen.length = 0;
-    await warmUp(target, 1, () => 0);
+    await warmUp(target, { callingThread: true, workers: false }, () => 0);
     expect(seen.some((s) => s.endsWith('split'))).toBe(false);
+    // a new pool on a module the calling thread has warmed: the split rounds only
+    seen.length = 0;
+    expect(await warmUp(target, { callingThread: false, workers: true }, () => 0)).toBe(0);
+    expect(seen.length).toBe(perRound * WARM_UP_TRIGGER_ROUNDS);
+    expect(seen.every((s) => s.endsWith('split'))).toBe(true);
   });
 
   it("the backward probes reach each of the backward's kernels, by the choice rules the plan uses", () => {
@@ -67,7 +76,7 @@ describe('warm-up', () => {
       conv: async () => {},
       convTransposeBackward: async () => {},
     });
-    await expect(warmUp(failing, 1)).rejects.toThrow(/worker 1 failed/);
+    await expect(warmUp(failing, { callingThread: true, workers: false })).rejects.toThrow(/worker 1 failed/);
   });
 
   it('changes no result: warmed and unwarmed backends agree bit for bit (1 and 2 threads)', async () => {
