@@ -254,6 +254,7 @@ export function weightGradient(p: usize): void {
             i++;
           }
           const A = aT + ((<usize>(d0 * aPG)) << 2);
+          // no column panel: bT's rows are a rowPitch apart (an odd number of cache lines)
           if (n === 0 && q0 === 0 && d0 === 0) gemmTN(A, aPG, bT, pitch, dW, ldc, aPG, cw, d1 - d0, false, 0);
           else gemmTN(A, aPG, bT, pitch, dW, ldc, aPG, cw, d1 - d0, true, 0);
         }
