@@ -1,8 +1,8 @@
 // The first-call measurement of the bench: what a new user's first call on a layer costs against
 // the same backend's steady state. Each row is a fresh backend in a fresh Node process (the CLI
 // runs itself with --first-call-child): a backend created in a process that already ran the
-// kernels would start on V8's optimized code and its memory already faulted in, which a user's
-// first call does not. The child times call 1, call 2 and the median of the last calls, all on
+// kernels would start on V8's optimized code (on its calling thread) and its memory already
+// faulted in, which a user's first call does not. The child times call 1, call 2 and the median of the last calls, all on
 // the same seeded inputs as the bench.
 import { spawn } from 'node:child_process';
 import { createCpuBackend } from '@tconv/backend-cpu';

@@ -138,9 +138,10 @@ function copyColumns(B: usize, strideB: usize, t: i32, depth: i32, panel: usize)
  * t < cols; with `accumulate`, C += instead of C =. The loop over tiles re-reads the smaller
  * operand: with more columns than rows a block of 8 columns of B stays in cache while every row
  * tile passes over it (A streamed), else the 4 columns of A stay while B is streamed. Given a
- * `panel` of depth × {@link GEMM_PANEL_COLUMNS} floats (0: none), a block of B that at least two
- * row tiles read is first copied there, contiguous (B's rows may be a power of two apart, all in
- * one L1 set); the sums are the same, in the same order.
+ * `panel` of depth × {@link GEMM_PANEL_COLUMNS} floats (0: none), with more columns than rows and
+ * at least 8 rows (two row tiles read each block), each block of B is first copied there,
+ * contiguous (B's rows may be a power of two apart, all in one L1 set); the sums are the same, in
+ * the same order. The copy and the tiles are 8 columns wide: GEMM_PANEL_COLUMNS must stay 8.
  */
 export function gemmTN(
   A: usize,

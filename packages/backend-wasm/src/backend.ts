@@ -236,8 +236,9 @@ function backendOn(
  * own part, nothing is copied between threads. Results are identical to one thread, except the
  * input-channel split (its partial sums are added in another order). Resolves once every worker has instantiated the kernels; a worker that fails (now or
  * later) rejects the calls in flight and every later call with the reason. The first backend of a
- * realm also runs every kernel on small problems before it resolves (`warmUp`, default true), so
- * its first call runs V8's optimized code instead of its baseline code (src/warm-up.ts).
+ * realm also runs every kernel on small problems before it resolves (`warmUp`, default true), and
+ * every threaded backend the same probes split over its own workers, so its first call runs V8's
+ * optimized code instead of its baseline code (src/warm-up.ts).
  * @example
  * ```ts
  * import { tensor } from '@tconv/core';

@@ -99,8 +99,9 @@ async function bytesOf(source: WasmSource, option: ModuleOption): Promise<ArrayB
 
 /**
  * The embedded builds, compiled once per realm and shared by every backend: a compiled module
- * holds V8's optimized code of its functions, so a second backend starts on the code the first
- * one's warm-up (warm-up.ts) or calls optimized, and `createWasmBackend` skips the compile.
+ * holds V8's optimized code of its functions, so a second backend's calling thread starts on the
+ * code the first one's warm-up (warm-up.ts) or calls optimized, and `createWasmBackend` skips the
+ * compile (a new pool's workers still start cold: the warm-up runs their split probes).
  */
 const embedded = new Map<string, Promise<WebAssembly.Module>>();
 

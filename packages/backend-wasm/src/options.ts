@@ -53,8 +53,10 @@ export interface WasmBackendOptions {
    * Run every operation and kernel on small problems before `createWasmBackend` resolves, until V8
    * has compiled them with its optimizing compiler (see the README's first-call notes), so the
    * first call on a layer runs at its steady speed. Default `true`; it costs tens of ms of creation
-   * on the first backend of a realm (at most ~250 ms of waiting), nothing on later ones (they share
-   * the compiled kernels). `false` starts at once, the first calls on baseline code.
+   * on the first backend of a realm (the calling thread's probes: at most ~250 ms of waiting, later
+   * backends share the compiled kernels), and with threads the probes split over every thread on
+   * each backend's own workers, which start cold (another ~250 ms at most). `false` starts at
+   * once, the first calls on baseline code.
    */
   warmUp?: boolean;
   /**

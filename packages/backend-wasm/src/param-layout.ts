@@ -280,8 +280,8 @@ export const ROW_PITCH_SLACK = 32;
 export const CONV_TILE_OUTPUTS = 8;
 
 /**
- * Columns per block of the transposed convolution's GEMM (assembly/gemm.ts `gemmTN`, its tile
- * width): a block of the input is copied into the `direct` block's `columnPanel`, [cinG][8]
+ * Columns per block of the transposed convolution's GEMM (assembly/gemm.ts `gemmTN`: its 4×8
+ * tiles' width, which the copy and the tiles hard-wire, so it must stay 8): a block of the input is copied into the `direct` block's `columnPanel`, [cinG][8]
  * contiguous, before its row tiles read it. In place its rows are an input plane apart — 4 KiB on
  * DCGAN's RGB layer, every row in one L1 set — so each row tile re-read them from L2 (7–9 % of
  * that layer's call, 2-core AMD EPYC Zen 3, A/B in one process).

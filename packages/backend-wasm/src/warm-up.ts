@@ -38,7 +38,10 @@ export type WarmUpBackend = (kernel: WasmConvTransposeKernel | undefined, split:
  */
 export const WARM_UP_TRIGGER_ROUNDS = 2;
 
-/** The longest a warm-up waits for optimized code, ms (it ends earlier once the probes are fast). */
+/**
+ * The longest each phase of a warm-up (calling thread, then split over the workers) waits for
+ * optimized code, ms; it ends earlier once the probes are fast.
+ */
 export const WARM_UP_CAP_MS = 200;
 
 /** The probes are optimized once a round takes at most this fraction of the baseline round... */

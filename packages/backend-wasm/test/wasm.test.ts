@@ -5,7 +5,7 @@ import { resolveConvTranspose, TconvError, tensor, UnsupportedError } from '@tco
 import { referenceConv, referenceConvTranspose } from '@tconv/backend-cpu';
 import type { WasmBackend, WasmConvTransposeKernel } from '@tconv/backend-wasm';
 import { createWasmBackend, MAX_WASM_BYTES, wasmBackend } from '@tconv/backend-wasm';
-import { convTransposeKernel, planForward, threadSplit } from '../src/internal';
+import { convTransposeKernel, MIN_THREADED_CHANNELS, planForward, threadSplit } from '../src/internal';
 import { problemArb, randomData } from '@tconv/testing';
 
 const size = (shape: readonly number[]) => shape.reduce((a, b) => a * b, 1);
@@ -183,23 +183,29 @@ describe('wasm backend against the definition', () => {
     }
   });
 
-  it('gemm: the column panel (rows of Wᵀ 4–15 with 1-row leftovers, columns 10–63 with scalar tails, 1–33 input channels, part splits inside a row tile)', async () => {
+  it('gemm: the column panel (rows of Wᵀ 4–27 with 1-row leftovers, columns 10–63 with scalar tails, 1–33 input channels; two threads split output channels — 9 of them, or one batch item — so a part starts inside a row tile, else batch items)', async () => {
     const gemm = forced[0]!;
     for (const [cout, kh, kw] of [
       [1, 2, 2],
       [2, 2, 2],
       [3, 3, 1],
       [5, 1, 3],
+      [9, 3, 1],
     ] as const) {
       for (const cin of [1, 3, 8, 9, 33]) {
-        for (const [h, wIn] of [
-          [2, 5],
-          [6, 7],
-          [9, 7],
+        for (const [n, h, wIn] of [
+          [2, 2, 5],
+          [2, 6, 7],
+          [1, 9, 7],
         ] as const) {
-          const xs = [2, cin, h, wIn];
+          const xs = [n, cin, h, wIn];
           const ws = [cin, cout, kh, kw];
           const o = { stride: 2, padding: [0, 1], bias: Array.from({ length: cout }, (_, i) => i - 1) };
+          const split = threadSplit(resolveConvTranspose(xs, ws, o), 2, 0, cout);
+          const byChannels = cout >= MIN_THREADED_CHANNELS || n === 1;
+          expect(split).toEqual(
+            byChannels ? { by: 'channels', parts: Math.min(2, cout) } : { by: 'batch', parts: 2 },
+          );
           const x = randomData(size(xs), cin * 7 + h) as Float32Array;
           const w = randomData(size(ws), cout * 5 + kw) as Float32Array;
           const args = [tensor(x, xs), tensor(w, ws), o] as const;
