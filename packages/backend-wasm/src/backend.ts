@@ -36,7 +36,7 @@ import type { PlanContext } from './plan';
 import { planBackward, planForward } from './plan';
 import type { WorkerPool } from './threads';
 import { createWorkerPool, workerHost } from './threads';
-import { warmUp } from './warm-up';
+import { warmUp, warmUpThreads } from './warm-up';
 
 const CAPABILITIES = { dtypes: ['float32'] } as const;
 /** What core's prepare* check calls against: float64 is rejected there, naming this backend. */
@@ -272,9 +272,8 @@ export async function createWasmBackendWith(
   dispatcher = createDispatcher(instance.exports, instance.memory, instance.pool);
   if (early) dispatcher.close(early);
   const backend = backendOn(instance, dispatcher, opts, calibrators);
-  const callingThread = opts.warmUp && !isWarm(instance.module);
-  const workers = opts.warmUp && instance.threads > 1;
-  if (callingThread || workers) {
+  const threads = warmUpThreads(opts.warmUp, isWarm(instance.module), instance.threads);
+  if (threads.callingThread || threads.workers) {
     const on = dispatcher;
     // a failure here (a worker that dies) is the backend's: its calls reject with the reason
     await warmUp(
@@ -285,10 +284,10 @@ export async function createWasmBackendWith(
           calibrate: false,
           threadThreshold: split ? 0 : Number.POSITIVE_INFINITY,
         }),
-      { callingThread, workers },
+      threads,
     ).then(
       () => {
-        if (callingThread) markWarm(instance.module);
+        if (threads.callingThread) markWarm(instance.module);
       },
       () => {},
     );

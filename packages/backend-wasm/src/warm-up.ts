@@ -162,6 +162,15 @@ export interface WarmUpThreads {
 }
 
 /**
+ * Which threads a new backend warms: its calling thread unless the module is already warm in this
+ * realm (its optimized code stays with the module), its workers whenever it has any (a new pool
+ * starts cold), nothing with `warmUp: false`.
+ */
+export function warmUpThreads(warmUp: boolean, moduleWarm: boolean, threads: number): WarmUpThreads {
+  return { callingThread: warmUp && !moduleWarm, workers: warmUp && threads > 1 };
+}
+
+/**
  * Runs the warm-up on `backend` (see the file comment): the probes on the calling thread, then
  * split over every thread, each until optimized. One split round used to be all; the workers'
  * first calls on a layer then ran 2–5× their steady time for two to four calls (dcgan-4to8 on 2

@@ -7,7 +7,7 @@ import { compileWasm, createWasmBackend } from '@tconv/backend-wasm';
 import { randomData } from '@tconv/testing';
 import { KERNELS } from '../src/internal';
 import type { WarmUpTarget } from '../src/warm-up';
-import { backwardProbeLayers, WARM_UP_TRIGGER_ROUNDS, warmUp } from '../src/warm-up';
+import { backwardProbeLayers, WARM_UP_TRIGGER_ROUNDS, warmUp, warmUpThreads } from '../src/warm-up';
 import { convDotFits, convPhasesFits, weightGradientKernel } from '../src/kernel-choice';
 
 const size = (shape: readonly number[]) => shape.reduce((a, b) => a * b, 1);
@@ -53,6 +53,15 @@ describe('warm-up', () => {
     expect(await warmUp(target, { callingThread: false, workers: true }, () => 0)).toBe(0);
     expect(seen.length).toBe(perRound * WARM_UP_TRIGGER_ROUNDS);
     expect(seen.every((s) => s.endsWith('split'))).toBe(true);
+  });
+
+  it('warms the calling thread once per module, every new pool of workers, nothing with warmUp: false', () => {
+    // the first backend of a realm, threaded: both; a later threaded one: its own workers only
+    expect(warmUpThreads(true, false, 2)).toEqual({ callingThread: true, workers: true });
+    expect(warmUpThreads(true, true, 2)).toEqual({ callingThread: false, workers: true });
+    expect(warmUpThreads(true, false, 1)).toEqual({ callingThread: true, workers: false });
+    expect(warmUpThreads(true, true, 1)).toEqual({ callingThread: false, workers: false });
+    expect(warmUpThreads(false, false, 4)).toEqual({ callingThread: false, workers: false });
   });
 
   it("the backward probes reach each of the backward's kernels, by the choice rules the plan uses", () => {
