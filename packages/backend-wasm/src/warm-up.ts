@@ -58,31 +58,51 @@ interface Probe {
   run(b: WarmUpTarget): Promise<unknown>;
 }
 
+/** A forward probe: input, weight and options of a transposed convolution. */
+export interface ForwardProbeLayer {
+  readonly x: Tensor;
+  readonly w: Tensor;
+  readonly o: ConvTransposeOptions;
+}
+
 /**
- * The probes: the GEMM and the phases on a strided layer (stride 2: the GEMM's interleaving
- * col2im) and a stride-1 layer, the GEMM on a depthwise one (its per-group path), the thin kernel
- * on depthwise layers of stride 2 (its interleaved rows) and 1, the lanes kernel on a 1D layer
- * with 2 output channels and a 128-tap kernel; a convolution; and a backward call
- * (the input gradient's convolution and the weight gradient). 1–5 MFLOP each, so the kernels, not
- * the JavaScript around them, set a probe's time (optimized code runs them 3–5× faster than
- * baseline code). Every kernel in {@link KERNELS} runs at least once (a kernel added there is
- * warmed on the strided layer).
+ * The forward probes per kernel: the GEMM and the phases on a strided layer (stride 2: the GEMM's
+ * interleaving col2im) and a stride-1 layer, the GEMM on a depthwise one (its per-group path), the
+ * thin kernel on depthwise layers of stride 2 (its interleaved rows) and 1, the GEMM on a layer of
+ * 3 output channels and a batch of 2 (DCGAN's RGB layer: split by batch items), the lanes kernel on a
+ * 1D layer with 1 output channel, 64 input channels and a 128-tap kernel, like the iSTFT layer —
+ * which the split rounds split by input channels as they split that layer (per-part sums added
+ * after the join: a probe with 2 output channels split by channels instead, and the iSTFT layer's
+ * first two-thread calls then ran 1.7–2.9× steady against 1.0–2.1× with this one, fresh processes,
+ * 2-core AMD EPYC Zen 3). A kernel without layers of its own takes the strided one.
  */
-function probes(): Probe[] {
+export function forwardProbeLayers(): Partial<Record<WasmConvTransposeKernel, ForwardProbeLayer[]>> {
   const strided = { x: t([1, 32, 12, 12], 1), w: t([32, 32, 4, 4], 2), o: { stride: 2, padding: 1 } };
   const unit = { x: t([1, 32, 12, 12], 3), w: t([32, 16, 3, 3], 4), o: { stride: 1, padding: 1 } };
   const x = t([1, 32, 24, 24], 5);
   const depthwise2 = { x, w: t([32, 1, 4, 4], 6), o: { stride: 2, padding: 1, groups: 32 } };
   const depthwise1 = { x, w: t([32, 1, 3, 3], 7), o: { stride: 1, padding: 1, groups: 32 } };
-  // few output channels and a long kernel, as the lanes kernel is chosen for (the iSTFT layer)
-  const long = { x: t([1, 32, 64], 8), w: t([32, 2, 128], 9), o: { stride: 32 } };
-  type Layer = { x: Tensor; w: Tensor; o: ConvTransposeOptions };
-  const layers: Partial<Record<WasmConvTransposeKernel, Layer[]>> = {
-    gemm: [strided, unit, depthwise2],
+  const long = { x: t([1, 64, 64], 8), w: t([64, 1, 128], 9), o: { stride: 32 } };
+  // 3 output channels and a batch, as DCGAN's RGB layer: the GEMM by rule, split by batch items
+  const rgb = { x: t([2, 16, 12, 12], 10), w: t([16, 3, 4, 4], 12), o: { stride: 2, padding: 1 } };
+  return {
+    gemm: [strided, unit, depthwise2, rgb],
     phases: [strided, unit],
     thin: [depthwise2, depthwise1],
     lanes: [long],
   };
+}
+
+/**
+ * The probes: {@link forwardProbeLayers} with their kernels forced, a convolution, and the backward
+ * calls of {@link backwardProbeLayers} (the input gradient's convolution and the weight gradient).
+ * 1–5 MFLOP each, so the kernels, not the JavaScript around them, set a probe's time (optimized code
+ * runs them 3–5× faster than baseline code). Every kernel in {@link KERNELS} runs at least once.
+ */
+function probes(): Probe[] {
+  const layers = forwardProbeLayers();
+  const strided = layers.gemm![0]!;
+  const unit = layers.gemm![1]!;
   const list: Probe[] = [];
   for (const kernel of KERNELS) {
     for (const p of layers[kernel] ?? [strided]) {

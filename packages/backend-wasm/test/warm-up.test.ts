@@ -7,8 +7,20 @@ import { compileWasm, createWasmBackend } from '@tconv/backend-wasm';
 import { randomData } from '@tconv/testing';
 import { KERNELS } from '../src/internal';
 import type { WarmUpTarget } from '../src/warm-up';
-import { backwardProbeLayers, WARM_UP_TRIGGER_ROUNDS, warmUp, warmUpThreads } from '../src/warm-up';
-import { convDotFits, convPhasesFits, weightGradientKernel } from '../src/kernel-choice';
+import {
+  backwardProbeLayers,
+  forwardProbeLayers,
+  WARM_UP_TRIGGER_ROUNDS,
+  warmUp,
+  warmUpThreads,
+} from '../src/warm-up';
+import {
+  convDotFits,
+  convPhasesFits,
+  convTransposeKernel,
+  threadSplit,
+  weightGradientKernel,
+} from '../src/kernel-choice';
 
 const size = (shape: readonly number[]) => shape.reduce((a, b) => a * b, 1);
 const random = (shape: number[], seed: number) => tensor(randomData(size(shape), seed), shape);
@@ -38,9 +50,9 @@ describe('warm-up', () => {
       expect(kinds).toContain(`${op} split`);
     }
     const perRound = seen.filter((s) => !s.endsWith('split')).length / WARM_UP_TRIGGER_ROUNDS;
-    // the GEMM on 3 layers, the phases on 2, the thin kernel on 2 depthwise ones, the lanes
+    // the GEMM on 4 layers, the phases on 2, the thin kernel on 2 depthwise ones, the lanes
     // kernel on 1 (a kernel without its own layers: the strided one); conv; the backward probes
-    const own: Record<string, number> = { gemm: 3, phases: 2, thin: 2, lanes: 1 };
+    const own: Record<string, number> = { gemm: 4, phases: 2, thin: 2, lanes: 1 };
     expect(perRound).toBe(KERNELS.reduce((n, k) => n + (own[k] ?? 1), 0) + 1 + backwardProbeLayers().length);
     // the split rounds follow the same rule: the trigger rounds, every probe in each
     expect(seen.filter((s) => s.endsWith('split')).length).toBe(perRound * WARM_UP_TRIGGER_ROUNDS);
@@ -62,6 +74,22 @@ describe('warm-up', () => {
     expect(warmUpThreads(true, false, 1)).toEqual({ callingThread: true, workers: false });
     expect(warmUpThreads(true, true, 1)).toEqual({ callingThread: false, workers: false });
     expect(warmUpThreads(false, false, 4)).toEqual({ callingThread: false, workers: false });
+  });
+
+  it('each forward probe is a layer its kernel is chosen for, and the split rounds reach every way a forward call splits', () => {
+    const splits = new Set<string>();
+    let gemmByRule = 0;
+    for (const [kernel, layers] of Object.entries(forwardProbeLayers())) {
+      for (const p of layers!) {
+        const g = resolveConvTranspose(p.x.shape, p.w.shape, p.o);
+        // the GEMM also runs the other kernels' layers; its own by rule is the RGB-like one
+        if (kernel !== 'gemm') expect(convTransposeKernel(g)).toBe(kernel);
+        else if (convTransposeKernel(g) === 'gemm') gemmByRule++;
+        splits.add(threadSplit(g, 2, 0, g.outChannelsPerGroup).by);
+      }
+    }
+    expect(gemmByRule).toBe(1);
+    expect([...splits].sort()).toEqual(['batch', 'channels', 'groups', 'inputChannels']);
   });
 
   it("the backward probes reach each of the backward's kernels, by the choice rules the plan uses", () => {
