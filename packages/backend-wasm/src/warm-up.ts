@@ -67,7 +67,10 @@ export interface ForwardProbeLayer {
 
 /**
  * The forward probes per kernel: the GEMM and the phases on a strided layer (stride 2: the GEMM's
- * interleaving col2im) and a stride-1 layer, the GEMM on a depthwise one (its per-group path), the
+ * interleaving col2im) and a stride-1 layer of 11 output channels (the phases' tiles of 4, 4 and 3
+ * channels on one thread, of 4 + 1 and 4 + 2 split over two: each tile height is its own compiled
+ * function, and fcn-up8's 21 channels need them all — its first two-thread call ÷ steady, median
+ * of eight fresh-process pairs, 2.67× with 16 channels here, 1.88× with 11), the GEMM on a depthwise one (its per-group path), the
  * thin kernel on depthwise layers of stride 2 (its interleaved rows) and 1, the GEMM on a layer of
  * 3 output channels and a batch of 2 (DCGAN's RGB layer: split by batch items), the lanes kernel on a
  * 1D layer with 1 output channel, 64 input channels and a 128-tap kernel, like the iSTFT layer —
@@ -78,7 +81,7 @@ export interface ForwardProbeLayer {
  */
 export function forwardProbeLayers(): Partial<Record<WasmConvTransposeKernel, ForwardProbeLayer[]>> {
   const strided = { x: t([1, 32, 12, 12], 1), w: t([32, 32, 4, 4], 2), o: { stride: 2, padding: 1 } };
-  const unit = { x: t([1, 32, 12, 12], 3), w: t([32, 16, 3, 3], 4), o: { stride: 1, padding: 1 } };
+  const unit = { x: t([1, 32, 12, 12], 3), w: t([32, 11, 3, 3], 4), o: { stride: 1, padding: 1 } };
   const x = t([1, 32, 24, 24], 5);
   const depthwise2 = { x, w: t([32, 1, 4, 4], 6), o: { stride: 2, padding: 1, groups: 32 } };
   const depthwise1 = { x, w: t([32, 1, 3, 3], 7), o: { stride: 1, padding: 1, groups: 32 } };
