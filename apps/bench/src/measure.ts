@@ -6,6 +6,11 @@ export interface Timing {
   runs: number;
 }
 
+/** The median of `t` (the upper one of an even count), sorting `t` in place. */
+function median(t: number[]): number {
+  return t.sort((a, b) => a - b)[t.length >> 1]!;
+}
+
 /**
  * Warm-up, then repeated runs until `minMs` of measurement and `minRuns` runs (at most `maxRuns`):
  * median and spread. Each run awaits the engine's result.
@@ -24,9 +29,8 @@ export async function measure(
     await run();
     times.push(performance.now() - t0);
   }
-  times.sort((a, b) => a - b);
   return {
-    median: times[times.length >> 1]!,
+    median: median(times),
     min: times[0]!,
     max: times[times.length - 1]!,
     runs: times.length,
@@ -91,7 +95,6 @@ export async function measureInterleaved(
       await settle();
     }
   }
-  const median = (t: number[]) => t.sort((a, b) => a - b)[t.length >> 1]!;
   return times.map((t, i) => {
     const m = median(t);
     return { median: m, min: t[0]!, max: t[t.length - 1]!, runs: t.length, coldMedian: median(cold[i]!) };
@@ -121,7 +124,7 @@ export async function measureBursts(
       }
     }
   }
-  return times.map((t) => t.sort((a, b) => a - b)[t.length >> 1]!);
+  return times.map(median);
 }
 
 /**
