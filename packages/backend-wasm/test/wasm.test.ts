@@ -77,6 +77,27 @@ function randomGeometries(single: WasmBackend, threaded: WasmBackend, numRuns: n
   );
 }
 
+/**
+ * Kernel `k` (its index in `kernels`) forced on seeded data: one thread within float32 rounding of
+ * the definition, two threads (threshold 0) identical to it.
+ */
+async function expectForcedKernel(
+  k: number,
+  xs: number[],
+  ws: number[],
+  o: ConvTransposeOptions,
+  seedX: number,
+  seedW: number,
+) {
+  const x = randomData(size(xs), seedX) as Float32Array;
+  const w = randomData(size(ws), seedW) as Float32Array;
+  const args = [tensor(x, xs), tensor(w, ws), o] as const;
+  const y = await forced[k]!.convTranspose(...args);
+  const cinG = ws[0]! / (o.groups ?? 1);
+  expectFloat32Close(y.data, x, w, xs, ws, o, cinG * size(ws.slice(2)) + 1);
+  expect(Array.from((await forcedTwo[k]!.convTranspose(...args)).data)).toEqual(Array.from(y.data));
+}
+
 describe('wasm backend against the definition', () => {
   it('random geometries of ranks 1–3 over every option, the kernel picked by shape (1 and 2 threads identical)', () =>
     randomGeometries(one, two, 150));
@@ -142,7 +163,6 @@ describe('wasm backend against the definition', () => {
   });
 
   it('lanes: the tile edges (rows of Wᵀ 1–17 around the 8 lanes, positions 1–9 around 4, kernels 1–9 and 2048 along the last axis, padding cropping a vector, 1D–3D, groups, dilation)', async () => {
-    const lanes = forced[3]!;
     for (const [cin, cout, kL, s, pad, d] of [
       [1, 1, 4, 2, 0, 1],
       [3, 1, 8, 4, 1, 1],
@@ -171,12 +191,7 @@ describe('wasm backend against the definition', () => {
               if (e instanceof TconvError) continue;
               throw e;
             }
-            const x = randomData(size(xs), n * 13 + kL) as Float32Array;
-            const w = randomData(size(ws), cin + cout + kL) as Float32Array;
-            const args = [tensor(x, xs), tensor(w, ws), o] as const;
-            const y = await lanes.convTranspose(...args);
-            expectFloat32Close(y.data, x, w, xs, ws, o, cin * size(ws.slice(2)) + 1);
-            expect(Array.from((await forcedTwo[3]!.convTranspose(...args)).data)).toEqual(Array.from(y.data));
+            await expectForcedKernel(3, xs, ws, o, n * 13 + kL, cin + cout + kL);
           }
         }
       }
@@ -184,7 +199,6 @@ describe('wasm backend against the definition', () => {
   });
 
   it('gemm: the column panel (rows of Wᵀ 4–27 with 1-row leftovers, columns 10–63 with scalar tails, 1–33 input channels; two threads split output channels — 9 of them, or one batch item — so a part starts inside a row tile, else batch items)', async () => {
-    const gemm = forced[0]!;
     for (const [cout, kh, kw] of [
       [1, 2, 2],
       [2, 2, 2],
@@ -206,12 +220,7 @@ describe('wasm backend against the definition', () => {
           expect(split).toEqual(
             byChannels ? { by: 'channels', parts: Math.min(2, cout) } : { by: 'batch', parts: 2 },
           );
-          const x = randomData(size(xs), cin * 7 + h) as Float32Array;
-          const w = randomData(size(ws), cout * 5 + kw) as Float32Array;
-          const args = [tensor(x, xs), tensor(w, ws), o] as const;
-          const y = await gemm.convTranspose(...args);
-          expectFloat32Close(y.data, x, w, xs, ws, o, cin * kh * kw + 1);
-          expect(Array.from((await forcedTwo[0]!.convTranspose(...args)).data)).toEqual(Array.from(y.data));
+          await expectForcedKernel(0, xs, ws, o, cin * 7 + h, cout * 5 + kw);
         }
       }
     }
