@@ -69,15 +69,16 @@ export interface ForwardProbeLayer {
  * The forward probes per kernel: the GEMM and the phases on a strided layer (stride 2: the GEMM's
  * interleaving col2im) and a stride-1 layer of 11 output channels (the phases' tiles of 4, 4 and 3
  * channels on one thread, of 4 + 1 and 4 + 2 split over two: each tile height is its own compiled
- * function, and fcn-up8's 21 channels need them all — its first two-thread call ÷ steady, median
- * of eight fresh-process pairs, 2.67× with 16 channels here, 1.88× with 11), the GEMM on a depthwise one (its per-group path), the
- * thin kernel on depthwise layers of stride 2 (its interleaved rows) and 1, the GEMM on a layer of
- * 3 output channels and a batch of 2 (DCGAN's RGB layer: split by batch items), the lanes kernel on a
- * 1D layer with 1 output channel, 64 input channels and a 128-tap kernel, like the iSTFT layer —
- * which the split rounds split by input channels as they split that layer (per-part sums added
- * after the join: a probe with 2 output channels split by channels instead, and the iSTFT layer's
- * first two-thread calls then ran 1.7–2.9× steady against 1.0–2.1× with this one, fresh processes,
- * 2-core AMD EPYC Zen 3). A kernel without layers of its own takes the strided one.
+ * function, and fcn-up8's 21 channels need them all); the GEMM on a depthwise layer (its per-group
+ * path) and on one of 3 output channels and a batch of 2 (DCGAN's RGB layer: split by batch
+ * items); the thin kernel on depthwise layers of stride 2 (its interleaved rows) and 1; the lanes
+ * kernel on a 1D layer with 1 output channel, 64 input channels and a 128-tap kernel, like the
+ * iSTFT layer, which the split rounds split by input channels as they split that layer (per-part
+ * sums added after the join). A kernel without layers of its own takes the strided one. Measured
+ * (fresh-process pairs, 2-core AMD EPYC Zen 3), first two-thread call ÷ steady before → after:
+ * fcn-up8 2.67× → 1.88× (median of eight; a 16-channel stride-1 probe), the iSTFT layer 2.10–2.71×
+ * → 1.34–2.74× and its second call 1.39–2.37× → 0.93–1.43× (four; a 2-channel lanes probe, split
+ * by channels).
  */
 export function forwardProbeLayers(): Partial<Record<WasmConvTransposeKernel, ForwardProbeLayer[]>> {
   const strided = { x: t([1, 32, 12, 12], 1), w: t([32, 32, 4, 4], 2), o: { stride: 2, padding: 1 } };
