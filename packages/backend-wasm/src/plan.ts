@@ -3,7 +3,7 @@
 // input gradient by the forward kernels on the adjoint geometry, the weight gradient), over one
 // copy of gradOutput, input and weight.
 import type { ConvGeometry, ConvTransposeGeometry } from '@tconv/core';
-import { adjointGeometry, recomputeNonFinite } from '@tconv/core';
+import { adjointGeometry, geometryFlops, recomputeNonFinite } from '@tconv/core';
 import type { ThreadSplit, WasmConvTransposeKernel } from './kernel-choice';
 import {
   convDotFits,
@@ -200,6 +200,22 @@ export function planBackward(
   return withOperands(layout, [gradOutput, x, w]);
 }
 
+/**
+ * Whether a backward call whose two tasks each stay whole (each under the thread threshold) takes a
+ * thread each: when the call's FLOPs together (2 × the forward's) reach the threshold, as one call
+ * of that size would split (dilated-k3d2: 18.9 MFLOP per task against 20 — the two ran one after
+ * the other on the calling thread, two threads no faster than one).
+ */
+function pairedBelowThreshold(
+  g: ConvTransposeGeometry | ConvGeometry,
+  inputSplit: ThreadSplit,
+  weightSplit: ThreadSplit,
+  ctx: PlanContext,
+): boolean {
+  if (ctx.threads <= 1 || inputSplit.parts > 1 || weightSplit.parts > 1) return false;
+  return ctx.threadThreshold <= 0 || 2 * geometryFlops(g) >= ctx.threadThreshold;
+}
+
 /** Lays out a backward call on `g` (see {@link planBackward}); the splits follow from `g`. */
 function backwardLayout(
   g: ConvTransposeGeometry | ConvGeometry,
@@ -217,8 +233,9 @@ function backwardLayout(
   const weak = (split: ThreadSplit, channels: number) =>
     split.parts === 1 || (split.by === 'channels' && channels < MIN_THREADED_CHANNELS);
   const sideBySide =
-    Math.max(inputSplit.parts, weightSplit.parts) > 1 &&
-    (weak(inputSplit, adjoint.outChannelsPerGroup) || weak(weightSplit, bPerGroup));
+    (Math.max(inputSplit.parts, weightSplit.parts) > 1 &&
+      (weak(inputSplit, adjoint.outChannelsPerGroup) || weak(weightSplit, bPerGroup))) ||
+    pairedBelowThreshold(g, inputSplit, weightSplit, ctx);
   const dxSplit = sideBySide ? UNSPLIT : inputSplit;
   const dwSplit = sideBySide ? UNSPLIT : weightSplit;
   return withinLimit(plan, ctx, (p): Layout => {

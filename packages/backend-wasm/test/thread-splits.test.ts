@@ -5,7 +5,7 @@
 import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { ConvTransposeOptions, Tensor } from '@tconv/core';
-import { resolveConvTranspose, tensor } from '@tconv/core';
+import { geometryFlops, resolveConvTranspose, tensor } from '@tconv/core';
 import { cpuBackend, referenceConvTranspose } from '@tconv/backend-cpu';
 import { createWasmBackend } from '@tconv/backend-wasm';
 import { randomData } from '@tconv/testing';
@@ -322,6 +322,44 @@ describe('backward calls split the same way', () => {
     const b = await two.convTransposeBackward(gy, x, w, o);
     expect(Array.from(b.input.data)).toEqual(Array.from(a.input.data));
     expect(Array.from(b.weight.data)).toEqual(Array.from(a.weight.data));
+  });
+
+  it('two tasks each under the thread threshold, together over it, take a thread each: identical to one thread', async () => {
+    // dilated-k3d2's shape, smaller: each task has the forward's FLOPs
+    const xs = [1, 8, 12, 12];
+    const ws = [8, 8, 3, 3];
+    const o = { stride: 1, padding: 2, dilation: 2 };
+    const g = resolveConvTranspose(xs, ws, o);
+    const flops = geometryFlops(g);
+    const tasksAt = (threadThreshold: number, threads = 2) =>
+      planBackward(
+        g,
+        new Float32Array(size(g.outputShape)),
+        new Float32Array(size(xs)),
+        new Float32Array(size(ws)),
+        { heapBase: 0, threads, threadThreshold, kernel: undefined },
+      ).tasks.map((t) => t.map((p) => p.entry));
+    // over the threshold together: one task of two parts, the input gradient on the calling thread
+    const paired = tasksAt(1.5 * flops);
+    expect(paired).toHaveLength(1);
+    expect(paired[0]).toHaveLength(2);
+    expect(paired[0]![1]).toMatch(/^weightGradient/);
+    expect(tasksAt(2 * flops)[0]).toHaveLength(2);
+    // under it together, or on one thread: both tasks whole, one after the other
+    expect(tasksAt(2 * flops + 1).map((t) => t.length)).toEqual([1, 1]);
+    expect(tasksAt(1.5 * flops, 1).map((t) => t.length)).toEqual([1, 1]);
+    const pairedBackend = await createWasmBackend({ threads: 2, threadThreshold: 1.5 * flops });
+    try {
+      const x = tensor(randomData(size(xs), 11) as Float32Array, xs);
+      const w = tensor(randomData(size(ws), 12) as Float32Array, ws);
+      const gy = tensor(randomData(size(g.outputShape), 13) as Float32Array, g.outputShape);
+      const a = await one.convTransposeBackward(gy, x, w, o);
+      const b = await pairedBackend.convTransposeBackward(gy, x, w, o);
+      expect(Array.from(b.input.data)).toEqual(Array.from(a.input.data));
+      expect(Array.from(b.weight.data)).toEqual(Array.from(a.weight.data));
+    } finally {
+      await pairedBackend.dispose();
+    }
   });
 
   it("a convolution's input gradient by input channels (its adjoint: 1 output channel, long kernel)", async () => {
