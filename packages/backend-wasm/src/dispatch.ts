@@ -20,7 +20,7 @@ function finishedNow(pool: WorkerPool, tickets: readonly WorkerTicket[]): boolea
   return true;
 }
 
-/** Adds the outputs of an input-channel split's parts into the result, in part order. */
+/** Adds the outputs of summing parts (input-channel splits, weight-gradient batch splits) into the result, in part order. */
 function addSums(job: Job, heap: ArrayBufferLike): void {
   for (const task of job.tasks) {
     for (const { sum } of task) {

@@ -228,28 +228,45 @@ function inputChannelParts(g: ConvTransposeGeometry | ConvGeometry, threads: num
 }
 
 /**
+ * Parts a weight gradient's batch split has (each part sums the gradient over its items into a
+ * buffer of its own; the buffers are added after the join): only with one group (groups split by
+ * groups), and when each gradient element takes at least {@link MIN_SUMMED_FLOPS_PER_OUTPUT}
+ * FLOPs, so the additions cost under 1/128 of the work (DCGAN's RGB layer: 16 384 per element);
+ * 1 when it does not apply.
+ */
+function summedBatchParts(g: ConvTransposeGeometry | ConvGeometry, threads: number): number {
+  if (g.groups !== 1 || g.batch < 2) return 1;
+  const weights = g.weightShape.reduce((a, b) => a * b, 1);
+  if (geometryFlops(g) < MIN_SUMMED_FLOPS_PER_OUTPUT * weights) return 1;
+  return Math.min(threads, g.batch);
+}
+
+/**
  * How a task on `g` that can split `channels` (per group) is split over threads: one part below the
  * thresholds (unless `threshold` is 0, which splits everything); else by channels when there are
  * at least {@link MIN_THREADED_CHANNELS} of them, else by groups when there are several (depthwise),
  * else by batch items when there are several (a layer with 3 output channels and a batch of 8 gains
  * from threads too), else by input channels where {@link inputChannelParts} allows (the iSTFT
- * layer: one output channel, one item), else by the channels there are. `batchSplits` is false for the weight gradient, which sums over the
- * batch.
+ * layer: one output channel, one item), else by the channels there are. A weight gradient (`task`
+ * `'weightGradient'`: its sum runs over the batch) splits batch items only where
+ * {@link summedBatchParts} allows — each part then sums its items into a gradient of its own — and
+ * never its input channels.
  */
 export function threadSplit(
   g: ConvTransposeGeometry | ConvGeometry,
   threads: number,
   threshold: number,
   channels: number,
-  batchSplits = true,
+  task: 'forward' | 'weightGradient' = 'forward',
 ): ThreadSplit {
   const one: ThreadSplit = { by: 'channels', parts: 1 };
   if (threads <= 1 || (threshold > 0 && geometryFlops(g) < threshold)) return one;
   const enoughChannels = channels >= MIN_THREADED_CHANNELS;
+  const forward = task === 'forward';
   if (!enoughChannels && g.groups > 1) return { by: 'groups', parts: Math.min(threads, g.groups) };
-  if (!enoughChannels && batchSplits && g.batch > 1)
-    return { by: 'batch', parts: Math.min(threads, g.batch) };
-  const summed = !enoughChannels && batchSplits ? inputChannelParts(g, threads) : 1;
+  const items = enoughChannels ? 1 : forward ? Math.min(threads, g.batch) : summedBatchParts(g, threads);
+  if (items > 1) return { by: 'batch', parts: items };
+  const summed = !enoughChannels && forward ? inputChannelParts(g, threads) : 1;
   if (summed > 1) return { by: 'inputChannels', parts: summed };
   if (!enoughChannels && threshold > 0) return one;
   return { by: 'channels', parts: Math.max(1, Math.min(threads, channels)) };

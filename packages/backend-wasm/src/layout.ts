@@ -42,8 +42,9 @@ export interface Part {
   readonly at: number;
   readonly words: Int32Array;
   /**
-   * A part of an input-channel split writes an output of its own: `length` floats at byte `from`,
-   * added into those at `into` once every part of the job is done.
+   * A part of an input-channel split (or of a weight gradient's batch split) writes an output of
+   * its own: `length` floats at byte `from`, added into those at `into` once every part of the job
+   * is done.
    */
   readonly sum?: { readonly from: number; readonly into: number; readonly length: number };
   /**

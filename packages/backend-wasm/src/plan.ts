@@ -226,7 +226,7 @@ function backwardLayout(
   const el = tensorElements(g);
   const inputSplit = threadSplit(adjoint, ctx.threads, ctx.threadThreshold, adjoint.outChannelsPerGroup);
   const bPerGroup = g.kind === 'convTranspose' ? g.outChannelsPerGroup : g.inChannelsPerGroup;
-  const weightSplit = threadSplit(g, ctx.threads, ctx.threadThreshold, bPerGroup, false);
+  const weightSplit = threadSplit(g, ctx.threads, ctx.threadThreshold, bPerGroup, 'weightGradient');
   // one of the two tasks splits poorly or not at all (a weight gradient over 3 channels of
   // gradOutput, say): the two side by side, a thread each (they take the same FLOPs), instead of one
   // thread running the unsplit task besides its share of the other

@@ -33,7 +33,8 @@ const floorDiv = (a: number, b: number): number => Math.floor(a / b);
 /**
  * The parts of a weight-gradient task for the forward geometry `g`: the channels of `b` (gradOutput's
  * of a transposed convolution, the input's of a convolution) split over `parts` threads (or its
- * groups, each part then the whole geometry on fewer groups from shifted operands).
+ * groups, each part then the whole geometry on fewer groups from shifted operands; or its batch
+ * items, each part summing its items into a gradient of its own, added after the join).
  */
 export function weightGradientTask(
   g: ConvTransposeGeometry | ConvGeometry,
@@ -58,6 +59,23 @@ export function weightGradientTask(
         mem,
       ),
     );
+  }
+  if (split.by === 'batch') {
+    // part i sums items [n0, n1) from shifted operands into a gradient of its own (part 0's is
+    // the result); the others are added into it after the join, in part order
+    const inItem = g.inChannels * product(g.inputSize) * 4;
+    const outItem = g.outChannels * product(g.outputSize) * 4;
+    const length = product(g.weightShape);
+    return channelRanges(g.batch, split.parts).map(([n0, n1], i) => {
+      const out = i === 0 ? ops.out : mem.take(length);
+      const [own] = weightGradientTask(
+        { ...g, batch: n1 - n0 },
+        { input: ops.input + n0 * inItem, gradOutput: ops.gradOutput + n0 * outItem, out },
+        { by: 'channels', parts: 1 },
+        mem,
+      );
+      return i === 0 ? own! : { ...own!, sum: { from: out, into: ops.out, length } };
+    });
   }
   const transposed = g.kind === 'convTranspose';
   const a: Side = transposed

@@ -324,6 +324,52 @@ describe('backward calls split the same way', () => {
     expect(Array.from(b.weight.data)).toEqual(Array.from(a.weight.data));
   });
 
+  it("a weight gradient over 3 output channels and a batch of 6 sums each part's items on its own: the definition", async () => {
+    // DCGAN's RGB layer, smaller: too few channels to split, so batch items, each part into a
+    // gradient of its own, added after the join (sums in another order than one thread's)
+    const xs = [6, 12, 10, 10];
+    const ws = [12, 3, 4, 4];
+    const o = { stride: 2, padding: 1 };
+    const g = resolveConvTranspose(xs, ws, o);
+    expect(threadSplit(g, 2, 0, g.outChannelsPerGroup, 'weightGradient')).toEqual({ by: 'batch', parts: 2 });
+    // one group only (a grouped gradient splits by groups), and never by input channels
+    const grouped = resolveConvTranspose([6, 12, 10, 10], [12, 1, 4, 4], { ...o, groups: 3 });
+    expect(threadSplit(grouped, 2, 0, grouped.outChannelsPerGroup, 'weightGradient').by).toBe('groups');
+    const item = resolveConvTranspose([1, 512, 128], [512, 1, 2048], { stride: 512 });
+    expect(threadSplit(item, 2, 0, 1, 'weightGradient').by).not.toBe('inputChannels');
+    const job = planBackward(
+      g,
+      new Float32Array(size(g.outputShape)),
+      new Float32Array(size(xs)),
+      new Float32Array(size(ws)),
+      { heapBase: 0, threads: 2, threadThreshold: 0, kernel: undefined },
+    );
+    const [dxTask, dwTask] = job.tasks;
+    expect(dxTask).toHaveLength(2);
+    expect(dwTask!.map((p) => p.sum?.length ?? 0)).toEqual([0, size(ws)]);
+    const x = tensor(randomData(size(xs), 21) as Float32Array, xs);
+    const w = tensor(randomData(size(ws), 22) as Float32Array, ws);
+    const gy = tensor(randomData(size(g.outputShape), 23) as Float32Array, g.outputShape);
+    const got = await two.convTransposeBackward(gy, x, w, o);
+    const f64 = (t: Tensor, map: (v: number) => number = (v) => v) =>
+      tensor(Float64Array.from(t.data, map), t.shape);
+    const exact = cpuBackend.convTransposeBackward(f64(gy), f64(x), f64(w), o);
+    const mag = cpuBackend.convTransposeBackward(f64(gy, Math.abs), f64(x, Math.abs), f64(w, Math.abs), o);
+    for (const key of ['input', 'weight'] as const) {
+      const terms = key === 'weight' ? xs[0]! * size(g.outputSize) : size(ws.slice(1));
+      for (let i = 0; i < exact[key].data.length; i++) {
+        const bound = (terms + 2) * 2 ** -24 * mag[key].data[i]! + 1e-30;
+        expect(Math.abs(got[key].data[i]! - exact[key].data[i]!)).toBeLessThanOrEqual(bound);
+      }
+    }
+    // the parts' sums added: not one thread's order, the same gradient within float32 rounding
+    const single = await one.convTransposeBackward(gy, x, w, o);
+    let worst = 0;
+    for (let i = 0; i < size(ws); i++)
+      worst = Math.max(worst, Math.abs(single.weight.data[i]! - got.weight.data[i]!));
+    expect(worst).toBeLessThan(1e-3);
+  });
+
   it('two tasks each under the thread threshold, together over it, take a thread each: identical to one thread', async () => {
     // dilated-k3d2's shape, smaller: each task has the forward's FLOPs
     const xs = [1, 8, 12, 12];
