@@ -33,7 +33,7 @@ import * as tf from '@tensorflow/tfjs-core';
 // tfjs-core's Node bundle registers no gradients (the union package @tensorflow/tfjs does): this
 // module registers them into tfjs' global gradient registry (bundled by tsup, see tsup.config.ts).
 import '@tensorflow/tfjs-core/dist/register_all_gradients';
-import { MIN_ROUNDS, measure, measureInterleaved } from './measure';
+import { LOOP_BURST, LOOP_ROUNDS, MIN_ROUNDS, measure, measureBursts, measureInterleaved } from './measure';
 import type { EngineFeatures } from './row';
 import { explorationCalls, wasmFeatures } from './engines/tconv';
 
@@ -257,6 +257,14 @@ export interface GradientRow {
   backwardGflops: number | null;
   /** backwardMs / forwardMs. */
   ratio: number | null;
+  /**
+   * For an engine timed on 1 and 2 threads: the median backward, ms, timed interleaved with its
+   * other thread form (turns alternating, {@link measureInterleaved}), so the pair's ratio is of one
+   * moment's machine.
+   */
+  pairMs?: number;
+  /** The same pair back to back (bursts alternating, threads never idle, {@link measureBursts}), ms. */
+  loopMs?: number;
   ok: boolean;
   note?: string;
 }
@@ -289,6 +297,8 @@ export async function runGradientBench(
     const gy = tensor(seeded(shapeSize(ys), 3), ys);
     const mflop = geometryFlops(resolveConvTranspose(w.input, w.weight, w.options)) / 1e6;
     const truth = cpuBackend.convTransposeBackward(gy, x, weight, w.options);
+    // each ok row's run, kept until the workload's thread pairs are timed
+    const kept: { row: GradientRow; run: GradientRun }[] = [];
     for (const e of engines) {
       const base = { workload: w.name, engine: e.name, threads: e.threads, mflop };
       const empty = { forwardMs: null, backwardMs: null, backwardGflops: null, ratio: null };
@@ -327,7 +337,8 @@ export async function runGradientBench(
               ...(slow ? { note: 'one timed backward call (over 2 s per call)' } : {}),
             };
           }
-          run.dispose?.();
+          if (row.ok && !slow) kept.push({ row, run });
+          else run.dispose?.();
         } catch (err) {
           const message = err instanceof Error ? err.message.split('\n')[0]! : String(err);
           row = {
@@ -341,8 +352,28 @@ export async function runGradientBench(
       rows.push(row);
       onRow?.(row);
     }
+    await timeThreadPairs(kept);
+    for (const { run } of kept) run.dispose?.();
   }
   return rows;
+}
+
+/**
+ * Each engine timed on 1 and 2 threads (both ok) has its two backwards timed again side by side:
+ * interleaved (`pairMs`) and back to back (`loopMs`), written into its rows, as the forward run
+ * times an engine's thread forms (run.ts).
+ */
+async function timeThreadPairs(kept: readonly { row: GradientRow; run: GradientRun }[]): Promise<void> {
+  for (const one of kept) {
+    if (one.row.threads !== 1) continue;
+    const two = kept.find((k) => k.row.engine === one.row.engine && k.row.threads === 2);
+    if (!two) continue;
+    const runs = [() => one.run.backward(), () => two.run.backward()];
+    const [a, b] = await measureInterleaved(runs, 400, MIN_ROUNDS, 30);
+    const [la, lb] = await measureBursts(runs, LOOP_ROUNDS, LOOP_BURST);
+    Object.assign(one.row, { pairMs: a!.median, loopMs: la });
+    Object.assign(two.row, { pairMs: b!.median, loopMs: lb });
+  }
 }
 
 /** The rows as a Markdown table: forward and backward ms, backward/forward, backward GFLOP/s. */
@@ -359,5 +390,35 @@ export function gradientMarkdown(rows: readonly GradientRow[], machine: string):
       `| ${r.workload} | ${r.engine} ${r.threads}t | ${f(r.forwardMs)} | ${f(r.backwardMs)} | ${f(r.ratio)} | ${f(r.backwardGflops)} | ${r.note ?? ''} |`,
     );
   }
+  lines.push(...backwardThreadsMarkdown(rows));
   return `${lines.join('\n')}\n`;
+}
+
+/**
+ * Backward on two threads ÷ one, per engine timed on both: steady calls of the two interleaved
+ * (`pairMs`) / calls back to back (`loopMs`). Empty when no row has them.
+ */
+function backwardThreadsMarkdown(rows: readonly GradientRow[]): string[] {
+  const paired = rows.filter((r) => r.threads === 1 && r.pairMs !== undefined);
+  if (paired.length === 0) return [];
+  const engines = [...new Set(paired.map((r) => r.engine))];
+  const workloads = [...new Set(paired.map((r) => r.workload))];
+  const find = (w: string, e: string, t: number) =>
+    rows.find((r) => r.workload === w && r.engine === e && r.threads === t);
+  const ratio = (a: number | undefined, b: number | undefined) => (a && b ? `${(a / b).toFixed(2)}×` : '–');
+  const lines = [
+    '',
+    "Backward on two threads ÷ one, same run, the engine's two forms side by side: steady calls (interleaved, turns alternating) / calls back to back (bursts alternating, threads never idle):",
+    '',
+    `| workload | backward MFLOP | ${engines.join(' | ')} |`,
+    `|---|---|${engines.map(() => '---').join('|')}|`,
+  ];
+  for (const w of workloads) {
+    const cells = engines.map((e) => {
+      const [one, two] = [find(w, e, 1), find(w, e, 2)];
+      return `${ratio(one?.pairMs, two?.pairMs)} / ${ratio(one?.loopMs, two?.loopMs)}`;
+    });
+    lines.push(`| ${w} | ${(2 * find(w, engines[0]!, 1)!.mflop).toFixed(1)} | ${cells.join(' | ')} |`);
+  }
+  return lines;
 }

@@ -101,6 +101,11 @@ export async function measureInterleaved(
   });
 }
 
+/** Rounds of the back-to-back timing of an engine's 1- and 2-thread forms ({@link measureBursts}). */
+export const LOOP_ROUNDS = 4;
+/** Calls per burst of it (the first of each untimed). */
+export const LOOP_BURST = 6;
+
 /**
  * Two calls of one engine (its 1-thread and 2-thread forms) timed back to back, as in a loop: in
  * `rounds` rounds each makes a burst of `burst` calls (the order alternating by round), the first of

@@ -6,7 +6,7 @@ import type { FirstCallSpec } from './first-call';
 import { runFirstCalls } from './first-call';
 import type { FirstCallRow, FirstCallTiming } from './first-call-row';
 import { machineInfo } from './machine';
-import { guarded, MIN_ROUNDS, measureBursts, measureInterleaved } from './measure';
+import { guarded, LOOP_BURST, LOOP_ROUNDS, MIN_ROUNDS, measureBursts, measureInterleaved } from './measure';
 import { untilQuiet } from './settle';
 import type { Features, Machine, RowTiming } from './row';
 import {
@@ -66,11 +66,6 @@ export interface BenchOptions {
   /** Measures each tconv backend's first calls on every workload after the timed rows. */
   firstCall?: FirstCallOptions;
 }
-
-/** Rounds of the back-to-back timing of an engine's 1- and 2-thread forms ({@link measureBursts}). */
-export const LOOP_ROUNDS = 4;
-/** Calls per burst of it (the first of each untimed). */
-export const LOOP_BURST = 6;
 
 /**
  * The indices into `timed` of each engine's 1-thread and 2-thread forms, where both were timed

@@ -22,12 +22,22 @@ describe('backward smoke run: the tiny workload through every gradient engine', 
       expect(r.backwardMs).toBeGreaterThan(0);
       expect(r.ratio).toBeCloseTo(r.backwardMs! / r.forwardMs!, 10);
     }
+    // the engine timed on 1 and 2 threads: its two backwards again side by side
+    for (const name of ['tconv-wasm 1t', 'tconv-wasm 2t']) {
+      expect(by.get(name)!.pairMs).toBeGreaterThan(0);
+      expect(by.get(name)!.loopMs).toBeGreaterThan(0);
+    }
+    expect(by.get('tconv-cpu 1t')!.pairMs).toBeUndefined();
     const wasm = by.get('tfjs-wasm 1t')!;
     expect(wasm.ok).toBe(false);
     expect(wasm.note).toMatch(/^n\/a: not registered on tfjs-wasm: Conv2DBackpropFilter/);
     const md = gradientMarkdown(rows, 'test machine');
     expect(md).toContain('| tiny-k3s2 | tconv-cpu 1t |');
     expect(md).toContain('test machine');
+    expect(md).toMatch(
+      /Backward on two threads ÷ one[^\n]*\n\n\| workload \| backward MFLOP \| tconv-wasm \|/,
+    );
+    expect(md).toMatch(/\| tiny-k3s2 \| [0-9.]+ \| [0-9.]+× \/ [0-9.]+× \|/);
   });
 
   it('flags an engine whose gradients disagree', async () => {
