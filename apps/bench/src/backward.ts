@@ -33,8 +33,17 @@ import * as tf from '@tensorflow/tfjs-core';
 // tfjs-core's Node bundle registers no gradients (the union package @tensorflow/tfjs does): this
 // module registers them into tfjs' global gradient registry (bundled by tsup, see tsup.config.ts).
 import '@tensorflow/tfjs-core/dist/register_all_gradients';
-import { LOOP_BURST, LOOP_ROUNDS, MIN_ROUNDS, measure, measureBursts, measureInterleaved } from './measure';
+import {
+  guarded,
+  LOOP_BURST,
+  LOOP_ROUNDS,
+  MIN_ROUNDS,
+  measure,
+  measureBursts,
+  measureInterleaved,
+} from './measure';
 import type { EngineFeatures } from './row';
+import { failureNote } from './row';
 import { explorationCalls, wasmFeatures } from './engines/tconv';
 
 /** The gradients an engine computes, in tconv's layouts (NC…, `[Cin, Cout/groups, ...k]`). */
@@ -297,7 +306,7 @@ export async function runGradientBench(
     const gy = tensor(seeded(shapeSize(ys), 3), ys);
     const mflop = geometryFlops(resolveConvTranspose(w.input, w.weight, w.options)) / 1e6;
     const truth = cpuBackend.convTransposeBackward(gy, x, weight, w.options);
-    // each ok row's run, kept until the workload's thread pairs are timed
+    // the runs of engines timed on 1 and 2 threads, kept until the workload's pairs are timed
     const kept: { row: GradientRow; run: GradientRun }[] = [];
     for (const e of engines) {
       const base = { workload: w.name, engine: e.name, threads: e.threads, mflop };
@@ -337,7 +346,7 @@ export async function runGradientBench(
               ...(slow ? { note: 'one timed backward call (over 2 s per call)' } : {}),
             };
           }
-          if (row.ok && !slow) kept.push({ row, run });
+          if (row.ok && !slow && hasThreadSibling(e, engines)) kept.push({ row, run });
           else run.dispose?.();
         } catch (err) {
           const message = err instanceof Error ? err.message.split('\n')[0]! : String(err);
@@ -352,10 +361,21 @@ export async function runGradientBench(
       rows.push(row);
       onRow?.(row);
     }
-    await timeThreadPairs(kept);
-    for (const { run } of kept) run.dispose?.();
+    try {
+      await timeThreadPairs(kept);
+    } finally {
+      for (const { run } of kept) run.dispose?.();
+    }
   }
   return rows;
+}
+
+/** Whether `e` has a form on the other of 1 and 2 threads among `engines` (same name). */
+function hasThreadSibling(e: GradientEngine, engines: readonly GradientEngine[]): boolean {
+  return (
+    (e.threads === 1 || e.threads === 2) &&
+    engines.some((o) => o.name === e.name && o.threads === 3 - e.threads)
+  );
 }
 
 /**
@@ -368,9 +388,15 @@ async function timeThreadPairs(kept: readonly { row: GradientRow; run: GradientR
     if (one.row.threads !== 1) continue;
     const two = kept.find((k) => k.row.engine === one.row.engine && k.row.threads === 2);
     if (!two) continue;
-    const runs = [() => one.run.backward(), () => two.run.backward()];
+    // a call that fails here leaves both rows with their own timings and a note, no pair figures
+    const { runs, failures } = guarded([() => one.run.backward(), () => two.run.backward()]);
     const [a, b] = await measureInterleaved(runs, 400, MIN_ROUNDS, 30);
     const [la, lb] = await measureBursts(runs, LOOP_ROUNDS, LOOP_BURST);
+    const failed = failures.find((f) => f !== undefined);
+    if (failed !== undefined) {
+      for (const r of [one.row, two.row]) r.note = `pair timing ${failureNote(failed)}`;
+      continue;
+    }
     Object.assign(one.row, { pairMs: a!.median, loopMs: la });
     Object.assign(two.row, { pairMs: b!.median, loopMs: lb });
   }

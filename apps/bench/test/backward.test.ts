@@ -40,6 +40,43 @@ describe('backward smoke run: the tiny workload through every gradient engine', 
     expect(md).toMatch(/\| tiny-k3s2 \| [0-9.]+ \| [0-9.]+× \/ [0-9.]+× \|/);
   });
 
+  it("an engine's 1- and 2-thread backwards timed side by side: a failure there is a note, both runs disposed", async () => {
+    const cpu = engines[0]!;
+    let last = 0;
+    let disposed = 0;
+    const form = (threads: number) => ({
+      ...cpu,
+      name: 'pair',
+      threads,
+      async prepare(...a: Parameters<typeof cpu.prepare>) {
+        const run = await cpu.prepare(...a);
+        const mark =
+          <T>(f: () => Promise<T>, fails = false) =>
+          () => {
+            const after = last;
+            last = threads;
+            // the 2-thread form's backward fails only right after a call of the 1-thread form's:
+            // in the pair timing, not in its own (its gate call comes first)
+            if (fails && threads === 2 && after === 1) return Promise.reject(new Error('boom'));
+            return f();
+          };
+        return {
+          forward: mark(run.forward),
+          backward: mark(run.backward, true),
+          gradients: mark(run.gradients),
+          dispose: () => void disposed++,
+        };
+      },
+    });
+    const rows = await runGradientBench([TINY], [form(1), form(2)]);
+    expect(rows.map((r) => [r.threads, r.ok, r.note, r.pairMs])).toEqual([
+      [1, true, 'pair timing failed: boom', undefined],
+      [2, true, 'pair timing failed: boom', undefined],
+    ]);
+    expect(rows.every((r) => r.backwardMs! > 0)).toBe(true);
+    expect(disposed).toBe(2);
+  });
+
   it('flags an engine whose gradients disagree', async () => {
     const cpu = engines[0]!;
     const wrong = {

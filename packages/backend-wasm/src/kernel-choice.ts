@@ -230,15 +230,18 @@ function inputChannelParts(g: ConvTransposeGeometry | ConvGeometry, threads: num
 /**
  * Parts a weight gradient's batch split has (each part sums the gradient over its items into a
  * buffer of its own; the buffers are added after the join): only with one group (groups split by
- * groups), and when each gradient element takes at least {@link MIN_SUMMED_FLOPS_PER_OUTPUT}
- * FLOPs, so the additions cost under 1/128 of the work (DCGAN's RGB layer: 16 384 per element);
- * 1 when it does not apply.
+ * groups), when each gradient element takes at least {@link MIN_SUMMED_FLOPS_PER_OUTPUT} FLOPs, so
+ * the additions cost under 1/128 of the work (DCGAN's RGB layer: 16 384 per element), and when the
+ * items divide evenly: with 3 items on 2 threads one thread would carry half the input gradient
+ * and two thirds of this one, more than the whole of either task that side by side gives it. 1
+ * when it does not apply.
  */
 function summedBatchParts(g: ConvTransposeGeometry | ConvGeometry, threads: number): number {
   if (g.groups !== 1 || g.batch < 2) return 1;
   const weights = g.weightShape.reduce((a, b) => a * b, 1);
   if (geometryFlops(g) < MIN_SUMMED_FLOPS_PER_OUTPUT * weights) return 1;
-  return Math.min(threads, g.batch);
+  const parts = Math.min(threads, g.batch);
+  return g.batch % parts === 0 ? parts : 1;
 }
 
 /**

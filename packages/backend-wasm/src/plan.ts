@@ -201,10 +201,11 @@ export function planBackward(
 }
 
 /**
- * Whether a backward call whose two tasks each stay whole (each under the thread threshold) takes a
- * thread each: when the call's FLOPs together (2 × the forward's) reach the threshold, as one call
- * of that size would split (dilated-k3d2: 18.9 MFLOP per task against 20 — the two ran one after
- * the other on the calling thread, two threads no faster than one).
+ * Whether a backward call whose two tasks each stay whole (each under the thread threshold, or
+ * neither splittable: few channels, one item, one group) takes a thread each: when the call's FLOPs
+ * together (2 × the forward's) reach the threshold, as one call of that size would split
+ * (dilated-k3d2: 18.9 MFLOP per task against 20 — the two ran one after the other on the calling
+ * thread, two threads no faster than one).
  */
 function pairedBelowThreshold(
   g: ConvTransposeGeometry | ConvGeometry,
@@ -227,8 +228,8 @@ function backwardLayout(
   const inputSplit = threadSplit(adjoint, ctx.threads, ctx.threadThreshold, adjoint.outChannelsPerGroup);
   const bPerGroup = g.kind === 'convTranspose' ? g.outChannelsPerGroup : g.inChannelsPerGroup;
   const weightSplit = threadSplit(g, ctx.threads, ctx.threadThreshold, bPerGroup, 'weightGradient');
-  // one of the two tasks splits poorly or not at all (a weight gradient over 3 channels of
-  // gradOutput, say): the two side by side, a thread each (they take the same FLOPs), instead of one
+  // one of the two tasks splits poorly or not at all (a weight gradient over 3 channels of one
+  // item's gradOutput, say): the two side by side, a thread each (they take the same FLOPs), instead of one
   // thread running the unsplit task besides its share of the other
   const weak = (split: ThreadSplit, channels: number) =>
     split.parts === 1 || (split.by === 'channels' && channels < MIN_THREADED_CHANNELS);

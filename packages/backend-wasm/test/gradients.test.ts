@@ -93,6 +93,9 @@ const valid = (run: () => unknown): boolean => {
 };
 
 describe('gradients against the float64 definition', () => {
+  // identical also where the weight gradient splits by batch items: problemArb's batch is at most
+  // 2, one item per part, and both weight-gradient kernels store item 0's sum and add item 1's, as
+  // the join adds part 1's (larger batches: test/thread-splits.test.ts, within rounding)
   it('convTransposeBackward: random geometries of ranks 1–3 over every option (1 and 2 threads identical)', () =>
     fc.assert(
       fc.asyncProperty(problemArb, async (p) => {

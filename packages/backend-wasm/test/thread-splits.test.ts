@@ -332,6 +332,20 @@ describe('backward calls split the same way', () => {
     const o = { stride: 2, padding: 1 };
     const g = resolveConvTranspose(xs, ws, o);
     expect(threadSplit(g, 2, 0, g.outChannelsPerGroup, 'weightGradient')).toEqual({ by: 'batch', parts: 2 });
+    // an odd batch is not split by items (1 item against 2 would leave one thread more than
+    // either whole task): whole over a threshold, its few channels at threshold 0 (which splits
+    // everything), and either way the two tasks run side by side
+    const odd = resolveConvTranspose([3, 12, 10, 10], ws, o);
+    expect(threadSplit(odd, 2, 1, odd.outChannelsPerGroup, 'weightGradient').parts).toBe(1);
+    expect(threadSplit(odd, 2, 0, odd.outChannelsPerGroup, 'weightGradient').by).toBe('channels');
+    const oddJob = planBackward(
+      odd,
+      new Float32Array(size(odd.outputShape)),
+      new Float32Array(size(odd.inputShape)),
+      new Float32Array(size(ws)),
+      { heapBase: 0, threads: 2, threadThreshold: 0, kernel: undefined },
+    );
+    expect(oddJob.tasks.map((t) => t.length)).toEqual([2]);
     // one group only (a grouped gradient splits by groups), and never by input channels
     const grouped = resolveConvTranspose([6, 12, 10, 10], [12, 1, 4, 4], { ...o, groups: 3 });
     expect(threadSplit(grouped, 2, 0, grouped.outChannelsPerGroup, 'weightGradient').by).toBe('groups');
@@ -356,7 +370,8 @@ describe('backward calls split the same way', () => {
     const exact = cpuBackend.convTransposeBackward(f64(gy), f64(x), f64(w), o);
     const mag = cpuBackend.convTransposeBackward(f64(gy, Math.abs), f64(x, Math.abs), f64(w, Math.abs), o);
     for (const key of ['input', 'weight'] as const) {
-      const terms = key === 'weight' ? xs[0]! * size(g.outputSize) : size(ws.slice(1));
+      // products per element: batch × input positions for ∂w, Cout × taps for ∂x
+      const terms = key === 'weight' ? xs[0]! * size(xs.slice(2)) : size(ws.slice(1));
       for (let i = 0; i < exact[key].data.length; i++) {
         const bound = (terms + 2) * 2 ** -24 * mag[key].data[i]! + 1e-30;
         expect(Math.abs(got[key].data[i]! - exact[key].data[i]!)).toBeLessThanOrEqual(bound);
