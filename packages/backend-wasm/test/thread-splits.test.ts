@@ -4,7 +4,7 @@
 // overflow rule on a split call (a worker scans for non-finite values) and the backward.
 import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
-import type { ConvTransposeOptions, Tensor } from '@tconv/core';
+import type { ConvTransposeOptions, Gradients, Tensor } from '@tconv/core';
 import { geometryFlops, resolveConvTranspose, tensor } from '@tconv/core';
 import { cpuBackend, referenceConvTranspose } from '@tconv/backend-cpu';
 import { createWasmBackend } from '@tconv/backend-wasm';
@@ -44,6 +44,32 @@ function expectDefinition(
     const bound = (terms + 2) * 2 ** -24 * mag.data[i]!;
     if (!(Math.abs(y.data[i]! - exact.data[i]!) <= bound + 1e-30))
       throw new Error(`element ${i}: ${y.data[i]} vs ${exact.data[i]} (bound ${bound})`);
+  }
+}
+
+/**
+ * Both gradients within float32 rounding of the float64 definition: |got − exact| ≤ (terms + 2)·2⁻²⁴
+ * times the same gradient of the absolute values, `terms` the products per element (batch × input
+ * positions for ∂w, output channels × taps for ∂x).
+ */
+function expectGradientsDefinition(
+  got: Gradients,
+  gy: Tensor,
+  x: Tensor,
+  w: Tensor,
+  o: ConvTransposeOptions,
+) {
+  const f64 = (t: Tensor, map: (v: number) => number = (v) => v) =>
+    tensor(Float64Array.from(t.data, map), t.shape);
+  const exact = cpuBackend.convTransposeBackward(f64(gy), f64(x), f64(w), o);
+  const mag = cpuBackend.convTransposeBackward(f64(gy, Math.abs), f64(x, Math.abs), f64(w, Math.abs), o);
+  for (const key of ['input', 'weight'] as const) {
+    const terms = key === 'weight' ? size(x.shape) / x.shape[1]! : size(w.shape.slice(1));
+    for (let i = 0; i < exact[key].data.length; i++) {
+      const bound = (terms + 2) * 2 ** -24 * mag[key].data[i]! + 1e-30;
+      if (!(Math.abs(got[key].data[i]! - exact[key].data[i]!) <= bound))
+        throw new Error(`${key}[${i}]: ${got[key].data[i]} vs ${exact[key].data[i]} (bound ${bound})`);
+    }
   }
 }
 
@@ -324,6 +350,39 @@ describe('backward calls split the same way', () => {
     expect(Array.from(b.weight.data)).toEqual(Array.from(a.weight.data));
   });
 
+  it('random geometries whose weight gradient splits by batch items (even batches of 2–8, few channels): both gradients the definition', () =>
+    fc.assert(
+      fc.asyncProperty(
+        fc.record({
+          axes: fc.array(axis, { minLength: 1, maxLength: 2 }),
+          cin: fc.integer({ min: 1, max: 12 }),
+          cout: fc.integer({ min: 1, max: 7 }),
+          half: fc.integer({ min: 1, max: 4 }),
+          seed: fc.nat(),
+        }),
+        async ({ axes, cin, cout, half, seed }) => {
+          const xs = [2 * half, cin, ...axes.map((a) => a.n + 4)];
+          const ws = [cin, cout, ...axes.map((a) => a.k)];
+          const o = { stride: axes.map((a) => a.s), padding: axes.map((a) => Math.floor((a.k - 1) / 2)) };
+          const g = resolveConvTranspose(xs, ws, o);
+          fc.pre(threadSplit(g, 2, 0, cout, 'weightGradient').by === 'batch');
+          const job = planBackward(
+            g,
+            new Float32Array(size(g.outputShape)),
+            new Float32Array(size(xs)),
+            new Float32Array(size(ws)),
+            { heapBase: 0, threads: 2, threadThreshold: 0, kernel: undefined },
+          );
+          expect(job.tasks.at(-1)!.map((p) => p.sum?.length ?? 0)).toEqual([0, size(ws)]);
+          const x = tensor(randomData(size(xs), seed) as Float32Array, xs);
+          const w = tensor(randomData(size(ws), seed + 1) as Float32Array, ws);
+          const gy = tensor(randomData(size(g.outputShape), seed + 2) as Float32Array, g.outputShape);
+          expectGradientsDefinition(await two.convTransposeBackward(gy, x, w, o), gy, x, w, o);
+        },
+      ),
+      { numRuns: 40, seed: 18 },
+    ));
+
   it("a weight gradient over 3 output channels and a batch of 6 sums each part's items on its own: the definition", async () => {
     // DCGAN's RGB layer, smaller: too few channels to split, so batch items, each part into a
     // gradient of its own, added after the join (sums in another order than one thread's)
@@ -365,18 +424,7 @@ describe('backward calls split the same way', () => {
     const w = tensor(randomData(size(ws), 22) as Float32Array, ws);
     const gy = tensor(randomData(size(g.outputShape), 23) as Float32Array, g.outputShape);
     const got = await two.convTransposeBackward(gy, x, w, o);
-    const f64 = (t: Tensor, map: (v: number) => number = (v) => v) =>
-      tensor(Float64Array.from(t.data, map), t.shape);
-    const exact = cpuBackend.convTransposeBackward(f64(gy), f64(x), f64(w), o);
-    const mag = cpuBackend.convTransposeBackward(f64(gy, Math.abs), f64(x, Math.abs), f64(w, Math.abs), o);
-    for (const key of ['input', 'weight'] as const) {
-      // products per element: batch × input positions for ∂w, Cout × taps for ∂x
-      const terms = key === 'weight' ? xs[0]! * size(xs.slice(2)) : size(ws.slice(1));
-      for (let i = 0; i < exact[key].data.length; i++) {
-        const bound = (terms + 2) * 2 ** -24 * mag[key].data[i]! + 1e-30;
-        expect(Math.abs(got[key].data[i]! - exact[key].data[i]!)).toBeLessThanOrEqual(bound);
-      }
-    }
+    expectGradientsDefinition(got, gy, x, w, o);
     // the parts' sums added: not one thread's order, the same gradient within float32 rounding
     const single = await one.convTransposeBackward(gy, x, w, o);
     let worst = 0;
