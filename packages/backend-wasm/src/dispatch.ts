@@ -117,9 +117,11 @@ export function createDispatcher(
     // a worker scans the checked range for non-finite values while the outputs are copied out
     const check = threaded && job.check ? pool.run(0, [], job.check) : null;
     if (early) copyWrites(early, job, heap, (i) => i > 0);
+    // the constructor's copy, not slice(): slice zero-fills its new buffer before copying into it
+    // (an 8 MiB weight gradient: 1.6–2.7 ms against 2.5–4.0 ms, and up to 10 ms from shared memory)
     const outputs = early
       ? [early]
-      : job.outputs.map(({ at, length }) => new Float32Array(heap, at, length).slice());
+      : job.outputs.map(({ at, length }) => new Float32Array(new Float32Array(heap, at, length)));
     if (check && !pool!.finishedWithin(0, check.id, CALLER_WAIT_MS)) await check.done;
     else check?.done.catch(() => {});
     // unthreaded, the calling thread scans the checked range with the kernels' SIMD scan
