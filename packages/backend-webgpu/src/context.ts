@@ -194,8 +194,7 @@ function record(
 export async function read(ctx: GpuContext, region: Region, elements: number): Promise<Float32Array> {
   checkAlive(ctx);
   const bytes = elements * 4;
-  const out = new Float32Array(elements);
-  if (elements === 0) return out;
+  if (elements === 0) return new Float32Array(0);
   const staging = ctx.pool.acquire(bytes, READBACK);
   const encoder = ctx.device.createCommandEncoder();
   encoder.copyBufferToBuffer(region.buffer, 0, staging, 0, bytes);
@@ -205,7 +204,8 @@ export async function read(ctx: GpuContext, region: Region, elements: number): P
   } catch (e) {
     throw await lostOr(ctx, e);
   }
-  out.set(new Float32Array(staging.getMappedRange(0, bytes)));
+  // the constructor's copy of the mapped range: a zero-filled array and set() wrote it twice
+  const out = new Float32Array(new Float32Array(staging.getMappedRange(0, bytes)));
   staging.unmap();
   ctx.pool.release(staging);
   return out;
