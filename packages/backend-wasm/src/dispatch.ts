@@ -93,11 +93,13 @@ export function createDispatcher(
     const missing = job.end - memory.buffer.byteLength;
     if (missing > 0) memory.grow(Math.ceil(missing / 65536));
     const heap = memory.buffer;
-    for (const { at, data } of job.inputs) new Float32Array(heap, at, data.length).set(data);
+    for (const { at, data, late } of job.inputs) if (!late) new Float32Array(heap, at, data.length).set(data);
     for (const task of job.tasks) {
       for (const part of task) new Int32Array(heap, part.at, part.words.length).set(part.words);
     }
     const tickets = threaded ? shares.map((parts, i) => pool.run(i, parts)) : [];
+    // what only the calling thread's parts read is copied while the workers start on theirs
+    for (const { at, data, late } of job.inputs) if (late) new Float32Array(heap, at, data.length).set(data);
     let failure: unknown = null;
     try {
       for (const task of job.tasks) exports[task[0]!.entry](task[0]!.at);

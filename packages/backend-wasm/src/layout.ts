@@ -56,8 +56,13 @@ export interface Part {
 
 /** A planned call: the operands to copy in, the tasks (each split into parts), the outputs. */
 export interface Job {
-  /** Operands copied into memory before any part runs. */
-  readonly inputs: { readonly at: number; data: Float32Array }[];
+  /**
+   * Operands copied into memory before any part runs — except a `late` one, copied after the
+   * workers have their parts and before the calling thread runs its own: only the calling thread's
+   * parts may read it (a backward's weights, when the input gradient runs on the calling thread
+   * and the weight gradient, which does not read them, on a worker), so its copy overlaps their work.
+   */
+  readonly inputs: { readonly at: number; data: Float32Array; readonly late?: boolean }[];
   /** Tasks in order; part i of every task runs on thread i (tasks are independent). */
   readonly tasks: readonly (readonly Part[])[];
   /** Results read back after every part is done. */

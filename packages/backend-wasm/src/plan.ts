@@ -50,11 +50,16 @@ export interface PlanContext {
 /** A planned call without its operands: where they go (in the job's input order), the tasks, the outputs. */
 interface Layout extends Omit<Job, 'inputs'> {
   readonly at: readonly number[];
+  /** Per input, whether it is copied late (see {@link Job.inputs}); absent: none is. */
+  readonly late?: readonly boolean[];
 }
 
 /** `layout` with `operands` (in its input order) as the job's inputs. */
 function withOperands(layout: Layout, operands: readonly Float32Array[]): Job {
-  return { ...layout, inputs: operands.map((data, i) => ({ at: layout.at[i]!, data })) };
+  return {
+    ...layout,
+    inputs: operands.map((data, i) => ({ at: layout.at[i]!, data, late: layout.late?.[i] === true })),
+  };
 }
 
 /** `value` under `key` in `cache` (most recently used last; the oldest goes beyond {@link CACHED_PLANS}). */
@@ -217,6 +222,27 @@ function pairedBelowThreshold(
   return ctx.threadThreshold <= 0 || 2 * geometryFlops(g) >= ctx.threadThreshold;
 }
 
+/**
+ * A backward on two threads whose forward takes at most this many FLOPs per weight element
+ * (2 × batch × input positions: DCGAN's 4×4 layer, 32) runs its two tasks side by side even when
+ * both split: copying the weights in is then a large share of the call (8 MiB against 67 MFLOP per
+ * task, ~1.5 ms of a 9 ms one-thread call), and side by side it overlaps the worker's weight
+ * gradient instead of preceding both threads' work.
+ */
+const SIDE_BY_SIDE_MAX_FLOPS_PER_WEIGHT = 64;
+
+/** Whether a backward on `g` is bound by its weight copy (see {@link SIDE_BY_SIDE_MAX_FLOPS_PER_WEIGHT}). */
+function copyBound(
+  g: ConvTransposeGeometry | ConvGeometry,
+  inputSplit: ThreadSplit,
+  weightSplit: ThreadSplit,
+  ctx: PlanContext,
+): boolean {
+  if (ctx.threads !== 2 || Math.max(inputSplit.parts, weightSplit.parts) < 2) return false;
+  const weights = g.weightShape.reduce((a, b) => a * b, 1);
+  return geometryFlops(g) <= SIDE_BY_SIDE_MAX_FLOPS_PER_WEIGHT * weights;
+}
+
 /** Lays out a backward call on `g` (see {@link planBackward}); the splits follow from `g`. */
 function backwardLayout(
   g: ConvTransposeGeometry | ConvGeometry,
@@ -236,7 +262,8 @@ function backwardLayout(
   const sideBySide =
     (Math.max(inputSplit.parts, weightSplit.parts) > 1 &&
       (weak(inputSplit, adjoint.outChannelsPerGroup) || weak(weightSplit, bPerGroup))) ||
-    pairedBelowThreshold(g, inputSplit, weightSplit, ctx);
+    pairedBelowThreshold(g, inputSplit, weightSplit, ctx) ||
+    copyBound(g, inputSplit, weightSplit, ctx);
   const dxSplit = sideBySide ? UNSPLIT : inputSplit;
   const dwSplit = sideBySide ? UNSPLIT : weightSplit;
   return withinLimit(plan, ctx, (p): Layout => {
@@ -260,9 +287,13 @@ function backwardLayout(
           ),
       weightGradientTask(g, { input: xAt, gradOutput: gy, out: dw }, dwSplit, mem),
     ];
+    const paired = sideBySide && tasks.every((t) => t.length === 1);
     return {
       at: [gy, xAt, wAt],
-      tasks: sideBySide && tasks.every((t) => t.length === 1) ? [tasks.flat()] : tasks,
+      // side by side, the weights are read by the input gradient on the calling thread alone: they
+      // are copied while the worker computes the weight gradient
+      late: [false, false, paired && ctx.threads > 1],
+      tasks: paired ? [tasks.flat()] : tasks,
       outputs: [
         { at: dx, length: el.input },
         { at: dw, length: el.weight },

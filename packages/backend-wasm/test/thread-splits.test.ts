@@ -471,6 +471,44 @@ describe('backward calls split the same way', () => {
     }
   });
 
+  it('a backward bound by its weight copy (DCGAN 4×4-like: 32 FLOPs per weight) runs side by side, the weights copied while the worker starts: identical to one thread', async () => {
+    const xs = [1, 64, 4, 4];
+    const ws = [64, 32, 4, 4];
+    const o = { stride: 2, padding: 1 };
+    const g = resolveConvTranspose(xs, ws, o);
+    expect(geometryFlops(g) / size(ws)).toBe(32);
+    const planOn = (threads: number) =>
+      planBackward(
+        g,
+        new Float32Array(size(g.outputShape)),
+        new Float32Array(size(xs)),
+        new Float32Array(size(ws)),
+        { heapBase: 0, threads, threadThreshold: 0, kernel: undefined },
+      );
+    const job = planOn(2);
+    // one task: the input gradient on the calling thread (it alone reads W), the weight gradient
+    // on the worker; W (the third input) copied after the worker has its part
+    expect(job.tasks.map((t) => t.map((p) => p.entry))).toEqual([['convDot', 'weightGradient']]);
+    expect(job.inputs.map((i) => i.late)).toEqual([false, false, true]);
+    // more threads: both tasks split, nothing late
+    const three = planOn(3);
+    expect(three.tasks.map((t) => t.length)).toEqual([3, 3]);
+    expect(three.inputs.some((i) => i.late)).toBe(false);
+    const x = tensor(randomData(size(xs), 31) as Float32Array, xs);
+    const w = tensor(randomData(size(ws), 32) as Float32Array, ws);
+    const gy = tensor(randomData(size(g.outputShape), 33) as Float32Array, g.outputShape);
+    const a = await one.convTransposeBackward(gy, x, w, o);
+    const b = await two.convTransposeBackward(gy, x, w, o);
+    expect(Array.from(b.input.data)).toEqual(Array.from(a.input.data));
+    expect(Array.from(b.weight.data)).toEqual(Array.from(a.weight.data));
+    // a second call with other weights: the late copy is of this call's W
+    const w2 = tensor(randomData(size(ws), 34) as Float32Array, ws);
+    const a2 = await one.convTransposeBackward(gy, x, w2, o);
+    const b2 = await two.convTransposeBackward(gy, x, w2, o);
+    expect(Array.from(b2.input.data)).toEqual(Array.from(a2.input.data));
+    expect(Array.from(b2.input.data)).not.toEqual(Array.from(b.input.data));
+  });
+
   it("a convolution's input gradient by input channels (its adjoint: 1 output channel, long kernel)", async () => {
     const xs = [1, 1, 200];
     const ws = [40, 1, 64];
