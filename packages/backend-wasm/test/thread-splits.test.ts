@@ -4,7 +4,7 @@
 // overflow rule on a split call (a worker scans for non-finite values) and the backward.
 import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
-import type { ConvTransposeOptions, Gradients, Tensor } from '@tconv/core';
+import type { ConvTransposeGeometry, ConvTransposeOptions, Gradients, Tensor } from '@tconv/core';
 import { geometryFlops, resolveConvTranspose, tensor } from '@tconv/core';
 import { cpuBackend, referenceConvTranspose } from '@tconv/backend-cpu';
 import { createWasmBackend } from '@tconv/backend-wasm';
@@ -16,6 +16,17 @@ const size = (shape: readonly number[]) => shape.reduce((a, b) => a * b, 1);
 const one = await createWasmBackend();
 const two = await createWasmBackend({ threads: 2, threadThreshold: 0 });
 afterAll(() => Promise.all([one.dispose(), two.dispose()]));
+
+/** The backward job `planBackward` lays out for `g` on `threads` threads (operands zero, heap at 0). */
+function backwardJob(g: ConvTransposeGeometry, threads: number, threadThreshold: number) {
+  const zeros = (shape: readonly number[]) => new Float32Array(size(shape));
+  return planBackward(g, zeros(g.outputShape), zeros(g.inputShape), zeros(g.weightShape), {
+    heapBase: 0,
+    threads,
+    threadThreshold,
+    kernel: undefined,
+  });
+}
 
 /** The split a forward call on these shapes takes on two threads, threshold 0. */
 function splitOf(xs: number[], ws: number[], o: ConvTransposeOptions): ThreadSplit {
@@ -328,18 +339,7 @@ describe('backward calls split the same way', () => {
     const ws = [16, 3, 4, 4];
     const o = { stride: 2, padding: 1 };
     const g = resolveConvTranspose(xs, ws, o);
-    const job = planBackward(
-      g,
-      new Float32Array(size(g.outputShape)),
-      new Float32Array(size(xs)),
-      new Float32Array(size(ws)),
-      {
-        heapBase: 0,
-        threads: 2,
-        threadThreshold: 0,
-        kernel: undefined,
-      },
-    );
+    const job = backwardJob(g, 2, 0);
     expect(job.tasks.map((t) => t.length)).toEqual([2]);
     const x = tensor(randomData(size(xs), 8) as Float32Array, xs);
     const w = tensor(randomData(size(ws), 9) as Float32Array, ws);
@@ -366,13 +366,7 @@ describe('backward calls split the same way', () => {
           const o = { stride: axes.map((a) => a.s), padding: axes.map((a) => Math.floor((a.k - 1) / 2)) };
           const g = resolveConvTranspose(xs, ws, o);
           fc.pre(threadSplit(g, 2, 0, cout, 'weightGradient').by === 'batch');
-          const job = planBackward(
-            g,
-            new Float32Array(size(g.outputShape)),
-            new Float32Array(size(xs)),
-            new Float32Array(size(ws)),
-            { heapBase: 0, threads: 2, threadThreshold: 0, kernel: undefined },
-          );
+          const job = backwardJob(g, 2, 0);
           expect(job.tasks.at(-1)!.map((p) => p.sum?.length ?? 0)).toEqual([0, size(ws)]);
           const x = tensor(randomData(size(xs), seed) as Float32Array, xs);
           const w = tensor(randomData(size(ws), seed + 1) as Float32Array, ws);
@@ -397,26 +391,14 @@ describe('backward calls split the same way', () => {
     const odd = resolveConvTranspose([3, 12, 10, 10], ws, o);
     expect(threadSplit(odd, 2, 1, odd.outChannelsPerGroup, 'weightGradient').parts).toBe(1);
     expect(threadSplit(odd, 2, 0, odd.outChannelsPerGroup, 'weightGradient').by).toBe('channels');
-    const oddJob = planBackward(
-      odd,
-      new Float32Array(size(odd.outputShape)),
-      new Float32Array(size(odd.inputShape)),
-      new Float32Array(size(ws)),
-      { heapBase: 0, threads: 2, threadThreshold: 0, kernel: undefined },
-    );
+    const oddJob = backwardJob(odd, 2, 0);
     expect(oddJob.tasks.map((t) => t.length)).toEqual([2]);
     // one group only (a grouped gradient splits by groups), and never by input channels
     const grouped = resolveConvTranspose([6, 12, 10, 10], [12, 1, 4, 4], { ...o, groups: 3 });
     expect(threadSplit(grouped, 2, 0, grouped.outChannelsPerGroup, 'weightGradient').by).toBe('groups');
     const item = resolveConvTranspose([1, 512, 128], [512, 1, 2048], { stride: 512 });
     expect(threadSplit(item, 2, 0, 1, 'weightGradient').by).not.toBe('inputChannels');
-    const job = planBackward(
-      g,
-      new Float32Array(size(g.outputShape)),
-      new Float32Array(size(xs)),
-      new Float32Array(size(ws)),
-      { heapBase: 0, threads: 2, threadThreshold: 0, kernel: undefined },
-    );
+    const job = backwardJob(g, 2, 0);
     const [dxTask, dwTask] = job.tasks;
     expect(dxTask).toHaveLength(2);
     expect(dwTask!.map((p) => p.sum?.length ?? 0)).toEqual([0, size(ws)]);
@@ -441,13 +423,7 @@ describe('backward calls split the same way', () => {
     const g = resolveConvTranspose(xs, ws, o);
     const flops = geometryFlops(g);
     const tasksAt = (threadThreshold: number, threads = 2) =>
-      planBackward(
-        g,
-        new Float32Array(size(g.outputShape)),
-        new Float32Array(size(xs)),
-        new Float32Array(size(ws)),
-        { heapBase: 0, threads, threadThreshold, kernel: undefined },
-      ).tasks.map((t) => t.map((p) => p.entry));
+      backwardJob(g, threads, threadThreshold).tasks.map((t) => t.map((p) => p.entry));
     // over the threshold together: one task of two parts, the input gradient on the calling thread
     const paired = tasksAt(1.5 * flops);
     expect(paired).toHaveLength(1);
@@ -477,21 +453,13 @@ describe('backward calls split the same way', () => {
     const o = { stride: 2, padding: 1 };
     const g = resolveConvTranspose(xs, ws, o);
     expect(geometryFlops(g) / size(ws)).toBe(32);
-    const planOn = (threads: number) =>
-      planBackward(
-        g,
-        new Float32Array(size(g.outputShape)),
-        new Float32Array(size(xs)),
-        new Float32Array(size(ws)),
-        { heapBase: 0, threads, threadThreshold: 0, kernel: undefined },
-      );
-    const job = planOn(2);
+    const job = backwardJob(g, 2, 0);
     // one task: the input gradient on the calling thread (it alone reads W), the weight gradient
     // on the worker; W (the third input) copied after the worker has its part
     expect(job.tasks.map((t) => t.map((p) => p.entry))).toEqual([['convDot', 'weightGradient']]);
     expect(job.inputs.map((i) => i.late)).toEqual([false, false, true]);
     // more threads: both tasks split, nothing late
-    const three = planOn(3);
+    const three = backwardJob(g, 3, 0);
     expect(three.tasks.map((t) => t.length)).toEqual([3, 3]);
     expect(three.inputs.some((i) => i.late)).toBe(false);
     const x = tensor(randomData(size(xs), 31) as Float32Array, xs);
