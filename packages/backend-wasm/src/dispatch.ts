@@ -120,7 +120,8 @@ export function createDispatcher(
     const check = threaded && job.check ? pool.run(0, [], job.check) : null;
     if (early) copyWrites(early, job, heap, (i) => i > 0);
     // the constructor's copy, not slice(): slice zero-fills its new buffer before copying into it
-    // (an 8 MiB weight gradient: 1.6–2.7 ms against 2.5–4.0 ms, and up to 10 ms from shared memory)
+    // (an 8 MiB weight gradient on the 2-core AMD EPYC Zen 3: 1.6–2.7 ms against 2.5–4.0 ms, and up to
+    // 10 ms from shared memory)
     const outputs = early
       ? [early]
       : job.outputs.map(({ at, length }) => new Float32Array(new Float32Array(heap, at, length)));

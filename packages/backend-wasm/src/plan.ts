@@ -226,7 +226,7 @@ function pairedBelowThreshold(
  * A backward on two threads whose forward takes at most this many FLOPs per weight element
  * (2 × batch × input positions: DCGAN's 4×4 layer, 32) runs its two tasks side by side even when
  * both split: copying the weights in is then a large share of the call (8 MiB against 67 MFLOP per
- * task, ~1.5 ms of a 9 ms one-thread call), and side by side it overlaps the worker's weight
+ * task, ~1.5 ms of a 9 ms one-thread call on the 2-core AMD EPYC Zen 3), and side by side it overlaps the worker's weight
  * gradient instead of preceding both threads' work.
  */
 const SIDE_BY_SIDE_MAX_FLOPS_PER_WEIGHT = 64;
