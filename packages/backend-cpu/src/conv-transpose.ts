@@ -1,6 +1,7 @@
 import type { ConvTransposeGeometry, FloatArray } from '@tconv/core';
 import { fillBias, phaseLayout, product, recomputeNonFinite } from '@tconv/core';
-import { gemmTN } from './gemm';
+import type { TapRowTileCode } from './gemm';
+import { gemmTN, gemmTNTapRows } from './gemm';
 import type { ConvTransposeKernel } from './kernel-choice';
 import { chooseConvTransposeKernel } from './kernel-choice';
 import { byteScratch, SCRATCH_ELEMENTS, scratch } from './scratch';
@@ -71,7 +72,9 @@ function convTransposeKernels(
   }
   const { rows: mRows, positions: T } = gemmTiles(M, inPlane, nLast, lead, scratchElements);
   const cols = scratch(x instanceof Float64Array ? 'float64' : 'float32', mRows * T);
-  const masked = liveFraction(g) <= MASK_MAX_LIVE;
+  const tiles = gemmTileKind(g, scratchElements);
+  const masked = tiles !== 'all';
+  const tapRows = tiles === 'tap-rows';
   for (let n = 0; n < g.batch; n++) {
     for (let group = 0; group < g.groups; group++) {
       const xBase = (n * g.inChannels + group * cinG) * inPlane;
@@ -81,8 +84,13 @@ function convTransposeKernels(
         const p1 = Math.min(inPlane, p0 + T);
         for (let m0 = 0; m0 < M; m0 += mRows) {
           const m1 = Math.min(M, m0 + mRows);
-          const live = masked ? liveTiles(g, table, K, m0, m1, p0, p1) : null;
-          gemmTN(w, wBase + m0, M, x, xBase + p0, inPlane, cols, m1 - m0, p1 - p0, cinG, live);
+          if (tapRows) {
+            const codes = tapRowCodes(g, table, K, M, p0, p1);
+            gemmTNTapRows(w, wBase, M, x, xBase + p0, inPlane, cols, M, p1 - p0, cinG, codes);
+          } else {
+            const live = masked ? liveTiles(g, table, K, m0, m1, p0, p1) : null;
+            gemmTN(w, wBase + m0, M, x, xBase + p0, inPlane, cols, m1 - m0, p1 - p0, cinG, live);
+          }
           col2im(g, table, K, cols, p0, p1, m0, m1, out, outBase, outPlane);
         }
       }
@@ -154,6 +162,86 @@ function liveTiles(
     }
   }
   return live;
+}
+
+/**
+ * How the `'gemm'` kernel tiles a geometry's product: `'all'` computes every 3 × 4 register tile
+ * (most pairs land inside: more than {@link MASK_MAX_LIVE}); `'masked'` skips the 3 × 4 tiles
+ * whose every pair lands outside; `'tap-rows'` takes `gemmTNTapRows`' 4 × 4 tiles of 4 last-axis
+ * taps × 4 positions of one input row, skipping outside pairs down to a tile's corners — when the
+ * last axis' kernel and input row are multiples of 4 and the GEMM's tile holds all of
+ * `Cout/groups · ∏kernel` rows over whole input rows.
+ */
+export function gemmTileKind(
+  g: ConvTransposeGeometry,
+  scratchElements: number = SCRATCH_ELEMENTS,
+): 'all' | 'masked' | 'tap-rows' {
+  if (liveFraction(g) > MASK_MAX_LIVE) return 'all';
+  const last = g.rank - 1;
+  const nLast = g.inputSize[last]!;
+  const inPlane = product(g.inputSize);
+  const M = g.outChannelsPerGroup * product(g.kernelSize);
+  const { rows, positions } = gemmTiles(M, inPlane, nLast, (inPlane / nLast) | 0, scratchElements);
+  const fits = rows === M && g.kernelSize[last]! % 4 === 0 && nLast % 4 === 0 && positions % nLast === 0;
+  return fits ? 'tap-rows' : 'masked';
+}
+
+/**
+ * Per 4 × 4 tap-row tile of the GEMM on all M rows and input positions `p0…p1` (whole input
+ * rows), in `gemmTNTapRows`' order: its {@link TapRowTileCode} — 0 when the tile's leading taps
+ * land outside at its input row or none of its 16 last-axis pairs lands inside, else which of its
+ * corners land outside (every other pair is computed, inside or not).
+ */
+function tapRowCodes(
+  g: ConvTransposeGeometry,
+  table: Int32Array,
+  K: number,
+  M: number,
+  p0: number,
+  p1: number,
+): Uint8Array {
+  const r = g.rank;
+  const last = r - 1;
+  const nLast = g.inputSize[last]!;
+  const kL = g.kernelSize[last]!;
+  const s = g.stride[last]!;
+  const d = g.dilation[last]!;
+  const pad = g.padBegin[last]!;
+  const L = g.outputSize[last]!;
+  const inside = (i: number, k: number) => {
+    const o = i * s + k * d - pad;
+    return o >= 0 && o < L;
+  };
+  // the last axis' code per (block of 4 taps, block of 4 positions): the same on every row
+  const kBlocks = kL / 4;
+  const iBlocks = nLast / 4;
+  const lastCodes = new Uint8Array(kBlocks * iBlocks);
+  for (let kb = 0; kb < kBlocks; kb++) {
+    for (let ib = 0; ib < iBlocks; ib++) {
+      let any = false;
+      for (let k = 4 * kb; k < 4 * kb + 4 && !any; k++) {
+        for (let i = 4 * ib; i < 4 * ib + 4 && !any; i++) any = inside(i, k);
+      }
+      const first = inside(4 * ib, 4 * kb);
+      const lastPair = inside(4 * ib + 3, 4 * kb + 3);
+      const code: TapRowTileCode = !any ? 0 : first && lastPair ? 1 : lastPair ? 2 : first ? 3 : 4;
+      lastCodes[kb * iBlocks + ib] = code;
+    }
+  }
+  const rowTiles = M / 4;
+  const colTiles = (p1 - p0) / 4;
+  const codes = byteScratch(rowTiles * colTiles);
+  for (let i = 0; i < rowTiles; i++) {
+    const t = (4 * i) % K;
+    const kb = table[t * r + last]! / 4;
+    for (let j = 0; j < colTiles; j++) {
+      const p = p0 + 4 * j;
+      const ib = ((p % nLast) / 4) | 0;
+      const q = ((p - (p % nLast)) / nLast) | 0;
+      codes[i * colTiles + j] = leadingOffset(g, table, K, t, q) < 0 ? 0 : lastCodes[kb * iBlocks + ib]!;
+    }
+  }
+  return codes;
 }
 
 /** Input positions below which a tile is not split further (a GEMM tile needs a few columns). */

@@ -5,7 +5,7 @@
  * change in any release.
  */
 export { convImpl } from './conv';
-export { convTransposeImpl, gemmTiles } from './conv-transpose';
+export { convTransposeImpl, gemmTileKind, gemmTiles } from './conv-transpose';
 export { gemmTN } from './gemm';
 export type { ConvTransposeKernel } from './kernel-choice';
 export { cpuBackendWith } from './backend';

@@ -4,7 +4,7 @@ import type { ConvTransposeGeometry, ConvTransposeOptions, Tensor } from '@tconv
 import { resolveConvTranspose, tensor } from '@tconv/core';
 import { referenceConvTranspose } from '@tconv/backend-cpu';
 import type { ConvTransposeKernel } from '@tconv/backend-cpu/internal';
-import { convTransposeImpl } from '@tconv/backend-cpu/internal';
+import { convTransposeImpl, gemmTileKind } from '@tconv/backend-cpu/internal';
 import { expectWithinRounding, randomData } from '@tconv/testing';
 
 /*
@@ -64,6 +64,44 @@ const borderArb = fc
     seed,
   }));
 
+/**
+ * Geometries the GEMM's tap-row tiles take: the last axis' kernel 4 or 8 and its input row 4, 8 or
+ * 12, small enough that a tile's corners (and whole tiles) land outside; any leading axis.
+ */
+const tapRowArb = fc
+  .record({
+    lead: fc.array(
+      fc.record({
+        n: fc.integer({ min: 1, max: 4 }),
+        k: fc.integer({ min: 1, max: 5 }),
+        s: fc.integer({ min: 1, max: 3 }),
+        pad: fc.integer({ min: 0, max: 4 }),
+      }),
+      { maxLength: 2 },
+    ),
+    n: fc.constantFrom(4, 8, 12),
+    k: fc.constantFrom(4, 8),
+    s: fc.integer({ min: 1, max: 3 }),
+    d: fc.integer({ min: 1, max: 2 }),
+    pad: fc.integer({ min: 0, max: 14 }),
+    batch: fc.integer({ min: 1, max: 2 }),
+    groups: fc.integer({ min: 1, max: 2 }),
+    cinG: fc.integer({ min: 1, max: 9 }),
+    coutG: fc.integer({ min: 1, max: 3 }),
+    seed: fc.nat(),
+  })
+  .map(({ lead, n, k, s, d, pad, batch, groups, cinG, coutG, seed }) => ({
+    inputShape: [batch, groups * cinG, ...lead.map((a) => a.n), n],
+    weightShape: [groups * cinG, coutG, ...lead.map((a) => a.k), k],
+    options: {
+      stride: [...lead.map((a) => a.s), s],
+      dilation: [...lead.map(() => 1), d],
+      padding: [...lead.map((a) => Math.min(a.pad, a.k - 1)), Math.min(pad, d * (k - 1))],
+      groups,
+    } satisfies ConvTransposeOptions,
+    seed,
+  }));
+
 function run(g: ConvTransposeGeometry, x: Tensor, w: Tensor, kernel: ConvTransposeKernel): Tensor {
   const out =
     x.data instanceof Float64Array
@@ -106,6 +144,60 @@ describe('skipping what lands outside the output', () => {
       expect(borderHeavy).toBeGreaterThan(100);
     });
   }
+
+  it('gemm, tap-row tiles (last-axis kernel and row multiples of 4): random geometries = definition', () => {
+    let tapRows = 0;
+    fc.assert(
+      fc.property(tapRowArb, (p) => {
+        let g: ConvTransposeGeometry;
+        try {
+          g = resolveConvTranspose(p.inputShape, p.weightShape, p.options);
+        } catch {
+          return;
+        }
+        if (gemmTileKind(g) === 'tap-rows') tapRows++;
+        const x64 = tensor(randomData(size(p.inputShape), p.seed, 'float64'), p.inputShape);
+        const w64 = tensor(randomData(size(p.weightShape), p.seed + 1, 'float64'), p.weightShape);
+        const ref = referenceConvTranspose(x64, w64, p.options);
+        const fast = run(g, x64, w64, 'gemm');
+        for (let i = 0; i < ref.data.length; i++) {
+          expect(Math.abs(fast.data[i]! - ref.data[i]!)).toBeLessThanOrEqual(
+            1e-12 * (1 + Math.abs(ref.data[i]!)),
+          );
+        }
+        const x = tensor(randomData(size(p.inputShape), p.seed), p.inputShape);
+        const w = tensor(randomData(size(p.weightShape), p.seed + 1), p.weightShape);
+        const terms = g.inChannelsPerGroup * size(p.weightShape.slice(2)) + 1;
+        expectWithinRounding(run(g, x, w, 'gemm'), x, w, p.options, referenceConvTranspose, terms);
+      }),
+      { numRuns: 200, seed: 44 },
+    );
+    // most of the problems are border-heavy enough for the tiles (the rest: every tile computed)
+    expect(tapRows).toBeGreaterThan(100);
+  });
+
+  it('gemm, tap-row tiles over more than one depth pass (300 input channels, k4 s2 p1 and k8 s3 p2)', () => {
+    for (const { inputShape, weightShape, options } of [
+      { inputShape: [1, 300, 4, 4], weightShape: [300, 3, 4, 4], options: { stride: 2, padding: 1 } },
+      {
+        inputShape: [2, 300, 3, 8],
+        weightShape: [300, 2, 3, 8],
+        options: { stride: [1, 3], padding: [1, 2] },
+      },
+    ]) {
+      const g = resolveConvTranspose(inputShape, weightShape, options);
+      expect(gemmTileKind(g)).toBe('tap-rows');
+      const x = tensor(randomData(size(inputShape), 5, 'float64'), inputShape);
+      const w = tensor(randomData(size(weightShape), 6, 'float64'), weightShape);
+      const ref = referenceConvTranspose(x, w, options);
+      const fast = run(g, x, w, 'gemm');
+      for (let i = 0; i < ref.data.length; i++) {
+        expect(Math.abs(fast.data[i]! - ref.data[i]!)).toBeLessThanOrEqual(
+          1e-12 * (1 + Math.abs(ref.data[i]!)),
+        );
+      }
+    }
+  });
 
   it("DCGAN's 4×4 → 8×8 borders (k4 s2 p1, 77 % of pairs inside): gemm and phases = definition", () => {
     // the bench's dcgan-4to8 with fewer channels: the same borders, every tile of the GEMM masked
