@@ -97,7 +97,14 @@ export function createDispatcher(
     for (const task of job.tasks) {
       for (const part of task) new Int32Array(heap, part.at, part.words.length).set(part.words);
     }
-    const tickets = threaded ? shares.map((parts, i) => pool.run(i, parts)) : [];
+    // per worker, the output it copies out itself (a part of its own writes all of it), or -1
+    const handedOver = shares.map((parts) => parts.find((p) => p.copiesOut !== undefined)?.copiesOut ?? -1);
+    const tickets = threaded
+      ? shares.map((parts, i) => {
+          const j = handedOver[i]!;
+          return pool.run(i, parts, undefined, j >= 0 ? job.outputs[j] : undefined);
+        })
+      : [];
     // what only the calling thread's parts read is copied while the workers start on theirs
     for (const { at, data, late } of job.inputs) if (late) new Float32Array(heap, at, data.length).set(data);
     let failure: unknown = null;
@@ -109,10 +116,15 @@ export function createDispatcher(
     // the calling thread copies out what its parts wrote while the workers finish theirs
     const early = threaded && failure === null ? earlyOutput(job) : null;
     if (early) copyWrites(early, job, heap, (i) => i === 0);
-    if (tickets.length > 0 && !(failure === null && finishedNow(pool!, tickets))) {
-      for (const result of await Promise.allSettled(tickets.map((t) => t.done))) {
+    // the outputs the workers copied out arrive with their replies: those are awaited
+    const handed: (Float32Array | null)[] = job.outputs.map(() => null);
+    const awaitReplies = threaded && handedOver.some((j) => j >= 0);
+    if (tickets.length > 0 && !(failure === null && !awaitReplies && finishedNow(pool!, tickets))) {
+      const results = await Promise.allSettled(tickets.map((t) => t.done));
+      results.forEach((result, i) => {
         if (result.status === 'rejected') failure ??= result.reason;
-      }
+        else if (handedOver[i]! >= 0) handed[handedOver[i]!] = result.value;
+      });
     }
     if (failure) throw failure;
     addSums(job, memory.buffer);
@@ -124,7 +136,9 @@ export function createDispatcher(
     // 10 ms from shared memory)
     const outputs = early
       ? [early]
-      : job.outputs.map(({ at, length }) => new Float32Array(new Float32Array(heap, at, length)));
+      : job.outputs.map(
+          ({ at, length }, j) => handed[j] ?? new Float32Array(new Float32Array(heap, at, length)),
+        );
     if (check && !pool!.finishedWithin(0, check.id, CALLER_WAIT_MS)) await check.done;
     else check?.done.catch(() => {});
     // unthreaded, the calling thread scans the checked range with the kernels' SIMD scan

@@ -27,6 +27,6 @@ export type { BlockName, BlockSchema } from './param-layout';
 export { assemblyScriptConstants, BLOCKS, layoutChecksum, wordIndex } from './param-layout';
 export type { PhasePlan } from './phase-plan';
 export { phasePlan } from './phase-plan';
-export { planBackward, planForward } from './plan';
+export { planBackward, planForward, WORKER_COPY_MIN_FLOATS } from './plan';
 export type { WorkerPool } from './threads';
 export { createWorkerPool } from './threads';

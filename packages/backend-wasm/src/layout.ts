@@ -52,6 +52,13 @@ export interface Part {
    * calling thread copies its parts' out while the workers finish theirs.
    */
   readonly writes?: readonly (readonly [number, number])[];
+  /**
+   * The index of a job output this part alone writes, all of it: a worker that runs the part
+   * copies that output out of the shared memory itself, after its parts, and hands it over with
+   * its reply (the buffer moved, not copied again), so the calling thread does not copy it after
+   * the join (a large weight gradient computed beside the calling thread's input gradient).
+   */
+  readonly copiesOut?: number;
 }
 
 /** A planned call: the operands to copy in, the tasks (each split into parts), the outputs. */

@@ -11,7 +11,10 @@ interface PoolWorker {
   terminate(): unknown;
 }
 
-type Reply = { id: number; error?: string } | { ready: true } | { ready: false; error: string };
+type Reply =
+  | { id: number; error?: string; out?: Float32Array }
+  | { ready: true }
+  | { ready: false; error: string };
 
 /**
  * The functions `module` exports, in its order: a task names its kernel by the index here (the
@@ -37,7 +40,10 @@ const FAILED = 4;
 const SCAN_AT = 5;
 const SCAN_LENGTH = 6;
 const NON_FINITE = 7;
-const PARTS = 8;
+/** A range of floats the worker copies out after the scan and hands over with its reply (bytes from 0, count). */
+const COPY_AT = 8;
+const COPY_LENGTH = 9;
+const PARTS = 10;
 const CONTROL_WORDS = 64;
 const MAX_PARTS = (CONTROL_WORDS - PARTS) / 2;
 
@@ -75,7 +81,8 @@ export const SPIN_AFTER_MS = 0.25;
 // calling thread has written into the shared memory) — spinning first, after a task, for up to
 // WORKER_SPIN_MS — run each, and go back to the event loop after WORKER_IDLE_MS without one. Every
 // task is also answered by a message (with the error if it failed), which is how the calling thread
-// learns of it when it does not wait on the words itself.
+// learns of it when it does not wait on the words itself; a task with a range to copy out carries
+// the copy in that message, its buffer transferred (moved, not copied again).
 const PROGRAM = `
 let kernels, memory, ctrl, base, entries, spinMs;
 const describe = (e) => String((e && e.message) || e);
@@ -112,6 +119,7 @@ function listen() {
     const id = ctrl[base + ${ID}];
     const count = ctrl[base + ${COUNT}];
     let error;
+    let out;
     try {
       const started = performance.now();
       for (let k = 0; k < count; k++) {
@@ -124,22 +132,28 @@ function listen() {
       }
       const length = ctrl[base + ${SCAN_LENGTH}];
       if (length > 0) Atomics.store(ctrl, base + ${NON_FINITE}, kernels.nonFinite(ctrl[base + ${SCAN_AT}], length));
+      const copy = ctrl[base + ${COPY_LENGTH}];
+      // the constructor's copy: slice() would zero-fill the new buffer first
+      if (copy > 0) out = new Float32Array(new Float32Array(memory.buffer, ctrl[base + ${COPY_AT}], copy));
     } catch (e) {
+      out = undefined;
       error = describe(e);
     }
     Atomics.store(ctrl, base + ${STATE}, 1);
     Atomics.store(ctrl, base + ${FAILED}, error === undefined ? 0 : 1);
     Atomics.store(ctrl, base + ${DONE}, id);
     Atomics.notify(ctrl, base + ${DONE});
-    reply(error === undefined ? { id } : { id, error });
+    if (error !== undefined) reply({ id, error });
+    else if (out) reply({ id, out }, [out.buffer]);
+    else reply({ id });
   }
 }
 `;
 const NODE_WORKER = `const { parentPort } = require('node:worker_threads');
-const reply = (m) => parentPort.postMessage(m);
+const reply = (m, transfer) => parentPort.postMessage(m, transfer);
 ${PROGRAM}
 parentPort.on('message', handle);`;
-const WEB_WORKER = `const reply = (m) => self.postMessage(m);
+const WEB_WORKER = `const reply = (m, transfer) => self.postMessage(m, transfer);
 ${PROGRAM}
 self.onmessage = (e) => handle(e.data);`;
 
@@ -187,8 +201,11 @@ export interface ScanRange {
 /** A task handed to a worker: its id, and a promise settled by the worker's reply. */
 export interface WorkerTicket {
   readonly id: number;
-  /** Resolves when the worker answers that it is done; rejects with its error or the pool's failure. */
-  readonly done: Promise<void>;
+  /**
+   * Resolves when the worker answers that it is done — with the floats it copied out, for a task
+   * given a range to copy, else null; rejects with its error or the pool's failure.
+   */
+  readonly done: Promise<Float32Array | null>;
 }
 
 /** Worker threads sharing one WebAssembly memory, each with its own instance of the kernels. */
@@ -201,9 +218,11 @@ export interface WorkerPool {
   wake(): void;
   /**
    * Hands `parts` (run in order) to worker `i`, then a `scan` of floats for non-finite values
-   * (see {@link WorkerPool.nonFinite}); rejects when they fail or the pool fails.
+   * (see {@link WorkerPool.nonFinite}), then a `copy` of floats out of the shared memory, which the
+   * ticket resolves to (the worker copies them while the calling thread works: its reply moves the
+   * buffer over); rejects when they fail or the pool fails.
    */
-  run(i: number, parts: readonly WorkerPart[], scan?: ScanRange): WorkerTicket;
+  run(i: number, parts: readonly WorkerPart[], scan?: ScanRange, copy?: ScanRange): WorkerTicket;
   /** How many floats of worker `i`'s last finished scan were not finite. */
   nonFinite(i: number): number;
   /**
@@ -301,7 +320,10 @@ export async function createWorkerPool(
   onFailure: (reason: Error) => void = () => {},
   spinMs: number = WORKER_SPIN_MS,
 ): Promise<WorkerPool> {
-  const pending = new Map<number, { worker: number; resolve: () => void; reject: (e: Error) => void }>();
+  const pending = new Map<
+    number,
+    { worker: number; resolve: (out: Float32Array | null) => void; reject: (e: Error) => void }
+  >();
   let failure: Error | null = null;
   let ready = 0;
   let started: { resolve: () => void; reject: (e: Error) => void } | null = null;
@@ -334,7 +356,7 @@ export async function createWorkerPool(
       pending.delete(m.id);
       if (--busy[job.worker]! === 0) setRef(job.worker, false);
       if (m.error !== undefined) job.reject(new Error(`wasm worker: ${m.error}`));
-      else job.resolve();
+      else job.resolve(m.out ?? null);
     },
     onFailure(reason: string) {
       fail(new Error(`wasm backend failed: ${reason}`));
@@ -380,10 +402,10 @@ export async function createWorkerPool(
         if (Atomics.load(ctrl, i * CONTROL_WORDS + STATE) === 0) post(i, { listen: true });
       }
     },
-    run(i, parts, scan) {
+    run(i, parts, scan, copy) {
       const id = ++nextId;
       if (failure) return { id, done: Promise.reject(failure) };
-      const done = new Promise<void>((resolve, reject) => {
+      const done = new Promise<Float32Array | null>((resolve, reject) => {
         if (busy[i]!++ === 0) setRef(i, true);
         pending.set(id, { worker: i, resolve, reject });
       });
@@ -396,6 +418,8 @@ export async function createWorkerPool(
       ctrl[at + COUNT] = parts.length;
       ctrl[at + SCAN_AT] = scan?.at ?? 0;
       ctrl[at + SCAN_LENGTH] = scan?.length ?? 0;
+      ctrl[at + COPY_AT] = copy?.at ?? 0;
+      ctrl[at + COPY_LENGTH] = copy?.length ?? 0;
       parts.forEach((part, k) => {
         ctrl[at + PARTS + 2 * k] = entries.indexOf(part.entry);
         ctrl[at + PARTS + 2 * k + 1] = part.at;

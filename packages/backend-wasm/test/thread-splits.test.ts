@@ -8,9 +8,9 @@ import type { ConvTransposeGeometry, ConvTransposeOptions, Gradients, Tensor } f
 import { geometryFlops, resolveConvTranspose, tensor } from '@tconv/core';
 import { cpuBackend, referenceConvTranspose } from '@tconv/backend-cpu';
 import { createWasmBackend } from '@tconv/backend-wasm';
-import { randomData } from '@tconv/testing';
+import { firstDifference, randomData } from '@tconv/testing';
 import type { ThreadSplit } from '../src/internal';
-import { planBackward, threadSplit } from '../src/internal';
+import { planBackward, threadSplit, WORKER_COPY_MIN_FLOATS } from '../src/internal';
 
 const size = (shape: readonly number[]) => shape.reduce((a, b) => a * b, 1);
 const one = await createWasmBackend();
@@ -475,6 +475,47 @@ describe('backward calls split the same way', () => {
     const b2 = await two.convTransposeBackward(gy, x, w2, o);
     expect(Array.from(b2.input.data)).toEqual(Array.from(a2.input.data));
     expect(Array.from(b2.input.data)).not.toEqual(Array.from(b.input.data));
+  });
+
+  it('a large weight gradient computed beside the input gradient is copied out by its worker (2^18 floats and up): identical to one thread over two calls', async () => {
+    // the bench's dcgan-4to8 with half the channels: 2^18 weights, 32 FLOPs per weight
+    const xs = [1, 256, 4, 4];
+    const ws = [256, 64, 4, 4];
+    const o = { stride: 2, padding: 1 };
+    const g = resolveConvTranspose(xs, ws, o);
+    expect(size(ws)).toBe(WORKER_COPY_MIN_FLOATS);
+    const job = backwardJob(g, 2, 0);
+    expect(job.tasks.map((t) => t.map((p) => p.copiesOut))).toEqual([[undefined, 1]]);
+    expect(job.outputs[1]!.length).toBe(size(ws));
+    // a smaller weight gradient side by side is copied by the calling thread after the join
+    const small = resolveConvTranspose([1, 64, 4, 4], [64, 32, 4, 4], o);
+    expect(
+      backwardJob(small, 2, 0)
+        .tasks.flat()
+        .some((p) => p.copiesOut !== undefined),
+    ).toBe(false);
+    // split over three threads, no part writes a whole output: none is handed over
+    expect(
+      backwardJob(g, 3, 0)
+        .tasks.flat()
+        .some((p) => p.copiesOut !== undefined),
+    ).toBe(false);
+    const x = tensor(randomData(size(xs), 41) as Float32Array, xs);
+    const w = tensor(randomData(size(ws), 42) as Float32Array, ws);
+    const gy = tensor(randomData(size(g.outputShape), 43) as Float32Array, g.outputShape);
+    const a = await one.convTransposeBackward(gy, x, w, o);
+    const b = await two.convTransposeBackward(gy, x, w, o);
+    expect(b.weight.data.length).toBe(size(ws));
+    expect(firstDifference(b.input.data, a.input.data)).toBe(-1);
+    expect(firstDifference(b.weight.data, a.weight.data)).toBe(-1);
+    // a second call with another input: this call's weight gradient, not the last one's
+    const x2 = tensor(randomData(size(xs), 44) as Float32Array, xs);
+    const a2 = await one.convTransposeBackward(gy, x2, w, o);
+    const b2 = await two.convTransposeBackward(gy, x2, w, o);
+    expect(firstDifference(b2.weight.data, a2.weight.data)).toBe(-1);
+    expect(firstDifference(b2.weight.data, b.weight.data)).not.toBe(-1);
+    // the first result is the caller's own: the second call did not write into it
+    expect(firstDifference(b.weight.data, a.weight.data)).toBe(-1);
   });
 
   it("a convolution's input gradient by input channels (its adjoint: 1 output channel, long kernel)", async () => {

@@ -3,7 +3,7 @@ import { Worker as NodeWorker } from 'node:worker_threads';
 import { afterAll, describe, expect, it } from 'vitest';
 import { tensor } from '@tconv/core';
 import { createWasmBackend } from '@tconv/backend-wasm';
-import { randomData } from '@tconv/testing';
+import { firstDifference, randomData } from '@tconv/testing';
 
 /**
  * A stand-in for the browser's `Worker` on Node's worker_threads: it takes the blob: URL the pool
@@ -20,7 +20,7 @@ class WebWorkerShim {
     void blob.text().then((source) => {
       const boot =
         "const { parentPort } = require('node:worker_threads');" +
-        'const self = { postMessage: (m) => parentPort.postMessage(m), onmessage: null };' +
+        'const self = { postMessage: (m, transfer) => parentPort.postMessage(m, transfer), onmessage: null };' +
         "parentPort.on('message', (data) => self.onmessage({ data }));";
       this.worker = new NodeWorker(`${boot}\n${source}`, { eval: true });
       this.worker.on('message', (data) => this.onmessage?.({ data }));
@@ -72,5 +72,33 @@ describe('threads on Web Workers (blob: URL, self.onmessage), shared memory', ()
       const y2 = await web.convTranspose(x, w, o);
       expect(Array.from(y2.data)).toEqual(Array.from(y1.data));
     }
+  });
+
+  it("a large weight gradient comes back in the worker's reply, its buffer transferred: what one thread gives", async () => {
+    // side by side (32 FLOPs per weight), 2^18 weights: the worker copies the weight gradient out
+    const xs = [1, 256, 4, 4];
+    const ws = [256, 64, 4, 4];
+    const o = { stride: 2, padding: 1 };
+    const x = tensor(
+      randomData(
+        xs.reduce((a, b) => a * b),
+        5,
+      ),
+      xs,
+    );
+    const w = tensor(
+      randomData(
+        ws.reduce((a, b) => a * b),
+        6,
+      ),
+      ws,
+    );
+    const y = await one.convTranspose(x, w, o);
+    const gy = tensor(randomData(y.data.length, 7), y.shape);
+    const a = await one.convTransposeBackward(gy, x, w, o);
+    const b = await web.convTransposeBackward(gy, x, w, o);
+    expect(b.weight.data.buffer).not.toBeInstanceOf(SharedArrayBuffer);
+    expect(firstDifference(b.weight.data, a.weight.data)).toBe(-1);
+    expect(firstDifference(b.input.data, a.input.data)).toBe(-1);
   });
 });

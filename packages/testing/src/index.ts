@@ -2,6 +2,7 @@ export type { Problem } from './random';
 export { problemArb, randomData, resolveProblem } from './random';
 export type { ReferenceOp } from './rounding';
 export { expectWithinRounding, unitRoundoff } from './rounding';
+export { firstDifference } from './identical';
 export type { Workload } from './workloads';
 export { TINY, WORKLOADS, workloadTensors } from './workloads';
 export type { OverflowCase } from './overflow';

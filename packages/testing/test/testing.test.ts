@@ -4,6 +4,7 @@ import type { Tensor } from '@tconv/core';
 import { geometryFlops, resolveConvTranspose, seeded, TconvError, tensor } from '@tconv/core';
 import {
   expectWithinRounding,
+  firstDifference,
   problemArb,
   randomData,
   resolveProblem,
@@ -85,6 +86,20 @@ describe('expectWithinRounding', () => {
     expect(() =>
       expectWithinRounding(tensor(Float32Array.from(exact.data), [1, 54]), x, w, {}, scatter1d, 5),
     ).toThrow(/shape/);
+  });
+});
+
+describe('firstDifference', () => {
+  it('finds the first differing index, a length mismatch, -0 against 0; -1 when identical', () => {
+    expect(firstDifference(new Float32Array([1, 2, 3]), [1, 2, 4])).toBe(2);
+    expect(firstDifference([1, 2, 3], [1, 2, 3])).toBe(-1);
+    expect(firstDifference([1, 2], [1, 2, 3])).toBe(2);
+    expect(firstDifference([0], [-0])).toBe(0);
+    expect(firstDifference([Number.NaN], [Number.NaN])).toBe(-1);
+    const big = randomData(1 << 18, 1);
+    const other = Float32Array.from(big);
+    other[200_000] = 7;
+    expect(firstDifference(big, other)).toBe(200_000);
   });
 });
 
