@@ -75,6 +75,7 @@ function convTransposeKernels(
   const tiles = gemmTileKind(g, scratchElements);
   const masked = tiles !== 'all';
   const tapRows = tiles === 'tap-rows';
+  let codes: Uint8Array | null = null;
   for (let n = 0; n < g.batch; n++) {
     for (let group = 0; group < g.groups; group++) {
       const xBase = (n * g.inChannels + group * cinG) * inPlane;
@@ -85,7 +86,9 @@ function convTransposeKernels(
         for (let m0 = 0; m0 < M; m0 += mRows) {
           const m1 = Math.min(M, m0 + mRows);
           if (tapRows) {
-            const codes = tapRowCodes(g, table, K, M, p0, p1);
+            // the codes depend on the positions only: one tile of all positions (the common case)
+            // computes them once for every batch item and group
+            if (codes === null || T < inPlane) codes = tapRowCodes(g, table, K, M, p0, p1);
             gemmTNTapRows(w, wBase, M, x, xBase + p0, inPlane, cols, M, p1 - p0, cinG, codes);
           } else {
             const live = masked ? liveTiles(g, table, K, m0, m1, p0, p1) : null;
@@ -215,7 +218,11 @@ function tapRowCodes(
   // the last axis' code per (block of 4 taps, block of 4 positions): the same on every row
   const kBlocks = kL / 4;
   const iBlocks = nLast / 4;
-  const lastCodes = new Uint8Array(kBlocks * iBlocks);
+  const rowTiles = M / 4;
+  const colTiles = (p1 - p0) / 4;
+  // the tiles' codes, then the last axis' (in the same reused scratch: nothing allocated per call)
+  const codes = byteScratch(rowTiles * colTiles + kBlocks * iBlocks);
+  const lastAt = rowTiles * colTiles;
   for (let kb = 0; kb < kBlocks; kb++) {
     for (let ib = 0; ib < iBlocks; ib++) {
       let any = false;
@@ -225,12 +232,9 @@ function tapRowCodes(
       const first = inside(4 * ib, 4 * kb);
       const lastPair = inside(4 * ib + 3, 4 * kb + 3);
       const code: TapRowTileCode = !any ? 0 : first && lastPair ? 1 : lastPair ? 2 : first ? 3 : 4;
-      lastCodes[kb * iBlocks + ib] = code;
+      codes[lastAt + kb * iBlocks + ib] = code;
     }
   }
-  const rowTiles = M / 4;
-  const colTiles = (p1 - p0) / 4;
-  const codes = byteScratch(rowTiles * colTiles);
   for (let i = 0; i < rowTiles; i++) {
     const t = (4 * i) % K;
     const kb = table[t * r + last]! / 4;
@@ -238,7 +242,7 @@ function tapRowCodes(
       const p = p0 + 4 * j;
       const ib = ((p % nLast) / 4) | 0;
       const q = ((p - (p % nLast)) / nLast) | 0;
-      codes[i * colTiles + j] = leadingOffset(g, table, K, t, q) < 0 ? 0 : lastCodes[kb * iBlocks + ib]!;
+      codes[i * colTiles + j] = leadingOffset(g, table, K, t, q) < 0 ? 0 : codes[lastAt + kb * iBlocks + ib]!;
     }
   }
   return codes;

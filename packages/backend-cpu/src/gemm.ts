@@ -4,8 +4,10 @@ import type { FloatArray } from '@tconv/core';
  * One pass of {@link gemmTN} over `depth` rows, storing into C or (`accumulate`) adding to it. Both
  * operands are read along their contiguous rows, so the transposed weight needs no packing.
  * Register-tiled 3×4: twelve accumulators in locals (doubles in the JIT, so float32 inputs are
- * summed in double precision and rounded once per pass). 3×4 measured ~12 % faster than 4×4 here:
- * with 16 accumulators plus 8 operands V8 spills registers.
+ * summed in double precision and rounded once per pass). 3×4 measured ~12 % faster than a 4×4 tile
+ * computing every pair, in an earlier V8 and kernel (16 accumulators plus 8 operands spill); on
+ * DCGAN's 4×4 layer the two now run at the same rate per product, and {@link gemmTNTapRows}' 4×4
+ * tile pays where it skips pairs.
  */
 function gemmTNBlock(
   A: FloatArray,
@@ -163,6 +165,8 @@ export type TapRowTileCode = 0 | 1 | 2 | 3 | 4;
  * about what its fewer loads save, so skipping is the gain). Rows and columns are multiples of 4.
  * A skipped product leaves its C element 0 (or as it was, on a later pass): col2im never reads it.
  * @param codes - one {@link TapRowTileCode} per tile, row tile-major (`cols/4` per row of tiles)
+ * @throws RangeError when rows or columns are not multiples of 4 or `codes` is short (the tile has
+ *   no leftover loops: C would be left unwritten)
  */
 export function gemmTNTapRows(
   A: FloatArray,
@@ -177,6 +181,11 @@ export function gemmTNTapRows(
   depth: number,
   codes: Uint8Array,
 ): void {
+  if (rows % 4 !== 0 || cols % 4 !== 0 || codes.length < (rows / 4) * (cols / 4)) {
+    throw new RangeError(
+      `gemmTNTapRows: rows (${rows}) and cols (${cols}) must be multiples of 4, with a code per tile (got ${codes.length})`,
+    );
+  }
   for (let c0 = 0; c0 < depth; c0 += DEPTH_BLOCK) {
     const d = Math.min(DEPTH_BLOCK, depth - c0);
     tapRowsBlock(A, aOff + c0 * lda, lda, B, bOff + c0 * ldb, ldb, C, rows, cols, d, c0 > 0, codes);

@@ -56,7 +56,9 @@ export interface Part {
    * The index of a job output this part alone writes, all of it: a worker that runs the part
    * copies that output out of the shared memory itself, after its parts, and hands it over with
    * its reply (the buffer moved, not copied again), so the calling thread does not copy it after
-   * the join (a large weight gradient computed beside the calling thread's input gradient).
+   * the join (a large weight gradient computed beside the calling thread's input gradient). Only a
+   * worker's part (index > 0 in its task) is honoured; the calling thread's outputs are copied
+   * after the join as always.
    */
   readonly copiesOut?: number;
 }

@@ -234,9 +234,9 @@ const SIDE_BY_SIDE_MAX_FLOPS_PER_WEIGHT = 64;
 /**
  * A weight gradient of at least this many floats computed on a worker beside the calling thread's
  * input gradient is copied out of the shared memory by that worker, which hands it over with its
- * reply ({@link Part.copiesOut}); a smaller one is copied by the calling thread after the join,
- * since awaiting the reply (0.07–0.23 ms) would cost more than the copy (2^18 floats, 1 MiB:
- * ~0.15 ms at this VM's ~7 GB/s).
+ * reply ({@link Part.copiesOut}); a smaller one is copied by the calling thread after the join.
+ * The threshold is the break-even: awaiting the reply takes 0.07–0.23 ms, about what copying 2^18
+ * floats (1 MiB) does at this VM's ~7 GB/s (2-core AMD EPYC Zen 3).
  */
 export const WORKER_COPY_MIN_FLOATS = 1 << 18;
 

@@ -10,6 +10,9 @@ import { firstDifference, randomData } from '@tconv/testing';
  * makes, runs that source with a `self` whose `postMessage`/`onmessage` are the web's, and buffers
  * messages until the source is read. So the Web Worker path runs here as it would in a page.
  */
+/** Replies that carried an output a worker copied out (`out`), across every shim. */
+let handedOver = 0;
+
 class WebWorkerShim {
   onmessage: ((e: { data: unknown }) => void) | null = null;
   private worker: NodeWorker | null = null;
@@ -23,7 +26,10 @@ class WebWorkerShim {
         'const self = { postMessage: (m, transfer) => parentPort.postMessage(m, transfer), onmessage: null };' +
         "parentPort.on('message', (data) => self.onmessage({ data }));";
       this.worker = new NodeWorker(`${boot}\n${source}`, { eval: true });
-      this.worker.on('message', (data) => this.onmessage?.({ data }));
+      this.worker.on('message', (data) => {
+        if (data && (data as { out?: unknown }).out instanceof Float32Array) handedOver++;
+        this.onmessage?.({ data });
+      });
       for (const m of this.queue!) this.worker.postMessage(m);
       this.queue = null;
     });
@@ -96,7 +102,10 @@ describe('threads on Web Workers (blob: URL, self.onmessage), shared memory', ()
     const y = await one.convTranspose(x, w, o);
     const gy = tensor(randomData(y.data.length, 7), y.shape);
     const a = await one.convTransposeBackward(gy, x, w, o);
+    const before = handedOver;
     const b = await web.convTransposeBackward(gy, x, w, o);
+    // one reply carried the weight gradient: the worker copied it, the calling thread did not
+    expect(handedOver - before).toBe(1);
     expect(b.weight.data.buffer).not.toBeInstanceOf(SharedArrayBuffer);
     expect(firstDifference(b.weight.data, a.weight.data)).toBe(-1);
     expect(firstDifference(b.input.data, a.input.data)).toBe(-1);
