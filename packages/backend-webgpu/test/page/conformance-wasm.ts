@@ -2,6 +2,8 @@
 // with two threads on Web Workers (the page is cross-origin isolated, so SharedArrayBuffer exists).
 import { createWasmBackend } from '@tconv/backend-wasm';
 import { runConformance } from '@tconv/conformance';
+import { tensor } from '@tconv/core';
+import { firstDifference, randomData } from '@tconv/testing';
 import type { BrowserReport } from '../harness';
 
 async function conformance(): Promise<BrowserReport> {
@@ -17,4 +19,44 @@ async function conformance(): Promise<BrowserReport> {
   }
 }
 
-(globalThis as { tconvPage?: unknown }).tconvPage = { conformance };
+/**
+ * A backward whose 2^18-float weight gradient a Web Worker computes beside the page's input
+ * gradient and copies out itself, its buffer transferred with the reply: against one thread.
+ */
+async function largeBackward() {
+  const one = await createWasmBackend();
+  const two = await createWasmBackend({ threads: 2, threadThreshold: 0 });
+  try {
+    const xs = [1, 256, 4, 4];
+    const ws = [256, 64, 4, 4];
+    const o = { stride: 2, padding: 1 };
+    const x = tensor(
+      randomData(
+        xs.reduce((a, b) => a * b),
+        1,
+      ),
+      xs,
+    );
+    const w = tensor(
+      randomData(
+        ws.reduce((a, b) => a * b),
+        2,
+      ),
+      ws,
+    );
+    const gy = tensor(randomData(64 * 8 * 8, 3), [1, 64, 8, 8]);
+    const a = await one.convTransposeBackward(gy, x, w, o);
+    const b = await two.convTransposeBackward(gy, x, w, o);
+    return {
+      threads: two.threads,
+      length: b.weight.data.length,
+      input: firstDifference(b.input.data, a.input.data),
+      weight: firstDifference(b.weight.data, a.weight.data),
+      shared: b.weight.data.buffer instanceof SharedArrayBuffer,
+    };
+  } finally {
+    await Promise.all([one.dispose(), two.dispose()]);
+  }
+}
+
+(globalThis as { tconvPage?: unknown }).tconvPage = { conformance, largeBackward };
