@@ -72,7 +72,7 @@ function convTransposeKernels(
   }
   const { rows: mRows, positions: T } = gemmTiles(M, inPlane, nLast, lead, scratchElements);
   const cols = scratch(x instanceof Float64Array ? 'float64' : 'float32', mRows * T);
-  const tiles = gemmTileKind(g, scratchElements);
+  const tiles = tileKind(g, mRows === M, T);
   const masked = tiles !== 'all';
   const tapRows = tiles === 'tap-rows';
   let codes: Uint8Array | null = null;
@@ -167,6 +167,9 @@ function liveTiles(
   return live;
 }
 
+/** How the `'gemm'` kernel tiles its product (see {@link gemmTileKind}). */
+export type GemmTileKind = 'all' | 'masked' | 'tap-rows';
+
 /**
  * How the `'gemm'` kernel tiles a geometry's product: `'all'` computes every 3 × 4 register tile
  * (most pairs land inside: more than {@link MASK_MAX_LIVE}); `'masked'` skips the 3 × 4 tiles
@@ -178,14 +181,20 @@ function liveTiles(
 export function gemmTileKind(
   g: ConvTransposeGeometry,
   scratchElements: number = SCRATCH_ELEMENTS,
-): 'all' | 'masked' | 'tap-rows' {
-  if (liveFraction(g) > MASK_MAX_LIVE) return 'all';
-  const last = g.rank - 1;
-  const nLast = g.inputSize[last]!;
+): GemmTileKind {
+  const nLast = g.inputSize[g.rank - 1]!;
   const inPlane = product(g.inputSize);
   const M = g.outChannelsPerGroup * product(g.kernelSize);
   const { rows, positions } = gemmTiles(M, inPlane, nLast, (inPlane / nLast) | 0, scratchElements);
-  const fits = rows === M && g.kernelSize[last]! % 4 === 0 && nLast % 4 === 0 && positions % nLast === 0;
+  return tileKind(g, rows === M, positions);
+}
+
+/** {@link gemmTileKind} for a GEMM tile already chosen (`allRows`: it spans all of M's rows). */
+function tileKind(g: ConvTransposeGeometry, allRows: boolean, positions: number): GemmTileKind {
+  if (liveFraction(g) > MASK_MAX_LIVE) return 'all';
+  const last = g.rank - 1;
+  const nLast = g.inputSize[last]!;
+  const fits = allRows && g.kernelSize[last]! % 4 === 0 && nLast % 4 === 0 && positions % nLast === 0;
   return fits ? 'tap-rows' : 'masked';
 }
 

@@ -102,6 +102,13 @@ const tapRowArb = fc
     seed,
   }));
 
+/** Every element of a float64 result within 1e-12·(1 + |ref|) of the definition's. */
+function expectFloat64Definition(fast: Tensor, ref: Tensor): void {
+  for (let i = 0; i < ref.data.length; i++) {
+    expect(Math.abs(fast.data[i]! - ref.data[i]!)).toBeLessThanOrEqual(1e-12 * (1 + Math.abs(ref.data[i]!)));
+  }
+}
+
 function run(g: ConvTransposeGeometry, x: Tensor, w: Tensor, kernel: ConvTransposeKernel): Tensor {
   const out =
     x.data instanceof Float64Array
@@ -129,11 +136,7 @@ describe('skipping what lands outside the output', () => {
           const w64 = tensor(randomData(size(p.weightShape), p.seed + 1, 'float64'), p.weightShape);
           const ref = referenceConvTranspose(x64, w64, p.options);
           const fast = run(g, x64, w64, kernel);
-          for (let i = 0; i < ref.data.length; i++) {
-            expect(Math.abs(fast.data[i]! - ref.data[i]!)).toBeLessThanOrEqual(
-              1e-12 * (1 + Math.abs(ref.data[i]!)),
-            );
-          }
+          expectFloat64Definition(fast, ref);
           const x = tensor(randomData(size(p.inputShape), p.seed), p.inputShape);
           const w = tensor(randomData(size(p.weightShape), p.seed + 1), p.weightShape);
           const terms = g.inChannelsPerGroup * size(p.weightShape.slice(2)) + 1;
@@ -160,11 +163,7 @@ describe('skipping what lands outside the output', () => {
         const w64 = tensor(randomData(size(p.weightShape), p.seed + 1, 'float64'), p.weightShape);
         const ref = referenceConvTranspose(x64, w64, p.options);
         const fast = run(g, x64, w64, 'gemm');
-        for (let i = 0; i < ref.data.length; i++) {
-          expect(Math.abs(fast.data[i]! - ref.data[i]!)).toBeLessThanOrEqual(
-            1e-12 * (1 + Math.abs(ref.data[i]!)),
-          );
-        }
+        expectFloat64Definition(fast, ref);
         const x = tensor(randomData(size(p.inputShape), p.seed), p.inputShape);
         const w = tensor(randomData(size(p.weightShape), p.seed + 1), p.weightShape);
         const terms = g.inChannelsPerGroup * size(p.weightShape.slice(2)) + 1;
@@ -210,11 +209,7 @@ describe('skipping what lands outside the output', () => {
       const w = tensor(randomData(size(weightShape), 6, 'float64'), weightShape);
       const ref = referenceConvTranspose(x, w, options);
       const fast = run(g, x, w, 'gemm');
-      for (let i = 0; i < ref.data.length; i++) {
-        expect(Math.abs(fast.data[i]! - ref.data[i]!)).toBeLessThanOrEqual(
-          1e-12 * (1 + Math.abs(ref.data[i]!)),
-        );
-      }
+      expectFloat64Definition(fast, ref);
     }
   });
 
@@ -231,11 +226,7 @@ describe('skipping what lands outside the output', () => {
     const ref = referenceConvTranspose(x, w, options);
     for (const kernel of ['gemm', 'phases'] as const) {
       const fast = run(g, x, w, kernel);
-      for (let i = 0; i < ref.data.length; i++) {
-        expect(Math.abs(fast.data[i]! - ref.data[i]!)).toBeLessThanOrEqual(
-          1e-12 * (1 + Math.abs(ref.data[i]!)),
-        );
-      }
+      expectFloat64Definition(fast, ref);
     }
   });
 });
