@@ -8,7 +8,7 @@ import type { ConvTransposeGeometry, ConvTransposeOptions, Gradients, Tensor } f
 import { geometryFlops, resolveConvTranspose, tensor } from '@tconv/core';
 import { cpuBackend, referenceConvTranspose } from '@tconv/backend-cpu';
 import { createWasmBackend } from '@tconv/backend-wasm';
-import { firstDifference, randomData } from '@tconv/testing';
+import { backwardTensors, firstDifference, HANDED_OVER_BACKWARD, randomData } from '@tconv/testing';
 import type { ThreadSplit } from '../src/internal';
 import { planBackward, threadSplit, WORKER_COPY_MIN_FLOATS } from '../src/internal';
 
@@ -479,9 +479,7 @@ describe('backward calls split the same way', () => {
 
   it('a large weight gradient computed beside the input gradient is copied out by its worker (2^18 floats and up): identical to one thread over two calls', async () => {
     // the bench's dcgan-4to8 with half the channels: 2^18 weights, 32 FLOPs per weight
-    const xs = [1, 256, 4, 4];
-    const ws = [256, 64, 4, 4];
-    const o = { stride: 2, padding: 1 };
+    const { input: xs, weight: ws, options: o } = HANDED_OVER_BACKWARD;
     const g = resolveConvTranspose(xs, ws, o);
     expect(size(ws)).toBe(WORKER_COPY_MIN_FLOATS);
     const job = backwardJob(g, 2, 0);
@@ -495,16 +493,14 @@ describe('backward calls split the same way', () => {
     const three = backwardJob(g, 3, 0);
     expect(three.tasks.map((t) => t.length)).toEqual([3, 3]);
     expect(three.tasks.flat().some((p) => p.copiesOut !== undefined)).toBe(false);
-    const x = tensor(randomData(size(xs), 41) as Float32Array, xs);
-    const w = tensor(randomData(size(ws), 42) as Float32Array, ws);
-    const gy = tensor(randomData(size(g.outputShape), 43) as Float32Array, g.outputShape);
+    const { input: x, weight: w, gradOutput: gy } = backwardTensors(HANDED_OVER_BACKWARD, 41);
     const a = await one.convTransposeBackward(gy, x, w, o);
     const b = await two.convTransposeBackward(gy, x, w, o);
     expect(b.weight.data.length).toBe(size(ws));
     expect(firstDifference(b.input.data, a.input.data)).toBe(-1);
     expect(firstDifference(b.weight.data, a.weight.data)).toBe(-1);
     // a second call with another input: this call's weight gradient, not the last one's
-    const x2 = tensor(randomData(size(xs), 44) as Float32Array, xs);
+    const x2 = backwardTensors(HANDED_OVER_BACKWARD, 44).input;
     const a2 = await one.convTransposeBackward(gy, x2, w, o);
     const b2 = await two.convTransposeBackward(gy, x2, w, o);
     expect(firstDifference(b2.weight.data, a2.weight.data)).toBe(-1);

@@ -3,7 +3,7 @@ import { Worker as NodeWorker } from 'node:worker_threads';
 import { afterAll, describe, expect, it } from 'vitest';
 import { tensor } from '@tconv/core';
 import { createWasmBackend } from '@tconv/backend-wasm';
-import { firstDifference, randomData } from '@tconv/testing';
+import { backwardTensors, firstDifference, HANDED_OVER_BACKWARD, randomData } from '@tconv/testing';
 
 /**
  * A stand-in for the browser's `Worker` on Node's worker_threads: it takes the blob: URL the pool
@@ -82,25 +82,8 @@ describe('threads on Web Workers (blob: URL, self.onmessage), shared memory', ()
 
   it("a large weight gradient comes back in the worker's reply, its buffer transferred: what one thread gives", async () => {
     // side by side (32 FLOPs per weight), 2^18 weights: the worker copies the weight gradient out
-    const xs = [1, 256, 4, 4];
-    const ws = [256, 64, 4, 4];
-    const o = { stride: 2, padding: 1 };
-    const x = tensor(
-      randomData(
-        xs.reduce((a, b) => a * b),
-        5,
-      ),
-      xs,
-    );
-    const w = tensor(
-      randomData(
-        ws.reduce((a, b) => a * b),
-        6,
-      ),
-      ws,
-    );
-    const y = await one.convTranspose(x, w, o);
-    const gy = tensor(randomData(y.data.length, 7), y.shape);
+    const o = HANDED_OVER_BACKWARD.options;
+    const { input: x, weight: w, gradOutput: gy } = backwardTensors(HANDED_OVER_BACKWARD, 5);
     const a = await one.convTransposeBackward(gy, x, w, o);
     const before = handedOver;
     const b = await web.convTransposeBackward(gy, x, w, o);

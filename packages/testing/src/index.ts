@@ -4,7 +4,7 @@ export type { ReferenceOp } from './rounding';
 export { expectWithinRounding, unitRoundoff } from './rounding';
 export { firstDifference } from './identical';
 export type { Workload } from './workloads';
-export { TINY, WORKLOADS, workloadTensors } from './workloads';
+export { backwardTensors, HANDED_OVER_BACKWARD, TINY, WORKLOADS, workloadTensors } from './workloads';
 export type { OverflowCase } from './overflow';
 export type { SpecialValueCase } from './overflow';
 export { OVERFLOW_CASES, overflowProblem, specialValueCases } from './overflow';

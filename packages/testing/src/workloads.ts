@@ -1,5 +1,5 @@
 import type { ConvTransposeOptions, Tensor } from '@tconv/core';
-import { seeded, shapeSize, tensor } from '@tconv/core';
+import { resolveConvTranspose, seeded, shapeSize, tensor } from '@tconv/core';
 
 /** One benchmark problem: channels-first float32 input, weight `[Cin, Cout/groups, ...k]`, options. */
 export interface Workload {
@@ -86,5 +86,39 @@ export function workloadTensors(w: Workload): { input: Tensor; weight: Tensor } 
   return {
     input: tensor(seeded(shapeSize(w.input), 1), w.input),
     weight: tensor(seeded(shapeSize(w.weight), 2), w.weight),
+  };
+}
+
+/**
+ * DCGAN's 4×4 layer with half its channels: a weight gradient of 2^18 floats at 32 forward FLOPs
+ * per weight, which the WebAssembly backend on two threads computes on its worker beside the
+ * input gradient and has that worker copy out (its `WORKER_COPY_MIN_FLOATS`). Defined once for
+ * the Node, Web Worker shim and Chromium tests of that hand-over.
+ */
+export const HANDED_OVER_BACKWARD: Workload = {
+  name: 'dcgan-4to8-half',
+  input: [1, 256, 4, 4],
+  weight: [256, 64, 4, 4],
+  options: { stride: 2, padding: 1 },
+};
+
+/**
+ * Seeded float32 input, weight and gradOutput (seeds `seed`, `seed + 1`, `seed + 2`) for a
+ * backward call on a workload; gradOutput has the forward's output shape.
+ * @example
+ * ```ts
+ * const { gradOutput } = backwardTensors(HANDED_OVER_BACKWARD, 1);
+ * gradOutput.shape; // [1, 64, 8, 8]
+ * ```
+ */
+export function backwardTensors(
+  w: Workload,
+  seed: number,
+): { input: Tensor; weight: Tensor; gradOutput: Tensor } {
+  const out = resolveConvTranspose(w.input, w.weight, w.options).outputShape;
+  return {
+    input: tensor(seeded(shapeSize(w.input), seed), w.input),
+    weight: tensor(seeded(shapeSize(w.weight), seed + 1), w.weight),
+    gradOutput: tensor(seeded(shapeSize(out), seed + 2), out),
   };
 }

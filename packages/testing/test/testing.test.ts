@@ -4,7 +4,9 @@ import type { Tensor } from '@tconv/core';
 import { geometryFlops, resolveConvTranspose, seeded, TconvError, tensor } from '@tconv/core';
 import {
   expectWithinRounding,
+  backwardTensors,
   firstDifference,
+  HANDED_OVER_BACKWARD,
   problemArb,
   randomData,
   resolveProblem,
@@ -100,6 +102,17 @@ describe('firstDifference', () => {
     const other = Float32Array.from(big);
     other[200_000] = 7;
     expect(firstDifference(big, other)).toBe(200_000);
+  });
+});
+
+describe('backwardTensors', () => {
+  it("gives seeded input, weight and a gradOutput of the forward's output shape", () => {
+    const a = backwardTensors(HANDED_OVER_BACKWARD, 4);
+    const b = backwardTensors(HANDED_OVER_BACKWARD, 4);
+    expect(a.gradOutput.shape).toEqual([1, 64, 8, 8]);
+    expect(a.weight.data.length).toBe(1 << 18);
+    expect(firstDifference(a.weight.data, b.weight.data)).toBe(-1);
+    expect(firstDifference(a.input.data, backwardTensors(HANDED_OVER_BACKWARD, 5).input.data)).not.toBe(-1);
   });
 });
 

@@ -2,8 +2,7 @@
 // with two threads on Web Workers (the page is cross-origin isolated, so SharedArrayBuffer exists).
 import { createWasmBackend } from '@tconv/backend-wasm';
 import { runConformance } from '@tconv/conformance';
-import { tensor } from '@tconv/core';
-import { firstDifference, randomData } from '@tconv/testing';
+import { backwardTensors, firstDifference, HANDED_OVER_BACKWARD } from '@tconv/testing';
 import type { BrowserReport } from '../harness';
 
 async function conformance(): Promise<BrowserReport> {
@@ -27,24 +26,8 @@ async function largeBackward() {
   const one = await createWasmBackend();
   const two = await createWasmBackend({ threads: 2, threadThreshold: 0 });
   try {
-    const xs = [1, 256, 4, 4];
-    const ws = [256, 64, 4, 4];
-    const o = { stride: 2, padding: 1 };
-    const x = tensor(
-      randomData(
-        xs.reduce((a, b) => a * b),
-        1,
-      ),
-      xs,
-    );
-    const w = tensor(
-      randomData(
-        ws.reduce((a, b) => a * b),
-        2,
-      ),
-      ws,
-    );
-    const gy = tensor(randomData(64 * 8 * 8, 3), [1, 64, 8, 8]);
+    const o = HANDED_OVER_BACKWARD.options;
+    const { input: x, weight: w, gradOutput: gy } = backwardTensors(HANDED_OVER_BACKWARD, 1);
     const a = await one.convTransposeBackward(gy, x, w, o);
     const b = await two.convTransposeBackward(gy, x, w, o);
     return {
