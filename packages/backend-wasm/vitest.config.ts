@@ -3,7 +3,7 @@ import { workspaceAliases } from '../../vitest.shared';
 
 // Two projects: the exact SIMD build (what Node 20 runs by default), and the relaxed-SIMD build
 // (fused multiply-add), which Node 20 runs only with --experimental-wasm-relaxed-simd: the kernel,
-// gradient and conformance tests run on both.
+// gradient, conformance and thread-split tests run on both.
 const RELAXED_FLAG = '--experimental-wasm-relaxed-simd';
 export default defineConfig({
   resolve: { alias: workspaceAliases },
@@ -21,6 +21,7 @@ export default defineConfig({
             'test/conformance.test.ts',
             'test/relaxed-simd.test.ts',
             'test/calibration.test.ts',
+            'test/thread-splits.test.ts',
           ],
           execArgv: [RELAXED_FLAG],
         },

@@ -35,11 +35,13 @@ import {
   LANES_PACKED_W,
   LANES_PACKED_X,
   LANES_RANK,
+  LANES_RESIDUE_HI,
+  LANES_RESIDUE_LO,
   LANES_W,
   LANES_WORDS,
 } from './layout.generated';
 import { fillLeadTable, packInput, packWeights } from './lanes-pack';
-import { fillChannels } from './output';
+import { fillChannels, fillResidues } from './output';
 import { axisWord, word } from './params';
 import { madd } from './simd';
 
@@ -124,6 +126,18 @@ function put(
 }
 
 /**
+ * Whether tile `mt` (rows 8·mt … 8·mt + 7 of Wᵀ: 8 taps of one tap row, the kernel's last axis of
+ * `KL` taps a multiple of 8 when `rHi` > 0) is this part's: every tile, or one whose taps' last-axis
+ * index modulo the stride `sL` is in [rLo, rHi).
+ */
+// @inline
+function ownsTile(mt: i32, KL: i32, sL: i32, rLo: i32, rHi: i32): bool {
+  if (rHi === 0) return true;
+  const r = ((mt << 3) % KL) % sL;
+  return r >= rLo && r < rHi;
+}
+
+/**
  * One tile's sums: rows of Wᵀ from the packed tile at `pb` ([cinG][8]) times 4 positions from the
  * packed input at `pa` ([cinG][4]), stored at `sums` as 4 positions × 2 vectors. A function of its
  * own (binaryen does not inline functions with loops), so the engine allocates the loop's 8
@@ -205,15 +219,31 @@ export function convTransposeLanes(p: usize): void {
   const xTileBytes = (<usize>cinG) << 4;
   const wTileBytes = (<usize>cinG) << 5;
   const ldw = coutG * K;
-  fillChannels(out, <usize>word(p, LANES_BIAS), batch, groups, outC, coutG, c0, c1, outPlane);
+  // a part of a stride-phase split: the tiles whose taps have a last-axis residue in [rLo, rHi)
+  // (whole tiles: the JavaScript side splits at multiples of 8), and the outputs of that residue
+  const rLo = word(p, LANES_RESIDUE_LO);
+  const rHi = word(p, LANES_RESIDUE_HI);
+  if (rHi > 0) {
+    fillResidues(out, <usize>word(p, LANES_BIAS), batch, outC, coutG, c0, c1, outPlane, LL, sL, pL, rLo, rHi);
+  } else {
+    fillChannels(out, <usize>word(p, LANES_BIAS), batch, groups, outC, coutG, c0, c1, outPlane);
+  }
   fillLeadTable(p, leadT, rank, lead, kLead);
   // a tile's 8 sums, after the lead table (the JavaScript side leaves 36 floats there)
   const sums = (leadT + ((<usize>(lead * kLead)) << 2) + 15) & ~(<usize>15);
   for (let g = 0; g < groups; g++) {
     packInput(p, g, lead, nL, packedX);
     const wg = w + ((<usize>(g * cinG * ldw)) << 2);
-    for (let b0 = tileLo; b0 < tileHi; b0 += blockTiles) {
-      const b1 = min(tileHi, b0 + blockTiles);
+    // blocks of up to blockTiles consecutive tiles this part computes (all of [tileLo, tileHi)
+    // unless the part owns residues), in the order one thread takes them
+    let b0 = tileLo;
+    while (b0 < tileHi) {
+      if (!ownsTile(b0, KL, sL, rLo, rHi)) {
+        b0++;
+        continue;
+      }
+      let b1 = b0 + 1;
+      while (b1 < tileHi && b1 - b0 < blockTiles && ownsTile(b1, KL, sL, rLo, rHi)) b1++;
       packWeights(wg, ldw, lo, hi, cinG, b0, b1, packedW);
       for (let mt = b0; mt < b1; mt++) {
         const pw = packedW + <usize>(mt - b0) * wTileBytes;
@@ -304,6 +334,7 @@ export function convTransposeLanes(p: usize): void {
           }
         }
       }
+      b0 = b1;
     }
   }
 }

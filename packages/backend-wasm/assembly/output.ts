@@ -31,6 +31,50 @@ export function fillChannels(
 }
 
 /**
+ * {@link fillChannels} for a part of a stride-phase split: only the outputs whose last coordinate
+ * o has (o + padBegin) mod stride in [rLo, rHi) — those the part's taps reach, and the outputs no
+ * tap reaches of that residue — so the parts together fill every output once. `rowLength` is the
+ * output's last axis; each row's owned outputs are runs of rHi − rLo, one per stride.
+ */
+export function fillResidues(
+  out: usize,
+  bias: usize,
+  batch: i32,
+  outC: i32,
+  coutG: i32,
+  c0: i32,
+  c1: i32,
+  outPlane: i32,
+  rowLength: i32,
+  stride: i32,
+  padBegin: i32,
+  rLo: i32,
+  rHi: i32,
+): void {
+  const rows = outPlane / rowLength;
+  // u = o + padBegin runs over [padBegin, padBegin + rowLength): runs [P·stride + rLo, P·stride + rHi)
+  const first = padBegin / stride;
+  const lastPeriod = (padBegin + rowLength - 1) / stride;
+  for (let n = 0; n < batch; n++) {
+    for (let co = 0; co < outC; co++) {
+      // channels [c0, c1) of every group (groups are consecutive runs of coutG channels)
+      const cog = co % coutG;
+      if (cog < c0 || cog >= c1) continue;
+      const v: f32 = bias ? load<f32>(bias + ((<usize>co) << 2)) : 0;
+      const plane = out + ((<usize>((n * outC + co) * outPlane)) << 2);
+      for (let r = 0; r < rows; r++) {
+        const row = plane + ((<usize>(r * rowLength)) << 2);
+        for (let P = first; P <= lastPeriod; P++) {
+          const a = max(P * stride + rLo, padBegin) - padBegin;
+          const b = min(P * stride + rHi, padBegin + rowLength) - padBegin;
+          for (let o = a; o < b; o++) store<f32>(row + ((<usize>o) << 2), v);
+        }
+      }
+    }
+  }
+}
+
+/**
  * How many of the `length` floats at `at` are ±Infinity or NaN (their exponent bits all set),
  * four at a time: the overflow rule's scan of an output (none in ordinary use), at memory speed
  * instead of a JavaScript float loop's (which was a third of a depthwise layer's call).

@@ -200,12 +200,73 @@ export const MAX_CALIBRATION_CANDIDATES = KERNELS.length + 2;
 
 /**
  * How a task is split over threads: by output channels of each group, by groups, by batch items,
- * or by input channels (each part sums its share of them into an output of its own; the outputs
- * are added once every part is done).
+ * by input channels (each part sums its share of them into an output of its own; the outputs
+ * are added once every part is done), or — the lanes kernel's replacement for the input-channel
+ * split ({@link lanesSplit}) — by stride phases of the last axis (each part the taps of a range of
+ * residues and the outputs they reach: disjoint writes, nothing to add).
  */
 export interface ThreadSplit {
-  readonly by: 'channels' | 'groups' | 'batch' | 'inputChannels';
+  readonly by: 'channels' | 'groups' | 'batch' | 'inputChannels' | 'stridePhases';
   readonly parts: number;
+}
+
+/**
+ * Residues of the last axis a stride-phase split hands out at a time: a tile of the lanes kernel
+ * is 8 consecutive taps of that axis, so blocks of 8 residues keep every tile in one part.
+ */
+export const RESIDUE_BLOCK = 8;
+
+/**
+ * The residue ranges [r0, r1) of the last axis' taps (tap index modulo the last stride) that the
+ * `parts` parts of a stride-phase split of `g` take, in blocks of {@link RESIDUE_BLOCK}, balanced by
+ * the taps they hold; null where the split does not apply: the last axis must have dilation 1
+ * (output residues then follow tap residues one to one, so the parts write disjoint outputs), a
+ * stride and a kernel that are multiples of 8 (whole tiles), non-negative padding, and a block per part.
+ */
+export function residueRanges(g: ConvTransposeGeometry, parts: number): [number, number][] | null {
+  const last = g.rank - 1;
+  const s = g.stride[last]!;
+  const k = g.kernelSize[last]!;
+  if (parts < 2 || g.dilation[last] !== 1 || g.padBegin[last]! < 0) return null;
+  if (s % RESIDUE_BLOCK !== 0 || k % RESIDUE_BLOCK !== 0 || s / RESIDUE_BLOCK < parts) return null;
+  // taps of each block of residues [8b, 8b + 8): 8 per whole stride of the kernel, plus the rest
+  const blocks = s / RESIDUE_BLOCK;
+  const taps = Array.from(
+    { length: blocks },
+    (_, b) =>
+      RESIDUE_BLOCK * Math.floor(k / s) + Math.min(RESIDUE_BLOCK, Math.max(0, (k % s) - b * RESIDUE_BLOCK)),
+  );
+  const total = taps.reduce((a, b) => a + b, 0);
+  const ranges: [number, number][] = [];
+  let start = 0;
+  let sum = 0;
+  for (let b = 0; b < blocks; b++) {
+    sum += taps[b]!;
+    // part i (from 1) closes once the parts so far hold i / parts of the taps, or when the blocks
+    // left are just enough for one per part after it
+    const i = ranges.length + 1;
+    if (i < parts && (sum >= (i * total) / parts || blocks - b - 1 === parts - i)) {
+      ranges.push([start, (b + 1) * RESIDUE_BLOCK]);
+      start = (b + 1) * RESIDUE_BLOCK;
+    }
+  }
+  ranges.push([start, s]);
+  return ranges;
+}
+
+/**
+ * The split of a forward call whose kernel is `kernel`: the rule's ({@link threadSplit}), except
+ * that the lanes kernel takes a stride-phase split where the rule splits input channels and
+ * {@link residueRanges} applies (the iSTFT layer: stride 512, 2048 taps): no second output to
+ * fill and add after the join, and the same sums in the same order as one thread.
+ */
+export function lanesSplit(
+  g: ConvTransposeGeometry | ConvGeometry,
+  rule: ThreadSplit,
+  kernel: WasmConvTransposeKernel | null,
+): ThreadSplit {
+  if (kernel !== 'lanes' || g.kind !== 'convTranspose' || rule.by !== 'inputChannels') return rule;
+  return residueRanges(g, rule.parts) ? { by: 'stridePhases', parts: rule.parts } : rule;
 }
 
 /**

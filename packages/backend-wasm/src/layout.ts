@@ -4,7 +4,7 @@
 // and the operands to copy, so the memory limit is checked before anything is grown or copied.
 import type { ConvGeometry, ConvTransposeGeometry } from '@tconv/core';
 import type { ThreadSplit } from './kernel-choice';
-import { COLS_ELEMENTS, PANEL_ELEMENTS } from './kernel-choice';
+import { COLS_ELEMENTS, PANEL_ELEMENTS, residueRanges } from './kernel-choice';
 import {
   BLOCKS,
   blockWords,
@@ -332,7 +332,9 @@ function lanesPart(
 /**
  * The parts of a forward task: output channels of each group split over `split.parts` threads, or
  * batch items (each part then runs the whole geometry on its items, from shifted operands), with
- * the stride-phase `plan` for a transposed convolution that has one, else the direct kernel.
+ * the stride-phase `plan` for a transposed convolution that has one, else the direct kernel. A
+ * stride-phase split needs the lanes kernel's plan: without it (a job laid out again without its
+ * plan to fit the memory limit) it is the input-channel split it replaces.
  */
 export function forwardTask(
   g: ConvTransposeGeometry | ConvGeometry,
@@ -342,6 +344,21 @@ export function forwardTask(
   mem: Arena,
   planOf: (g: ConvTransposeGeometry) => PhasePlan | null = () => plan,
 ): Part[] {
+  if (split.by === 'stridePhases') {
+    const ranges =
+      plan?.kernel === 'lanes' && g.kind === 'convTranspose' ? residueRanges(g, split.parts) : null;
+    if (ranges && g.kind === 'convTranspose') {
+      // every part runs all channels on its residues; the output is copied out after the join
+      // (a part's writes are a run per stride of each row: too many ranges to copy early)
+      return ranges.map(([r0, r1]) => {
+        const own = lanesPart(g, plan!, ops, 0, g.outChannelsPerGroup, mem);
+        own.words[L.residueLo] = r0;
+        own.words[L.residueHi] = r1;
+        return own;
+      });
+    }
+    return forwardTask(g, ops, plan, { by: 'inputChannels', parts: split.parts }, mem, planOf);
+  }
   const part = (geometry: typeof g, at: ForwardOperands, c0: number, c1: number, own = plan): Part => {
     if (!own || geometry.kind !== 'convTranspose')
       return directPart(geometry.kind, geometry, at, c0, c1, mem);

@@ -173,7 +173,10 @@ export const BLOCKS = {
    * batch or group split overwrites them by those indices). `packedX` holds every batch item's
    * input of one group as [position tile][cinG][4]; `packedW` one block of `blockTiles` tiles of
    * 8 rows of Wᵀ as [tile][cinG][8]; `leadTable` per (leading input position, leading tap) the
-   * output offset of their leading coordinates, or −1 outside.
+   * output offset of their leading coordinates, or −1 outside. `residueLo`/`residueHi`: a part of
+   * a stride-phase split computes only the taps whose last-axis index modulo the last stride is
+   * in [residueLo, residueHi) (multiples of 8, so whole tiles) and writes only the outputs they
+   * reach (those whose last coordinate plus the padding has that residue); residueHi 0: every tap.
    */
   lanes: {
     words: [
@@ -194,6 +197,8 @@ export const BLOCKS = {
       'packedW',
       'blockTiles',
       'leadTable',
+      'residueLo',
+      'residueHi',
     ],
     axes: ['inputSize', 'outputSize', 'kernelSize', 'stride', 'dilation', 'padBegin'],
   },

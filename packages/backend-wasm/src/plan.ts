@@ -10,6 +10,7 @@ import {
   convPhasesFits,
   convTransposeKernel,
   MIN_THREADED_CHANNELS,
+  lanesSplit,
   threadSplit,
 } from './kernel-choice';
 import type { Job, Part } from './layout';
@@ -138,8 +139,8 @@ export function planForward(
 ): Job {
   checkWasmGeometry(g);
   const threshold = ctx.chooseThreshold?.(g) ?? ctx.threadThreshold;
-  const split = threadSplit(g, ctx.threads, threshold, g.outChannelsPerGroup);
   const kernel = g.kind === 'convTranspose' ? chooseKernel(g, ctx, 'forward') : null;
+  const split = lanesSplit(g, threadSplit(g, ctx.threads, threshold, g.outChannelsPerGroup), kernel);
   const geometryKey = JSON.stringify(g);
   const key = `${kernel} ${split.by} ${split.parts} ${bias ? 'bias' : ''} ${geometryKey}`;
   // the plan is needed only to lay the call out: a layer's later calls find the layout

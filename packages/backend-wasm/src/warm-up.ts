@@ -72,9 +72,11 @@ export interface ForwardProbeLayer {
  * function, and fcn-up8's 21 channels need them all); the GEMM on a depthwise layer (its per-group
  * path) and on one of 3 output channels and a batch of 2 (DCGAN's RGB layer: split by batch
  * items); the thin kernel on depthwise layers of stride 2 (its interleaved rows) and 1; the lanes
- * kernel on a 1D layer with 1 output channel, 64 input channels and a 128-tap kernel, like the
- * iSTFT layer, which the split rounds split by input channels as they split that layer (per-part
- * sums added after the join). A kernel without layers of its own takes the strided one. Measured
+ * kernel on a 1D layer with 1 output channel, 64 input channels and a 128-tap kernel, stride 32,
+ * like the iSTFT layer, which the split rounds split by stride phases as they split that layer
+ * (each part its residues, `fillResidues` included), and the GEMM on that layer too (the split
+ * rounds split it by input channels, whose sums the lanes kernel no longer runs). A kernel
+ * without layers of its own takes the strided one. Measured
  * (fresh-process pairs, 2-core AMD EPYC Zen 3), first two-thread call ÷ steady before → after:
  * fcn-up8 2.67× → 1.88× (median of eight; a 16-channel stride-1 probe), the iSTFT layer 2.10–2.71×
  * → 1.34–2.74× and its second call 1.39–2.37× → 0.93–1.43× (four; a 2-channel lanes probe, split
@@ -90,7 +92,8 @@ export function forwardProbeLayers(): Partial<Record<WasmConvTransposeKernel, Fo
   // 3 output channels and a batch, as DCGAN's RGB layer: the GEMM by rule, split by batch items
   const rgb = { x: t([2, 16, 12, 12], 10), w: t([16, 3, 4, 4], 12), o: { stride: 2, padding: 1 } };
   return {
-    gemm: [strided, unit, depthwise2, rgb],
+    // the long layer on the GEMM: the input-channel split, which the lanes kernel no longer takes
+    gemm: [strided, unit, depthwise2, rgb, long],
     phases: [strided, unit],
     thin: [depthwise2, depthwise1],
     lanes: [long],

@@ -1,16 +1,27 @@
 // Every way a call splits over threads (issue #18), on two threads with threadThreshold 0 (every
-// call splits): output channels, groups, batch items and input channels, each on random geometries
-// against the definition (float64), and the bit-identical ones identical to one thread. Also the
+// call splits): output channels, groups, batch items, input channels and stride phases, each on
+// random geometries against the definition (float64), and the bit-identical ones identical to one
+// thread. Also the
 // overflow rule on a split call (a worker scans for non-finite values) and the backward.
 import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { ConvTransposeGeometry, ConvTransposeOptions, Gradients, Tensor } from '@tconv/core';
-import { geometryFlops, resolveConvTranspose, tensor } from '@tconv/core';
+import { geometryFlops, resolveConv, resolveConvTranspose, tensor } from '@tconv/core';
 import { cpuBackend, referenceConvTranspose } from '@tconv/backend-cpu';
 import { createWasmBackend } from '@tconv/backend-wasm';
 import { backwardTensors, firstDifference, HANDED_OVER_BACKWARD, randomData } from '@tconv/testing';
 import type { ThreadSplit } from '../src/internal';
-import { planBackward, threadSplit, WORKER_COPY_MIN_FLOATS } from '../src/internal';
+import {
+  convTransposeKernel,
+  lanesSplit,
+  planBackward,
+  planForward,
+  RESIDUE_BLOCK,
+  residueRanges,
+  threadSplit,
+  WORKER_COPY_MIN_FLOATS,
+  wordIndex,
+} from '../src/internal';
 
 const size = (shape: readonly number[]) => shape.reduce((a, b) => a * b, 1);
 const one = await createWasmBackend();
@@ -28,10 +39,10 @@ function backwardJob(g: ConvTransposeGeometry, threads: number, threadThreshold:
   });
 }
 
-/** The split a forward call on these shapes takes on two threads, threshold 0. */
+/** The split a forward call on these shapes takes on two threads, threshold 0, with its rule's kernel. */
 function splitOf(xs: number[], ws: number[], o: ConvTransposeOptions): ThreadSplit {
   const g = resolveConvTranspose(xs, ws, o);
-  return threadSplit(g, 2, 0, g.outChannelsPerGroup);
+  return lanesSplit(g, threadSplit(g, 2, 0, g.outChannelsPerGroup), convTransposeKernel(g));
 }
 
 /** Every element within (terms + 2)·2⁻²⁴·Σ|x·w| of the float64 definition. */
@@ -44,10 +55,12 @@ function expectDefinition(
   o: ConvTransposeOptions,
 ) {
   const exact = referenceConvTranspose(tensor(Float64Array.from(x), xs), tensor(Float64Array.from(w), ws), o);
+  // the magnitudes' sum takes |bias| too: a bias-only output (no tap reaches it) has bound 2·2⁻²⁴·|bias|
+  const bias = o.bias === undefined ? {} : { bias: Array.from(o.bias as ArrayLike<number>, Math.abs) };
   const mag = referenceConvTranspose(
     tensor(Float64Array.from(x, Math.abs), xs),
     tensor(Float64Array.from(w, Math.abs), ws),
-    o,
+    { ...o, ...bias },
   );
   expect(y.shape).toEqual(exact.shape);
   const terms = (ws[0]! / (o.groups ?? 1)) * size(ws.slice(2)) + 1;
@@ -170,7 +183,44 @@ const modes: {
         ws: [cin, cout, 4 * k],
         o: { stride: s * k, ...(bias ? { bias: Array.from({ length: cout }, (_, i) => i / 3 - 1) } : {}) },
         seed,
-      })),
+      }))
+      // where the lanes kernel takes a stride-phase split instead (the next mode)
+      .filter(({ xs, ws, o }) => splitOf(xs, ws, o).by === 'inputChannels'),
+  },
+  {
+    // the input-channel split's shapes with a last stride and kernel of whole blocks of 8 residues:
+    // the lanes kernel splits the stride phases, any padding, a leading axis or none
+    by: 'stridePhases',
+    identical: true,
+    arb: fc
+      .record({
+        n: fc.integer({ min: 3, max: 12 }),
+        k8: fc.integer({ min: 1, max: 6 }),
+        s8: fc.integer({ min: 2, max: 5 }),
+        pad: fc.nat({ max: 47 }),
+        lead: fc.option(fc.record({ n: fc.integer({ min: 1, max: 3 }), k: fc.integer({ min: 1, max: 3 }) }), {
+          nil: undefined,
+        }),
+        cin: fc.integer({ min: 16, max: 130 }),
+        cout: fc.integer({ min: 1, max: 3 }),
+        bias: fc.boolean(),
+        seed: fc.nat(),
+      })
+      .map(({ n, k8, s8, pad, lead, cin, cout, bias, seed }) => {
+        const k = 8 * k8;
+        const o: ConvTransposeOptions = {
+          stride: lead ? [1, 8 * s8] : 8 * s8,
+          padding: lead ? [0, pad % k] : pad % k,
+          ...(bias ? { bias: Array.from({ length: cout }, (_, i) => i / 3 - 1) } : {}),
+        };
+        return {
+          xs: lead ? [1, cin, lead.n, n] : [1, cin, n],
+          ws: lead ? [cin, cout, lead.k, k] : [cin, cout, k],
+          o,
+          seed,
+        };
+      })
+      .filter(({ xs, ws, o }) => splitOf(xs, ws, o).by === 'stridePhases'),
   },
 ];
 
@@ -193,13 +243,89 @@ describe('thread splits on random geometries (2 threads, threshold 0)', () => {
       ));
   }
 
-  it('the iSTFT shape (1 output channel, 512 input channels, stride 512, 2048 taps) splits its input channels', () => {
-    expect(splitOf([1, 512, 128], [512, 1, 2048], { stride: 512 })).toEqual({
-      by: 'inputChannels',
-      parts: 2,
-    });
+  it('the iSTFT shape (1 output channel, 512 input channels, stride 512, 2048 taps) splits its stride phases', () => {
+    const istft = resolveConvTranspose([1, 512, 128], [512, 1, 2048], { stride: 512 });
+    // the rule splits its input channels; the lanes kernel splits residues [0, 256) and [256, 512)
+    expect(threadSplit(istft, 2, 0, 1)).toEqual({ by: 'inputChannels', parts: 2 });
+    expect(splitOf([1, 512, 128], [512, 1, 2048], { stride: 512 })).toEqual({ by: 'stridePhases', parts: 2 });
+    expect(residueRanges(istft, 2)).toEqual([
+      [0, 256],
+      [256, 512],
+    ]);
+    // another kernel keeps the rule's split
+    expect(lanesSplit(istft, threadSplit(istft, 2, 0, 1), 'gemm').by).toBe('inputChannels');
     // too little work per output to add a second output (2·Cin·K/stride = 64): the channels there are
     expect(splitOf([1, 16, 50], [16, 1, 8], { stride: 4 }).by).toBe('channels');
+  });
+
+  it('a planned stride-phase split: each part its residues, no second output, no sums', () => {
+    const istft = resolveConvTranspose([1, 512, 128], [512, 1, 2048], { stride: 512 });
+    const zeros = (shape: readonly number[]) => new Float32Array(size(shape));
+    const job = planForward(istft, zeros(istft.inputShape), zeros(istft.weightShape), null, {
+      heapBase: 0,
+      threads: 2,
+      threadThreshold: 0,
+      kernel: undefined,
+    });
+    const L = wordIndex('lanes');
+    expect(job.tasks).toHaveLength(1);
+    expect(job.tasks[0]!.map((p) => [p.entry, p.words[L.residueLo], p.words[L.residueHi]])).toEqual([
+      ['convTransposeLanes', 0, 256],
+      ['convTransposeLanes', 256, 512],
+    ]);
+    expect(job.tasks[0]!.every((p) => p.sum === undefined)).toBe(true);
+    // a forced GEMM splits input channels, its second part summing an output of its own
+    const gemm = planForward(istft, zeros(istft.inputShape), zeros(istft.weightShape), null, {
+      heapBase: 0,
+      threads: 2,
+      threadThreshold: 0,
+      kernel: 'gemm',
+    });
+    expect(gemm.tasks[0]![1]!.sum).toBeDefined();
+  });
+
+  it('residue ranges: blocks of 8 covering the stride once, balanced by taps, or none', () => {
+    const geometry = (k: number, s: number, o: ConvTransposeOptions = {}) =>
+      resolveConvTranspose([1, 16, 5], [16, 1, k], { stride: s, ...o });
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 1, max: 40 }),
+        fc.integer({ min: 1, max: 40 }),
+        fc.integer({ min: 2, max: 4 }),
+        (k8, s8, parts) => {
+          const k = 8 * k8;
+          const s = 8 * s8;
+          const ranges = residueRanges(geometry(k, s), parts);
+          if (s8 < parts) {
+            expect(ranges).toBeNull();
+            return;
+          }
+          expect(ranges).toHaveLength(parts);
+          // [0, s) once, in order, each range a non-empty run of whole blocks
+          expect(ranges![0]![0]).toBe(0);
+          expect(ranges![parts - 1]![1]).toBe(s);
+          for (let i = 0; i < parts; i++) {
+            const [r0, r1] = ranges![i]!;
+            expect(r0 % RESIDUE_BLOCK).toBe(0);
+            expect(r1).toBeGreaterThan(r0);
+            if (i > 0) expect(r0).toBe(ranges![i - 1]![1]);
+          }
+          // taps per part (kernel indices t with t mod s in the range) within a block's taps of an even share
+          const taps = ranges!.map(
+            ([r0, r1]) => Array.from({ length: k }, (_, t) => t % s).filter((r) => r >= r0 && r < r1).length,
+          );
+          const perBlock = RESIDUE_BLOCK * Math.ceil(k / s);
+          const most = Math.max(...taps);
+          expect(most).toBeLessThanOrEqual(Math.ceil(k / parts) + perBlock);
+        },
+      ),
+      { numRuns: 300, seed: 18 },
+    );
+    expect(residueRanges(geometry(16, 16, { dilation: 2 }), 2)).toBeNull();
+    expect(residueRanges(geometry(12, 16), 2)).toBeNull();
+    expect(residueRanges(geometry(16, 12), 2)).toBeNull();
+    expect(residueRanges(geometry(16, 8), 2)).toBeNull();
+    expect(residueRanges(geometry(16, 16), 1)).toBeNull();
   });
 });
 
@@ -509,10 +635,19 @@ describe('backward calls split the same way', () => {
     expect(firstDifference(b.weight.data, a.weight.data)).toBe(-1);
   });
 
-  it("a convolution's input gradient by input channels (its adjoint: 1 output channel, long kernel)", async () => {
+  it("a convolution's input gradient beside its weight gradient (its adjoint: 1 output channel, long kernel; a weight gradient over 1 channel does not split)", async () => {
     const xs = [1, 1, 200];
     const ws = [40, 1, 64];
     const o = { stride: 8 };
+    const g = resolveConv(xs, ws, o);
+    const zeros = (shape: readonly number[]) => new Float32Array(size(shape));
+    const job = planBackward(g, zeros(g.outputShape), zeros(g.inputShape), zeros(g.weightShape), {
+      heapBase: 0,
+      threads: 2,
+      threadThreshold: 0,
+      kernel: undefined,
+    });
+    expect(job.tasks.map((t) => t.map((p) => p.entry))).toEqual([['convTransposeLanes', 'weightGradient']]);
     const x = tensor(randomData(size(xs), 5) as Float32Array, xs);
     const w = tensor(randomData(size(ws), 6) as Float32Array, ws);
     const y = cpuBackend.conv(x, w, o);

@@ -14,10 +14,12 @@ import {
   warmUp,
   warmUpThreads,
 } from '../src/warm-up';
+import type { WasmConvTransposeKernel } from '../src/kernel-choice';
 import {
   convDotFits,
   convPhasesFits,
   convTransposeKernel,
+  lanesSplit,
   threadSplit,
   weightGradientKernel,
 } from '../src/kernel-choice';
@@ -50,9 +52,9 @@ describe('warm-up', () => {
       expect(kinds).toContain(`${op} split`);
     }
     const perRound = seen.filter((s) => !s.endsWith('split')).length / WARM_UP_TRIGGER_ROUNDS;
-    // the GEMM on 4 layers, the phases on 2, the thin kernel on 2 depthwise ones, the lanes
+    // the GEMM on 5 layers, the phases on 2, the thin kernel on 2 depthwise ones, the lanes
     // kernel on 1 (a kernel without its own layers: the strided one); conv; the backward probes
-    const own: Record<string, number> = { gemm: 4, phases: 2, thin: 2, lanes: 1 };
+    const own: Record<string, number> = { gemm: 5, phases: 2, thin: 2, lanes: 1 };
     expect(perRound).toBe(KERNELS.reduce((n, k) => n + (own[k] ?? 1), 0) + 1 + backwardProbeLayers().length);
     // the split rounds follow the same rule: the trigger rounds, every probe in each
     expect(seen.filter((s) => s.endsWith('split')).length).toBe(perRound * WARM_UP_TRIGGER_ROUNDS);
@@ -79,17 +81,19 @@ describe('warm-up', () => {
   it('each forward probe is a layer its kernel is chosen for, and the split rounds reach every way a forward call splits', () => {
     const splits = new Set<string>();
     let gemmByRule = 0;
-    for (const [kernel, layers] of Object.entries(forwardProbeLayers())) {
-      for (const p of layers!) {
+    const probes = forwardProbeLayers();
+    for (const kernel of Object.keys(probes) as WasmConvTransposeKernel[]) {
+      for (const p of probes[kernel]!) {
         const g = resolveConvTranspose(p.x.shape, p.w.shape, p.o);
         // the GEMM also runs the other kernels' layers; its own by rule is the RGB-like one
         if (kernel !== 'gemm') expect(convTransposeKernel(g)).toBe(kernel);
         else if (convTransposeKernel(g) === 'gemm') gemmByRule++;
-        splits.add(threadSplit(g, 2, 0, g.outChannelsPerGroup).by);
+        // the split the plan takes with the probe's kernel forced
+        splits.add(lanesSplit(g, threadSplit(g, 2, 0, g.outChannelsPerGroup), kernel).by);
       }
     }
     expect(gemmByRule).toBe(1);
-    expect([...splits].sort()).toEqual(['batch', 'channels', 'groups', 'inputChannels']);
+    expect([...splits].sort()).toEqual(['batch', 'channels', 'groups', 'inputChannels', 'stridePhases']);
   });
 
   it("the backward probes reach each of the backward's kernels, by the choice rules the plan uses", () => {
