@@ -93,7 +93,11 @@ export function createDispatcher(
     const missing = job.end - memory.buffer.byteLength;
     if (missing > 0) memory.grow(Math.ceil(missing / 65536));
     const heap = memory.buffer;
-    for (const { at, data, late } of job.inputs) if (!late) new Float32Array(heap, at, data.length).set(data);
+    // the first `early` floats of each input (all by default) before the workers start
+    for (const { at, data, early = data.length } of job.inputs) {
+      if (early > 0)
+        new Float32Array(heap, at, early).set(early === data.length ? data : data.subarray(0, early));
+    }
     for (const task of job.tasks) {
       for (const part of task) new Int32Array(heap, part.at, part.words.length).set(part.words);
     }
@@ -106,7 +110,10 @@ export function createDispatcher(
         })
       : [];
     // what only the calling thread's parts read is copied while the workers start on theirs
-    for (const { at, data, late } of job.inputs) if (late) new Float32Array(heap, at, data.length).set(data);
+    for (const { at, data, early = data.length } of job.inputs) {
+      if (early < data.length)
+        new Float32Array(heap, at + 4 * early, data.length - early).set(data.subarray(early));
+    }
     let failure: unknown = null;
     try {
       for (const task of job.tasks) exports[task[0]!.entry](task[0]!.at);

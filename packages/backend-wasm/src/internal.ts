@@ -3,7 +3,11 @@
 export type { ThreadSplit, WasmConvTransposeKernel } from './kernel-choice';
 export type { KernelFeatures } from './kernel-choice';
 export {
+  COPY_BOUND_MAX_FLOPS_PER_WEIGHT,
+  COPY_FLOPS_PER_FLOAT,
+  copyBoundSplit,
   convTransposeCandidates,
+  inputChannelRanges,
   KERNEL_DECISIONS,
   kernelFeatures,
   kernelForFeatures,

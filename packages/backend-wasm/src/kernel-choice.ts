@@ -255,6 +255,74 @@ export function residueRanges(g: ConvTransposeGeometry, parts: number): [number,
 }
 
 /**
+ * A call whose forward takes at most this many FLOPs per weight element (2 × batch × input
+ * positions: DCGAN's 4×4 layer, 32) is bound by copying its weights in: 8 MiB against 67 MFLOP
+ * there, ~1.3 ms of a 6.5 ms one-thread call on the 2-core AMD EPYC Zen 3, which only the calling
+ * thread can do (the caller's buffer is not shared memory). On two threads such a forward splits
+ * its input channels ({@link copyBoundSplit}) and a backward runs its two tasks side by side.
+ */
+export const COPY_BOUND_MAX_FLOPS_PER_WEIGHT = 64;
+
+/**
+ * FLOPs one thread computes in the time it copies one float of an operand into linear memory: the
+ * cost model that sizes the calling thread's share of an input-channel split
+ * ({@link inputChannelRanges}). dcgan-4to8 on one thread (2-core AMD EPYC Zen 3): 1.34 ms to copy
+ * 2^21 weights (0.64 ns each), 4.74 ms of kernel for 67.1 MFLOP (0.071 ns each): 9. A machine
+ * whose ratio is half or twice this moves the share by under 3 % of the channels.
+ */
+export const COPY_FLOPS_PER_FLOAT = 9;
+
+/**
+ * The forward split of a call bound by its weight copy ({@link COPY_BOUND_MAX_FLOPS_PER_WEIGHT}) on
+ * two threads, one item and one group: by input channels, whatever `rule` says. The worker's
+ * weights (the rows of its channels, contiguous in [Cin, Cout, ...k]) are then copied before it
+ * starts and the calling thread's after, while the worker computes; an output-channel split's
+ * rows are spread over every input channel, so the worker waited for the whole copy.
+ */
+export function copyBoundSplit(
+  g: ConvTransposeGeometry | ConvGeometry,
+  rule: ThreadSplit,
+  threads: number,
+): ThreadSplit {
+  if (threads !== 2 || rule.parts < 2 || g.kind !== 'convTranspose') return rule;
+  const weights = g.weightShape.reduce((a, b) => a * b, 1);
+  if (geometryFlops(g) > COPY_BOUND_MAX_FLOPS_PER_WEIGHT * weights) return rule;
+  return inputChannelParts(g, threads) === 2 ? { by: 'inputChannels', parts: 2 } : rule;
+}
+
+/**
+ * The input channels [c0, c1) of each part of an input-channel split of `g`, in part order: the
+ * workers' parts take the first ranges and the calling thread's (part 0) the last, so the weights
+ * the workers read come first in memory and are copied before they start, the calling thread's
+ * after. On two threads the calling thread's share is smaller by the time it spends on that copy:
+ * with C the copy and K the kernels' time, it finishes at C + m·K and the worker at
+ * (1 − m)·(C + K), equal at m = 1 / (2 + C/K), C/K from {@link COPY_FLOPS_PER_FLOAT} (dcgan-4to8:
+ * 0.28, so 0.44 of the channels; the iSTFT layer 0.04: 0.49); each part keeps at least
+ * {@link MIN_THREADED_CHANNELS}.
+ */
+export function inputChannelRanges(
+  g: ConvTransposeGeometry | ConvGeometry,
+  parts: number,
+): [number, number][] {
+  const cin = g.inChannels;
+  if (parts === 2) {
+    const weights = g.weightShape.reduce((a, b) => a * b, 1);
+    const copyOverKernels = (COPY_FLOPS_PER_FLOAT * weights) / geometryFlops(g);
+    const own = Math.round(cin / (2 + copyOverKernels));
+    const main = Math.min(cin - MIN_THREADED_CHANNELS, Math.max(MIN_THREADED_CHANNELS, own));
+    return [
+      [cin - main, cin],
+      [0, cin - main],
+    ];
+  }
+  const equal = Array.from({ length: parts }, (_, i): [number, number] => [
+    Math.floor((i * cin) / parts),
+    Math.floor(((i + 1) * cin) / parts),
+  ]);
+  return [equal[parts - 1]!, ...equal.slice(0, parts - 1)];
+}
+
+/**
  * The split of a forward call whose kernel is `kernel`: the rule's ({@link threadSplit}), except
  * that the lanes kernel takes a stride-phase split where the rule splits input channels and
  * {@link residueRanges} applies (the iSTFT layer: stride 512, 2048 taps): no second output to

@@ -4,7 +4,7 @@
 // and the operands to copy, so the memory limit is checked before anything is grown or copied.
 import type { ConvGeometry, ConvTransposeGeometry } from '@tconv/core';
 import type { ThreadSplit } from './kernel-choice';
-import { COLS_ELEMENTS, PANEL_ELEMENTS, residueRanges } from './kernel-choice';
+import { COLS_ELEMENTS, inputChannelRanges, PANEL_ELEMENTS, residueRanges } from './kernel-choice';
 import {
   BLOCKS,
   blockWords,
@@ -66,12 +66,14 @@ export interface Part {
 /** A planned call: the operands to copy in, the tasks (each split into parts), the outputs. */
 export interface Job {
   /**
-   * Operands copied into memory before any part runs — except a `late` one, copied after the
-   * workers have their parts and before the calling thread runs its own: only the calling thread's
-   * parts may read it (a backward's weights, when the input gradient runs on the calling thread
-   * and the weight gradient, which does not read them, on a worker), so its copy overlaps their work.
+   * Operands copied into memory before any part runs — except past the first `early` floats of
+   * one, copied after the workers have their parts and before the calling thread runs its own:
+   * only the calling thread's parts may read those (a backward's weights, `early` 0, when the
+   * input gradient runs on the calling thread and the weight gradient, which does not read them,
+   * on a worker; the calling thread's weight rows of an input-channel split, after the workers'),
+   * so their copy overlaps the workers' work.
    */
-  readonly inputs: { readonly at: number; data: Float32Array; readonly late?: boolean }[];
+  readonly inputs: { readonly at: number; data: Float32Array; readonly early?: number }[];
   /** Tasks in order; part i of every task runs on thread i (tasks are independent). */
   readonly tasks: readonly (readonly Part[])[];
   /** Results read back after every part is done. */
@@ -394,11 +396,12 @@ export function forwardTask(
   }
   if (split.by === 'inputChannels' && g.kind === 'convTranspose') {
     // part i sums input channels [c0, c1) (one item, one group: contiguous in x and w) into an
-    // output of its own, with the plan of that geometry; part 0's is the output, with the bias
+    // output of its own, with the plan of that geometry; part 0's is the output, with the bias.
+    // The calling thread's part 0 takes the last channels (inputChannelRanges)
     const inPlane = prod(g.inputSize) * 4;
     const weightRow = (prod(g.weightShape) / g.inChannels) * 4;
     const length = prod(g.outputShape);
-    return channelRanges(g.inChannels, split.parts).map(([c0, c1], i) => {
+    return inputChannelRanges(g, split.parts).map(([c0, c1], i) => {
       const sub: ConvTransposeGeometry = {
         ...g,
         inChannels: c1 - c0,

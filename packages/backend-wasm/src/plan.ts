@@ -6,9 +6,12 @@ import type { ConvGeometry, ConvTransposeGeometry } from '@tconv/core';
 import { adjointGeometry, geometryFlops, recomputeNonFinite } from '@tconv/core';
 import type { ThreadSplit, WasmConvTransposeKernel } from './kernel-choice';
 import {
+  COPY_BOUND_MAX_FLOPS_PER_WEIGHT,
+  copyBoundSplit,
   convDotFits,
   convPhasesFits,
   convTransposeKernel,
+  inputChannelRanges,
   MIN_THREADED_CHANNELS,
   lanesSplit,
   threadSplit,
@@ -51,16 +54,28 @@ export interface PlanContext {
 /** A planned call without its operands: where they go (in the job's input order), the tasks, the outputs. */
 interface Layout extends Omit<Job, 'inputs'> {
   readonly at: readonly number[];
-  /** Per input, whether it is copied late (see {@link Job.inputs}); absent: none is. */
-  readonly late?: readonly boolean[];
+  /** Per input, the floats copied before the workers start (see {@link Job.inputs}); absent: all. */
+  readonly early?: readonly (number | undefined)[];
 }
 
 /** `layout` with `operands` (in its input order) as the job's inputs. */
 function withOperands(layout: Layout, operands: readonly Float32Array[]): Job {
-  return {
-    ...layout,
-    inputs: operands.map((data, i) => ({ at: layout.at[i]!, data, late: layout.late?.[i] === true })),
-  };
+  const inputs: Job['inputs'] = operands.map((data, i) => {
+    const early = layout.early?.[i];
+    return early === undefined ? { at: layout.at[i]!, data } : { at: layout.at[i]!, data, early };
+  });
+  // the job's fields written out: spreading the layout into a new object cost more than the rest of
+  // a cached call's planning
+  const { tasks, outputs, end, finish, check } = layout;
+  return { inputs, tasks, outputs, end, ...(finish ? { finish } : {}), ...(check ? { check } : {}) };
+}
+
+/**
+ * A geometry's cache key: every field the geometry is resolved from (the output shape carries the
+ * output padding), joined — a third of the time of `JSON.stringify` on the whole geometry.
+ */
+function geometryKey(g: ConvTransposeGeometry | ConvGeometry): string {
+  return `${g.kind} ${g.groups} ${g.inputShape} ${g.weightShape} ${g.outputShape} ${g.stride} ${g.dilation} ${g.padBegin} ${g.padEnd}`;
 }
 
 /** `value` under `key` in `cache` (most recently used last; the oldest goes beyond {@link CACHED_PLANS}). */
@@ -94,24 +109,24 @@ function planOf(
   g: ConvTransposeGeometry | ConvGeometry,
   kernel: WasmConvTransposeKernel | null,
   ctx: PlanContext,
-  geometryKey?: string,
+  key?: string,
 ): PhasePlan | null {
   return g.kind !== 'convTranspose' || kernel === null || kernel === 'gemm'
     ? null
-    : cachedPlan(g, kernel, ctx, geometryKey);
+    : cachedPlan(g, kernel, ctx, key);
 }
 
 /**
- * {@link phasePlan}`(g, kernel)`, from the backend's cache when it has one (`geometryKey`: `g` as
- * JSON, when the caller has it).
+ * {@link phasePlan}`(g, kernel)`, from the backend's cache when it has one (`key`: `g`'s
+ * {@link geometryKey}, when the caller has it).
  */
 function cachedPlan(
   g: ConvTransposeGeometry,
   kernel: PhasePlan['kernel'],
   ctx: PlanContext,
-  geometryKey = JSON.stringify(g),
+  key = geometryKey(g),
 ): PhasePlan {
-  return cached(ctx.plans, `${kernel} ${geometryKey}`, () => phasePlan(g, kernel));
+  return cached(ctx.plans, `${kernel} ${key}`, () => phasePlan(g, kernel));
 }
 
 /**
@@ -140,12 +155,13 @@ export function planForward(
   checkWasmGeometry(g);
   const threshold = ctx.chooseThreshold?.(g) ?? ctx.threadThreshold;
   const kernel = g.kind === 'convTranspose' ? chooseKernel(g, ctx, 'forward') : null;
-  const split = lanesSplit(g, threadSplit(g, ctx.threads, threshold, g.outChannelsPerGroup), kernel);
-  const geometryKey = JSON.stringify(g);
-  const key = `${kernel} ${split.by} ${split.parts} ${bias ? 'bias' : ''} ${geometryKey}`;
+  const rule = threadSplit(g, ctx.threads, threshold, g.outChannelsPerGroup);
+  const split = lanesSplit(g, copyBoundSplit(g, rule, ctx.threads), kernel);
+  const gKey = geometryKey(g);
+  const key = `${kernel} ${split.by} ${split.parts} ${bias ? 'bias' : ''} ${gKey}`;
   // the plan is needed only to lay the call out: a layer's later calls find the layout
   const layout = cached(ctx.layouts, key, () =>
-    forwardLayout(g, planOf(g, kernel, ctx, geometryKey), split, bias !== null, ctx),
+    forwardLayout(g, planOf(g, kernel, ctx, gKey), split, bias !== null, ctx),
   );
   return withOperands(layout, bias ? [x, w, bias] : [x, w]);
 }
@@ -169,7 +185,14 @@ function forwardLayout(
     };
     // an input-channel split's parts take the same kernel on their share of the channels
     const tasks = [forwardTask(g, ops, p, split, mem, (sub) => p && cachedPlan(sub, p.kernel, ctx))];
+    // split by input channels, the workers' weight rows come first (inputChannelRanges): those are
+    // copied before the workers start, the calling thread's while they compute
+    const byInputs = tasks[0]!.some((part) => part.sum !== undefined) && g.kind === 'convTranspose';
+    const workersWeights = byInputs
+      ? inputChannelRanges(g, split.parts)[0]![0] * (el.weight / g.inChannels)
+      : undefined;
     return {
+      early: [undefined, workersWeights],
       tasks,
       outputs: [{ at: ops.out, length: el.output }],
       end: mem.end,
@@ -199,7 +222,7 @@ export function planBackward(
     g.kind === 'convTranspose' ? adjointGeometry(g) : adjointGeometry(g);
   checkWasmGeometry(adjoint);
   const kernel = adjoint.kind === 'convTranspose' ? chooseKernel(adjoint, ctx, 'backward') : null;
-  const key = `backward ${kernel} ${JSON.stringify(g)}`;
+  const key = `backward ${kernel} ${geometryKey(g)}`;
   const layout = cached(ctx.layouts, key, () =>
     backwardLayout(g, adjoint, planOf(adjoint, kernel, ctx), ctx),
   );
@@ -224,15 +247,6 @@ function pairedBelowThreshold(
 }
 
 /**
- * A backward on two threads whose forward takes at most this many FLOPs per weight element
- * (2 × batch × input positions: DCGAN's 4×4 layer, 32) runs its two tasks side by side even when
- * both split: copying the weights in is then a large share of the call (8 MiB against 67 MFLOP per
- * task, ~1.5 ms of a 9 ms one-thread call on the 2-core AMD EPYC Zen 3), and side by side it overlaps the worker's weight
- * gradient instead of preceding both threads' work.
- */
-const SIDE_BY_SIDE_MAX_FLOPS_PER_WEIGHT = 64;
-
-/**
  * A weight gradient of at least this many floats computed on a worker beside the calling thread's
  * input gradient is copied out of the shared memory by that worker, which hands it over with its
  * reply ({@link Part.copiesOut}); a smaller one is copied by the calling thread after the join.
@@ -241,7 +255,11 @@ const SIDE_BY_SIDE_MAX_FLOPS_PER_WEIGHT = 64;
  */
 export const WORKER_COPY_MIN_FLOATS = 1 << 18;
 
-/** Whether a backward on `g` is bound by its weight copy (see {@link SIDE_BY_SIDE_MAX_FLOPS_PER_WEIGHT}). */
+/**
+ * Whether a backward on `g` is bound by its weight copy ({@link COPY_BOUND_MAX_FLOPS_PER_WEIGHT}): on
+ * two threads its two tasks then run side by side even when both split, so the copy overlaps the
+ * worker's weight gradient instead of preceding both threads' work.
+ */
 function copyBound(
   g: ConvTransposeGeometry | ConvGeometry,
   inputSplit: ThreadSplit,
@@ -250,7 +268,7 @@ function copyBound(
 ): boolean {
   if (ctx.threads !== 2 || Math.max(inputSplit.parts, weightSplit.parts) < 2) return false;
   const weights = g.weightShape.reduce((a, b) => a * b, 1);
-  return geometryFlops(g) <= SIDE_BY_SIDE_MAX_FLOPS_PER_WEIGHT * weights;
+  return geometryFlops(g) <= COPY_BOUND_MAX_FLOPS_PER_WEIGHT * weights;
 }
 
 /** Lays out a backward call on `g` (see {@link planBackward}); the splits follow from `g`. */
@@ -308,7 +326,7 @@ function backwardLayout(
       at: [gy, xAt, wAt],
       // side by side, the weights are read by the input gradient on the calling thread alone: they
       // are copied while the worker computes the weight gradient
-      late: [false, false, paired && ctx.threads > 1],
+      early: [undefined, undefined, paired && ctx.threads > 1 ? 0 : undefined],
       tasks: paired ? [pair] : tasks,
       outputs: [
         { at: dx, length: el.input },

@@ -12,7 +12,10 @@ import { createWasmBackend } from '@tconv/backend-wasm';
 import { backwardTensors, firstDifference, HANDED_OVER_BACKWARD, randomData } from '@tconv/testing';
 import type { ThreadSplit } from '../src/internal';
 import {
+  COPY_BOUND_MAX_FLOPS_PER_WEIGHT,
+  copyBoundSplit,
   convTransposeKernel,
+  inputChannelRanges,
   lanesSplit,
   planBackward,
   planForward,
@@ -42,7 +45,8 @@ function backwardJob(g: ConvTransposeGeometry, threads: number, threadThreshold:
 /** The split a forward call on these shapes takes on two threads, threshold 0, with its rule's kernel. */
 function splitOf(xs: number[], ws: number[], o: ConvTransposeOptions): ThreadSplit {
   const g = resolveConvTranspose(xs, ws, o);
-  return lanesSplit(g, threadSplit(g, 2, 0, g.outChannelsPerGroup), convTransposeKernel(g));
+  const rule = threadSplit(g, 2, 0, g.outChannelsPerGroup);
+  return lanesSplit(g, copyBoundSplit(g, rule, 2), convTransposeKernel(g));
 }
 
 /** Every element within (terms + 2)·2⁻²⁴·Σ|x·w| of the float64 definition. */
@@ -282,6 +286,69 @@ describe('thread splits on random geometries (2 threads, threshold 0)', () => {
       kernel: 'gemm',
     });
     expect(gemm.tasks[0]![1]!.sum).toBeDefined();
+  });
+
+  it("a forward bound by its weight copy (DCGAN 4×4-like: 32 FLOPs per weight) splits its input channels on two threads, the workers' weights copied first", async () => {
+    const xs = [1, 64, 4, 4];
+    const ws = [64, 32, 4, 4];
+    const o = { stride: 2, padding: 1 };
+    const g = resolveConvTranspose(xs, ws, o);
+    expect(geometryFlops(g) / size(ws)).toBeLessThanOrEqual(COPY_BOUND_MAX_FLOPS_PER_WEIGHT);
+    const rule = threadSplit(g, 2, 0, g.outChannelsPerGroup);
+    expect(rule.by).toBe('channels');
+    expect(copyBoundSplit(g, rule, 2)).toEqual({ by: 'inputChannels', parts: 2 });
+    // three threads, two items, or more FLOPs per weight: the rule's split
+    expect(copyBoundSplit(g, threadSplit(g, 3, 0, 32), 3).by).toBe('channels');
+    const two2 = resolveConvTranspose([2, 64, 4, 4], ws, o);
+    expect(copyBoundSplit(two2, threadSplit(two2, 2, 0, 32), 2).by).toBe('channels');
+    const wide = resolveConvTranspose([1, 64, 8, 8], ws, o);
+    expect(copyBoundSplit(wide, threadSplit(wide, 2, 0, 32), 2).by).toBe('channels');
+    // the plan: the calling thread's part takes the last channels; the weights before them (the
+    // worker's rows) are copied before the worker starts, the rest after
+    const zeros = (shape: readonly number[]) => new Float32Array(size(shape));
+    const job = planForward(g, zeros(xs), zeros(ws), null, {
+      heapBase: 0,
+      threads: 2,
+      threadThreshold: 0,
+      kernel: undefined,
+    });
+    const [[c0, c1], [d0, d1]] = inputChannelRanges(g, 2);
+    expect([c1, d0, d1]).toEqual([64, 0, c0]);
+    expect(job.tasks[0]!.map((p) => p.sum !== undefined)).toEqual([false, true]);
+    expect(job.inputs.map((i) => i.early)).toEqual([undefined, c0 * 32 * 16]);
+    // the result: the definition, on two threads as on one
+    const x = randomData(size(xs), 41) as Float32Array;
+    const w = randomData(size(ws), 42) as Float32Array;
+    expectDefinition(await two.convTranspose(tensor(x, xs), tensor(w, ws), o), x, w, xs, ws, o);
+  });
+
+  it("input-channel ranges: the workers' first, the calling thread's last and smaller by its copy, covering the channels once", () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 16, max: 600 }),
+        fc.integer({ min: 1, max: 16 }),
+        fc.integer({ min: 2, max: 4 }),
+        (cin, n, parts) => {
+          const g = resolveConvTranspose([1, cin, n, n], [cin, 8, 4, 4], { stride: 2, padding: 1 });
+          const ranges = inputChannelRanges(g, parts);
+          expect(ranges).toHaveLength(parts);
+          // part 0 (the calling thread) ends at the last channel; parts 1… run from 0 in order
+          expect(ranges[0]![1]).toBe(cin);
+          expect(ranges[1]![0]).toBe(0);
+          for (let i = 2; i < parts; i++) expect(ranges[i]![0]).toBe(ranges[i - 1]![1]);
+          expect(ranges[parts - 1]![1]).toBe(ranges[0]![0]);
+          for (const [a, b] of ranges) expect(b).toBeGreaterThan(a);
+          if (parts === 2) {
+            // smaller than half when copying is a noticeable share: 32·n² FLOPs per weight
+            const main = ranges[0]![1] - ranges[0]![0];
+            expect(main).toBeLessThanOrEqual(Math.ceil(cin / 2));
+            expect(main).toBeGreaterThanOrEqual(Math.min(8, cin - 8));
+            if (n <= 2 && cin >= 64) expect(main).toBeLessThan(cin / 2 - 2);
+          }
+        },
+      ),
+      { numRuns: 200, seed: 18 },
+    );
   });
 
   it('residue ranges: blocks of 8 covering the stride once, balanced by taps, or none', () => {
@@ -583,11 +650,11 @@ describe('backward calls split the same way', () => {
     // one task: the input gradient on the calling thread (it alone reads W), the weight gradient
     // on the worker; W (the third input) copied after the worker has its part
     expect(job.tasks.map((t) => t.map((p) => p.entry))).toEqual([['convDot', 'weightGradient']]);
-    expect(job.inputs.map((i) => i.late)).toEqual([false, false, true]);
-    // more threads: both tasks split, nothing late
+    expect(job.inputs.map((i) => i.early)).toEqual([undefined, undefined, 0]);
+    // more threads: both tasks split, everything copied before the workers start
     const three = backwardJob(g, 3, 0);
     expect(three.tasks.map((t) => t.length)).toEqual([3, 3]);
-    expect(three.inputs.some((i) => i.late)).toBe(false);
+    expect(three.inputs.some((i) => i.early !== undefined)).toBe(false);
     const x = tensor(randomData(size(xs), 31) as Float32Array, xs);
     const w = tensor(randomData(size(ws), 32) as Float32Array, ws);
     const gy = tensor(randomData(size(g.outputShape), 33) as Float32Array, g.outputShape);

@@ -104,8 +104,13 @@ export function resolveConvTranspose(
   const requestedSize = requestedOutputSize(options.outputSize, rank);
   const axes: TransposeAxisResult[] = [];
   for (let a = 0; a < rank; a++) {
+    // written out, not spread from axisOf: a spread object took most of this function's time
     const axis: TransposeAxis = {
-      ...axisOf(c, a),
+      axis: a,
+      input: c.inputSize[a]!,
+      kernel: c.kernelSize[a]!,
+      stride: c.stride[a]!,
+      dilation: c.dilation[a]!,
       outputPadding: requestedOutputPadding?.[a],
       outputSize: requestedSize?.[a],
     };

@@ -1,5 +1,5 @@
 import { describe, OptionError } from './errors';
-import { exactInteger } from './limits';
+import { EXACT_IN_DOUBLE, exactInteger } from './limits';
 import { checkInteger, checkOptionsObject } from './validation';
 
 const CONV_AXIS_KEYS = ['stride', 'padding', 'dilation'] as const;
@@ -88,6 +88,19 @@ export function convLength(
   end: number,
   parameter: string,
 ): number {
+  const dn = n + begin + end;
+  const dk = d * (k - 1) + 1;
+  if (
+    Math.abs(n) <= EXACT_IN_DOUBLE &&
+    Math.abs(begin) <= EXACT_IN_DOUBLE &&
+    Math.abs(end) <= EXACT_IN_DOUBLE &&
+    dk <= EXACT_IN_DOUBLE &&
+    dn >= dk
+  ) {
+    // every term exact in a double (EXACT_IN_DOUBLE), and so the floored quotient
+    const rest = dn - dk;
+    return (rest - (rest % s)) / s + 1;
+  }
   const padded = BigInt(n) + BigInt(begin) + BigInt(end);
   const span = BigInt(d) * BigInt(k - 1) + 1n;
   if (padded < span) {
@@ -115,6 +128,19 @@ export function transposeLength(
   end: number,
   outputPadding: number,
 ): number {
+  const stretched = (n - 1) * s;
+  const span = d * (k - 1);
+  const E = EXACT_IN_DOUBLE;
+  if (
+    Math.abs(stretched) <= E &&
+    span <= E &&
+    Math.abs(begin) <= E &&
+    Math.abs(end) <= E &&
+    Math.abs(outputPadding) <= E
+  ) {
+    // six terms of at most 2^49: the sum is exact in a double, and a safe integer
+    return stretched - begin - end + span + 1 + outputPadding;
+  }
   const exact =
     BigInt(n - 1) * BigInt(s) -
     BigInt(begin) -
