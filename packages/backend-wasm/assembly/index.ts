@@ -10,7 +10,7 @@ export { convPhases } from './conv-phases';
 export { conv, convTranspose } from './direct';
 export { convTransposePhases } from './phases';
 export { convTransposeLanes } from './lanes';
-export { nonFinite } from './output';
+export { biasGradient, nonFinite } from './output';
 export { convTransposeThin } from './thin';
 export { weightGradient } from './weight-gradient';
 export { weightGradientPhases } from './weight-gradient-phases';

@@ -96,3 +96,38 @@ export function nonFinite(at: usize, length: i32): i32 {
   for (; i < length; i++) if ((load<i32>(at + ((<usize>i) << 2)) & 0x7f800000) === 0x7f800000) n++;
   return n;
 }
+
+/**
+ * ∂L/∂bias of a backward call: per output channel, `gy` ([batch][channels][spatial] f32) summed
+ * over the batch and spatial positions into `out` (one f32 per channel). The sums are core's
+ * `biasGradient`, in the same order and precision — four float64 partial sums (element i of a
+ * plane into sum i mod 4, the last spatial % 4 into the first), then (s0 + s1) + (s2 + s3) rounded
+ * to float32 — so the results are bit for bit the CPU backend's, here two float64 lanes at a time
+ * instead of one JavaScript element.
+ */
+export function biasGradient(gy: usize, out: usize, batch: i32, channels: i32, spatial: i32): void {
+  const spatial4 = spatial & ~3;
+  for (let c = 0; c < channels; c++) {
+    let s01 = f64x2.splat(0);
+    let s23 = f64x2.splat(0);
+    for (let n = 0; n < batch; n++) {
+      const base = gy + ((<usize>((n * channels + c) * spatial)) << 2);
+      for (let i = 0; i < spatial4; i += 4) {
+        const v = v128.load(base + ((<usize>i) << 2));
+        s01 = f64x2.add(s01, f64x2.promote_low_f32x4(v));
+        s23 = f64x2.add(s23, f64x2.promote_low_f32x4(v128.shuffle<f32>(v, v, 2, 3, 0, 1)));
+      }
+      // core adds a plane's last spatial % 4 elements into s0 before the next item's
+      if (spatial4 < spatial) {
+        let s0 = f64x2.extract_lane(s01, 0);
+        for (let i = spatial4; i < spatial; i++) s0 += <f64>load<f32>(base + ((<usize>i) << 2));
+        s01 = f64x2.replace_lane(s01, 0, s0);
+      }
+    }
+    const sum =
+      f64x2.extract_lane(s01, 0) +
+      f64x2.extract_lane(s01, 1) +
+      (f64x2.extract_lane(s23, 0) + f64x2.extract_lane(s23, 1));
+    store<f32>(out + ((<usize>c) << 2), <f32>sum);
+  }
+}

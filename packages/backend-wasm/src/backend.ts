@@ -12,7 +12,6 @@ import type {
   Tensor,
 } from '@tconv/core';
 import {
-  biasGradient,
   createCalibrator,
   isFloatArray,
   prepareConv,
@@ -190,13 +189,12 @@ function backendOn(
     return { shape: g.outputShape, data: out! };
   }
   async function backward(g: ConvTransposeGeometry | ConvGeometry, gy: Tensor, x: Tensor, w: Tensor) {
-    // the bias gradient is computed now, from gradOutput as it is at the call
-    const bias = biasGradient(g, gy.data);
-    const [dx, dw] = await submit(() => planBackward(g, f32(gy.data), f32(x.data), f32(w.data), ctx));
+    // the bias gradient is the job's third output, summed from gradOutput as copied at the call
+    const [dx, dw, db] = await submit(() => planBackward(g, f32(gy.data), f32(x.data), f32(w.data), ctx));
     return {
       input: { shape: g.inputShape, data: dx! },
       weight: { shape: g.weightShape, data: dw! },
-      bias: { shape: [g.outChannels], data: bias },
+      bias: { shape: [g.outChannels], data: db! },
     };
   }
   return {

@@ -120,6 +120,10 @@ export function createDispatcher(
     } catch (e) {
       failure = e;
     }
+    // a backward's bias gradient, from gradOutput in memory, while the workers finish their parts
+    const bias = job.biasGradient;
+    if (bias && failure === null)
+      exports.biasGradient(bias.gy, bias.out, bias.batch, bias.channels, bias.spatial);
     // the calling thread copies out what its parts wrote while the workers finish theirs
     const early = threaded && failure === null ? earlyOutput(job) : null;
     if (early) copyWrites(early, job, heap, (i) => i === 0);

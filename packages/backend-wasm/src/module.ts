@@ -164,6 +164,7 @@ const REQUIRED_EXPORTS = [
   'weightGradient',
   'layoutVersion',
   'nonFinite',
+  'biasGradient',
 ] as const;
 
 /**

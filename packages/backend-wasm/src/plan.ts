@@ -66,8 +66,16 @@ function withOperands(layout: Layout, operands: readonly Float32Array[]): Job {
   });
   // the job's fields written out: spreading the layout into a new object cost more than the rest of
   // a cached call's planning
-  const { tasks, outputs, end, finish, check } = layout;
-  return { inputs, tasks, outputs, end, ...(finish ? { finish } : {}), ...(check ? { check } : {}) };
+  const { tasks, outputs, end, finish, check, biasGradient } = layout;
+  return {
+    inputs,
+    tasks,
+    outputs,
+    end,
+    ...(finish ? { finish } : {}),
+    ...(check ? { check } : {}),
+    ...(biasGradient ? { biasGradient } : {}),
+  };
 }
 
 /**
@@ -301,6 +309,7 @@ function backwardLayout(
     const wAt = mem.take(el.weight);
     const dx = mem.take(el.input);
     const dw = mem.take(el.weight);
+    const db = mem.take(g.outChannels);
     const tasks: Part[][] = [
       adjoint.kind === 'conv' && (convPhasesFits(adjoint) || convDotFits(adjoint))
         ? convPhasesTask(
@@ -331,7 +340,15 @@ function backwardLayout(
       outputs: [
         { at: dx, length: el.input },
         { at: dw, length: el.weight },
+        { at: db, length: g.outChannels },
       ],
+      biasGradient: {
+        gy,
+        out: db,
+        batch: g.batch,
+        channels: g.outChannels,
+        spatial: el.output / (g.batch * g.outChannels),
+      },
       end: mem.end,
       // the input gradient is the adjoint's forward: the same overflow rule
       finish: ([gym, , wm], [dxOut]) => recomputeNonFinite(adjoint, gym!, wm!, null, dxOut!),

@@ -56,19 +56,22 @@ export function fakeKernels(
     [0x60, 0x01, 0x7f, 0x00], // 1: (i32) -> ()
     [0x60, 0x00, 0x00], // 2: () -> ()
     [0x60, 0x02, 0x7f, 0x7f, 0x01, 0x7f], // 3: (i32, i32) -> i32
+    [0x60, 0x05, 0x7f, 0x7f, 0x7f, 0x7f, 0x7f, 0x00], // 4: (i32 × 5) -> ()
   ]);
-  const functions = [0, 0, ...KERNEL_EXPORTS.map(() => 1), 3, ...(start === 'none' ? [] : [2])];
+  const functions = [0, 0, ...KERNEL_EXPORTS.map(() => 1), 3, 4, ...(start === 'none' ? [] : [2])];
   const exports: number[][] = [
     [...name('heapBase'), 0x00, 0],
     [...name('layoutVersion'), 0x00, 1],
     ...KERNEL_EXPORTS.map((n, i) => [...name(n), 0x00, i + 2]),
     [...name('nonFinite'), 0x00, KERNEL_EXPORTS.length + 2], // finds none
+    [...name('biasGradient'), 0x00, KERNEL_EXPORTS.length + 3], // writes nothing
   ];
   const bodies: number[][] = [
     [0x00, 0x41, ...sleb(1024), 0x0b],
     [0x00, 0x41, ...sleb(version), 0x0b],
     ...KERNEL_EXPORTS.map(() => [0x00, 0x0b]),
     [0x00, 0x41, 0x00, 0x0b],
+    [0x00, 0x0b],
   ];
   if (start === 'trap') bodies.push([0x00, 0x00, 0x0b]);
   if (start === 'trap-after-first') {

@@ -1,7 +1,14 @@
 import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { ConvOptions, ConvTransposeOptions, Gradients, Tensor } from '@tconv/core';
-import { adjointGeometry, resolveConv, resolveConvTranspose, TconvError, tensor } from '@tconv/core';
+import {
+  adjointGeometry,
+  biasGradient,
+  resolveConv,
+  resolveConvTranspose,
+  TconvError,
+  tensor,
+} from '@tconv/core';
 import { cpuBackend } from '@tconv/backend-cpu';
 import { createWasmBackend, wasmBackend } from '@tconv/backend-wasm';
 import { OVERFLOW_CASES, overflowProblem, problemArb, randomData } from '@tconv/testing';
@@ -71,6 +78,8 @@ async function checkProblem(
   const method = op === 'convTranspose' ? 'convTransposeBackward' : 'convBackward';
   const first = await backends[0]![method](gy, x, w, o);
   expectGradientsClose(op, first, gy, x, w, o);
+  // the kernels' bias gradient is core's, bit for bit (the same float64 partial sums, in order)
+  expect(Array.from(first.bias.data)).toEqual(Array.from(biasGradient(g, gy.data)));
   for (const b of backends.slice(1)) {
     const again = await b[method](gy, x, w, o);
     if (each) {
@@ -79,6 +88,7 @@ async function checkProblem(
     }
     expect(Array.from(again.input.data)).toEqual(Array.from(first.input.data));
     expect(Array.from(again.weight.data)).toEqual(Array.from(first.weight.data));
+    expect(Array.from(again.bias.data)).toEqual(Array.from(first.bias.data));
   }
 }
 
@@ -271,6 +281,27 @@ describe('gradients against the float64 definition', () => {
       for (const b of [one, two]) {
         const d = await b.convTransposeBackward(gy, x, w, { groups: c.channels });
         expect(Array.from(d.input.data)).toEqual(new Array(x.data.length).fill(0));
+      }
+    }
+  });
+
+  it("the bias gradient sums as core's: four float64 lanes, a plane's tail into the first, (s0 + s1) + (s2 + s3)", async () => {
+    // float32 values whose float64 sums depend on the order: each case's result is 1 or 0 only in
+    // core's order (2^60 absorbs a 1 it meets first)
+    const big = 2 ** 60;
+    const cases = [
+      { k: 3, gy: [big, -big, 1, 0], want: 1 }, // lanes (s0, s1) cancel before s2 + s3
+      { k: 4, gy: [1, big, 0, 0, -big], want: 0 }, // the tail meets s0 (1 + −2^60), then s1
+      { k: 3, gy: [big, -big, 1, 0, -big, big, 0, 1], want: 2, batch: 2 }, // items in order
+    ];
+    for (const { k, gy: values, want, batch = 1 } of cases) {
+      const x = tensor(new Float32Array(batch * 2).fill(1), [batch, 1, 2]);
+      const w = tensor(new Float32Array(k).fill(1), [1, 1, k]);
+      const gy = tensor(Float32Array.from(values), [batch, 1, values.length / batch]);
+      const g = resolveConvTranspose(x.shape, w.shape);
+      expect(Array.from(biasGradient(g, gy.data))).toEqual([want]);
+      for (const b of [one, two]) {
+        expect(Array.from((await b.convTransposeBackward(gy, x, w)).bias.data)).toEqual([want]);
       }
     }
   });
