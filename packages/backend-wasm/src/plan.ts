@@ -309,7 +309,6 @@ function backwardLayout(
     const wAt = mem.take(el.weight);
     const dx = mem.take(el.input);
     const dw = mem.take(el.weight);
-    const db = mem.take(g.outChannels);
     const tasks: Part[][] = [
       adjoint.kind === 'conv' && (convPhasesFits(adjoint) || convDotFits(adjoint))
         ? convPhasesTask(
@@ -324,6 +323,9 @@ function backwardLayout(
           ),
       weightGradientTask(g, { input: xAt, gradOutput: gy, out: dw }, dwSplit, mem),
     ];
+    // the bias gradient after every task's scratch, so the tasks' addresses are those they had
+    // before it was an output (a shift of 1 KiB changed which buffers share cache sets)
+    const db = mem.take(g.outChannels);
     const paired = sideBySide && tasks.every((t) => t.length === 1);
     // side by side, the worker's weight gradient is its part alone: a large one it copies out itself
     const dwPart = tasks[1]![0]!;
