@@ -229,11 +229,12 @@ function backendOn(
 /**
  * Compiles and instantiates the kernels once and returns a backend. With `threads > 1` (and
  * `SharedArrayBuffer`), large calls split between the calling thread and `threads − 1` workers
- * that share one memory — by output channels of each group, else groups, batch items or input
- * channels (the README's Threads section): the operands are copied in once, each thread writes its
- * own part, nothing is copied between threads. Results are identical to one thread, except the
- * input-channel split and a backward's batch-split weight gradient (their partial sums are added in
- * another order). Resolves once every worker has instantiated the kernels; a worker that fails (now or
+ * that share one memory — by output channels of each group, else groups, batch items, input
+ * channels or (the lanes kernel, few output channels) stride phases; a forward bound by its weight
+ * copy splits its input channels (the README's Threads section): the operands are copied in once,
+ * each thread writes its own part, nothing is copied between threads. Results are identical to one
+ * thread, except the input-channel split and a backward's batch-split weight gradient (their
+ * partial sums are added in another order). Resolves once every worker has instantiated the kernels; a worker that fails (now or
  * later) rejects the calls in flight and every later call with the reason. The first backend of a
  * realm also runs every kernel on small problems before it resolves (`warmUp`, default true), and
  * every threaded backend the same probes split over its own workers, so its first call runs V8's

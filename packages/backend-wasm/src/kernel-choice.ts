@@ -217,11 +217,20 @@ export interface ThreadSplit {
 export const RESIDUE_BLOCK = 8;
 
 /**
+ * The most taps the heaviest part of a stride-phase split may hold, as a multiple of an even
+ * share: blocks of 8 residues split some layers unevenly (a kernel shorter than the stride puts
+ * every tap in the first blocks: k 8, stride 16 left the second part no taps at all; k 24,
+ * stride 16 split 16 : 8), and those keep the input-channel split, which halves any layer.
+ */
+export const MAX_PHASE_IMBALANCE = 1.2;
+
+/**
  * The residue ranges [r0, r1) of the last axis' taps (tap index modulo the last stride) that the
  * `parts` parts of a stride-phase split of `g` take, in blocks of {@link RESIDUE_BLOCK}, balanced by
  * the taps they hold; null where the split does not apply: the last axis must have dilation 1
  * (output residues then follow tap residues one to one, so the parts write disjoint outputs), a
- * stride and a kernel that are multiples of 8 (whole tiles), non-negative padding, and a block per part.
+ * stride and a kernel that are multiples of 8 (whole tiles), non-negative padding, a block per
+ * part, and no part over {@link MAX_PHASE_IMBALANCE} times an even share of the taps.
  */
 export function residueRanges(g: ConvTransposeGeometry, parts: number): [number, number][] | null {
   const last = g.rank - 1;
@@ -251,7 +260,12 @@ export function residueRanges(g: ConvTransposeGeometry, parts: number): [number,
     }
   }
   ranges.push([start, s]);
-  return ranges;
+  const held = ranges.map(([r0, r1]) => {
+    let n = 0;
+    for (let b = r0 / RESIDUE_BLOCK; b < r1 / RESIDUE_BLOCK; b++) n += taps[b]!;
+    return n;
+  });
+  return Math.max(...held) <= (MAX_PHASE_IMBALANCE * total) / parts ? ranges : null;
 }
 
 /**
@@ -297,7 +311,7 @@ export function copyBoundSplit(
  * after. On two threads the calling thread's share is smaller by the time it spends on that copy:
  * with C the copy and K the kernels' time, it finishes at C + m·K and the worker at
  * (1 − m)·(C + K), equal at m = 1 / (2 + C/K), C/K from {@link COPY_FLOPS_PER_FLOAT} (dcgan-4to8:
- * 0.28, so 0.44 of the channels; the iSTFT layer 0.04: 0.49); each part keeps at least
+ * 0.28, so 0.44 of the channels; the iSTFT layer on the GEMM, 0.04: 0.49); each part keeps at least
  * {@link MIN_THREADED_CHANNELS}.
  */
 export function inputChannelRanges(

@@ -74,8 +74,10 @@ export interface ForwardProbeLayer {
  * items); the thin kernel on depthwise layers of stride 2 (its interleaved rows) and 1; the lanes
  * kernel on a 1D layer with 1 output channel, 64 input channels and a 128-tap kernel, stride 32,
  * like the iSTFT layer, which the split rounds split by stride phases as they split that layer
- * (each part its residues, `fillResidues` included), and the GEMM on that layer too (the split
- * rounds split it by input channels, whose sums the lanes kernel no longer runs). A kernel
+ * (each part its residues, `fillResidues` included), and on a DCGAN 4×4-like layer (64 → 32
+ * channels, 4×4 input), which they split by input channels as that layer is split on two threads
+ * (`copyBoundSplit`: the workers' weights copied first, the per-part sums added after the join);
+ * the GEMM on the long layer too (its input-channel split, as a GEMM iSTFT layer takes). A kernel
  * without layers of its own takes the strided one. Measured
  * (fresh-process pairs, 2-core AMD EPYC Zen 3), first two-thread call ÷ steady before → after:
  * fcn-up8 2.67× → 1.88× (median of eight; a 16-channel stride-1 probe), the iSTFT layer 2.10–2.71×
@@ -89,14 +91,16 @@ export function forwardProbeLayers(): Partial<Record<WasmConvTransposeKernel, Fo
   const depthwise2 = { x, w: t([32, 1, 4, 4], 6), o: { stride: 2, padding: 1, groups: 32 } };
   const depthwise1 = { x, w: t([32, 1, 3, 3], 7), o: { stride: 1, padding: 1, groups: 32 } };
   const long = { x: t([1, 64, 64], 8), w: t([64, 1, 128], 9), o: { stride: 32 } };
+  // few positions, many channels, 32 FLOPs per weight: the lanes kernel, copy-bound on two threads
+  const small = { x: t([1, 64, 4, 4], 13), w: t([64, 32, 4, 4], 14), o: { stride: 2, padding: 1 } };
   // 3 output channels and a batch, as DCGAN's RGB layer: the GEMM by rule, split by batch items
   const rgb = { x: t([2, 16, 12, 12], 10), w: t([16, 3, 4, 4], 12), o: { stride: 2, padding: 1 } };
   return {
-    // the long layer on the GEMM: the input-channel split, which the lanes kernel no longer takes
+    // the long layer on the GEMM too: its input-channel split
     gemm: [strided, unit, depthwise2, rgb, long],
     phases: [strided, unit],
     thin: [depthwise2, depthwise1],
-    lanes: [long],
+    lanes: [long, small],
   };
 }
 

@@ -286,13 +286,14 @@ describe('gradients against the float64 definition', () => {
   });
 
   it("the bias gradient sums as core's: four float64 lanes, a plane's tail into the first, (s0 + s1) + (s2 + s3)", async () => {
-    // float32 values whose float64 sums depend on the order: each case's result is 1 or 0 only in
-    // core's order (2^60 absorbs a 1 it meets first)
+    // float32 values whose float64 sums depend on the order (2^60 absorbs a 1 it meets first):
+    // lanes, the tail, items and the final pairing each change a result when done otherwise
     const big = 2 ** 60;
     const cases = [
       { k: 3, gy: [big, -big, 1, 0], want: 1 }, // lanes (s0, s1) cancel before s2 + s3
       { k: 4, gy: [1, big, 0, 0, -big], want: 0 }, // the tail meets s0 (1 + −2^60), then s1
       { k: 3, gy: [big, -big, 1, 0, -big, big, 0, 1], want: 2, batch: 2 }, // items in order
+      { k: 3, gy: [1, 0, big, -big], want: 1 }, // (s0 + s1) + (s2 + s3), not ((s0 + s1) + s2) + s3
     ];
     for (const { k, gy: values, want, batch = 1 } of cases) {
       const x = tensor(new Float32Array(batch * 2).fill(1), [batch, 1, 2]);

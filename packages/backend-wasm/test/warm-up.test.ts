@@ -19,6 +19,7 @@ import {
   convDotFits,
   convPhasesFits,
   convTransposeKernel,
+  copyBoundSplit,
   lanesSplit,
   threadSplit,
   weightGradientKernel,
@@ -53,8 +54,8 @@ describe('warm-up', () => {
     }
     const perRound = seen.filter((s) => !s.endsWith('split')).length / WARM_UP_TRIGGER_ROUNDS;
     // the GEMM on 5 layers, the phases on 2, the thin kernel on 2 depthwise ones, the lanes
-    // kernel on 1 (a kernel without its own layers: the strided one); conv; the backward probes
-    const own: Record<string, number> = { gemm: 5, phases: 2, thin: 2, lanes: 1 };
+    // kernel on 2 (a kernel without its own layers: the strided one); conv; the backward probes
+    const own: Record<string, number> = { gemm: 5, phases: 2, thin: 2, lanes: 2 };
     expect(perRound).toBe(KERNELS.reduce((n, k) => n + (own[k] ?? 1), 0) + 1 + backwardProbeLayers().length);
     // the split rounds follow the same rule: the trigger rounds, every probe in each
     expect(seen.filter((s) => s.endsWith('split')).length).toBe(perRound * WARM_UP_TRIGGER_ROUNDS);
@@ -89,11 +90,24 @@ describe('warm-up', () => {
         if (kernel !== 'gemm') expect(convTransposeKernel(g)).toBe(kernel);
         else if (convTransposeKernel(g) === 'gemm') gemmByRule++;
         // the split the plan takes with the probe's kernel forced
-        splits.add(lanesSplit(g, threadSplit(g, 2, 0, g.outChannelsPerGroup), kernel).by);
+        const rule = threadSplit(g, 2, 0, g.outChannelsPerGroup);
+        splits.add(`${kernel} ${lanesSplit(g, copyBoundSplit(g, rule, 2), kernel).by}`);
       }
     }
     expect(gemmByRule).toBe(1);
-    expect([...splits].sort()).toEqual(['batch', 'channels', 'groups', 'inputChannels', 'stridePhases']);
+    // every split each kernel's layers take: the lanes kernel's input-channel split (DCGAN 4×4-like)
+    // and its stride phases among them
+    for (const split of [
+      'lanes inputChannels',
+      'lanes stridePhases',
+      'gemm inputChannels',
+      'gemm batch',
+      'thin groups',
+    ])
+      expect(splits).toContain(split);
+    expect(new Set([...splits].map((s) => s.split(' ')[1]))).toEqual(
+      new Set(['batch', 'channels', 'groups', 'inputChannels', 'stridePhases']),
+    );
   });
 
   it("the backward probes reach each of the backward's kernels, by the choice rules the plan uses", () => {

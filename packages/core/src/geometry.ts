@@ -114,7 +114,8 @@ export function resolveConvTranspose(
       outputPadding: requestedOutputPadding?.[a],
       outputSize: requestedSize?.[a],
     };
-    // exact shape arithmetic: explicit pads are resolved in BigInt (transposeLength), the padding
+    // exact shape arithmetic: explicit pads are resolved exactly (transposeLength: doubles below
+    // 2^49, BigInt above), the padding
     // words need the full scatter length as a safe integer (else a LimitError)
     if (padding.kind === 'word')
       transposeLength(axis.input, axis.kernel, axis.stride, axis.dilation, 0, 0, 0);

@@ -76,8 +76,9 @@ export function convOutputSize(input: number, kernel: number, options?: ConvAxis
 }
 
 /**
- * The exact convolution length `floor((n + begin + end − d·(k−1) − 1) / s) + 1` of one axis, in
- * BigInt (the padded input may pass 2^53). An empty output is an {@link OptionError} naming `parameter`.
+ * The exact convolution length `floor((n + begin + end − d·(k−1) − 1) / s) + 1` of one axis: in
+ * doubles when every term is at most {@link EXACT_IN_DOUBLE} (exact there), else in BigInt (the
+ * padded input may pass 2^53). An empty output is an {@link OptionError} naming `parameter`.
  */
 export function convLength(
   n: number,
@@ -115,7 +116,8 @@ export function convLength(
 
 /**
  * The exact transposed-convolution length `(n−1)·s − begin − end + d·(k−1) + 1 + outputPadding` of
- * one axis, in BigInt: intermediates may pass 2^53 while the result is small. Above 2^53 − 1 it is a
+ * one axis: in doubles when every term is at most {@link EXACT_IN_DOUBLE} (exact there), else in
+ * BigInt, where intermediates may pass 2^53 while the result is small. Above 2^53 − 1 it is a
  * {@link LimitError}; a result < 1 is returned as it is (rounded if hugely negative) for the caller
  * to report.
  */

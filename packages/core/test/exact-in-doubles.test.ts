@@ -15,12 +15,23 @@ import {
 
 const SAFE = BigInt(Number.MAX_SAFE_INTEGER);
 
-/** Integers of every scale: small ones, and ones around 2^49 (the switch) and 2^53. */
+/** Integers of every scale: small ones, and ones around 2^31 (the int32 limit), 2^49 (the switch) and 2^53. */
 const scaled = (min: number) =>
   fc.oneof(
     fc.integer({ min, max: 40 }),
     fc
-      .constantFrom(2 ** 49 - 1, 2 ** 49, 2 ** 49 + 1, 2 ** 50, 2 ** 52, 2 ** 53 - 1)
+      .constantFrom(
+        2 ** 31 - 2,
+        2 ** 31 - 1,
+        2 ** 31,
+        2 ** 31 + 1,
+        2 ** 49 - 1,
+        2 ** 49,
+        2 ** 49 + 1,
+        2 ** 50,
+        2 ** 52,
+        2 ** 53 - 1,
+      )
       .map((v) => Math.max(min, v)),
     fc.integer({ min: 2 ** 45, max: 2 ** 51 }).map((v) => Math.max(min, v)),
   );
