@@ -6,8 +6,8 @@ export {
   COPY_BOUND_MAX_FLOPS_PER_WEIGHT,
   COPY_FLOPS_PER_FLOAT,
   copyBoundSplit,
+  forwardSplit,
   convTransposeCandidates,
-  inputChannelRanges,
   KERNEL_DECISIONS,
   kernelFeatures,
   kernelForFeatures,
@@ -31,6 +31,7 @@ export {
   threadSplit,
 } from './kernel-choice';
 export type { Job, KernelEntry, Part } from './layout';
+export { inputChannelRanges } from './layout';
 export type { BlockName, BlockSchema } from './param-layout';
 export { assemblyScriptConstants, BLOCKS, layoutChecksum, wordIndex } from './param-layout';
 export type { PhasePlan } from './phase-plan';

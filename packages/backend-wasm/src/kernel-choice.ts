@@ -305,35 +305,19 @@ export function copyBoundSplit(
 }
 
 /**
- * The input channels [c0, c1) of each part of an input-channel split of `g`, in part order: the
- * workers' parts take the first ranges and the calling thread's (part 0) the last, so the weights
- * the workers read come first in memory and are copied before they start, the calling thread's
- * after. On two threads the calling thread's share is smaller by the time it spends on that copy:
- * with C the copy and K the kernels' time, it finishes at C + m·K and the worker at
- * (1 − m)·(C + K), equal at m = 1 / (2 + C/K), C/K from {@link COPY_FLOPS_PER_FLOAT} (dcgan-4to8:
- * 0.28, so 0.44 of the channels; the iSTFT layer on the GEMM, 0.04: 0.49); each part keeps at least
- * {@link MIN_THREADED_CHANNELS}.
+ * The split a forward call on `g` with `kernel` takes on `threads` threads: the rule's
+ * ({@link threadSplit}), by input channels where the weight copy bounds it ({@link copyBoundSplit}),
+ * by stride phases where the lanes kernel can ({@link lanesSplit}). The planner's one chain of
+ * split decisions (tests and the warm-up's probes ask it too).
  */
-export function inputChannelRanges(
+export function forwardSplit(
   g: ConvTransposeGeometry | ConvGeometry,
-  parts: number,
-): [number, number][] {
-  const cin = g.inChannels;
-  if (parts === 2) {
-    const weights = g.weightShape.reduce((a, b) => a * b, 1);
-    const copyOverKernels = (COPY_FLOPS_PER_FLOAT * weights) / geometryFlops(g);
-    const own = Math.round(cin / (2 + copyOverKernels));
-    const main = Math.min(cin - MIN_THREADED_CHANNELS, Math.max(MIN_THREADED_CHANNELS, own));
-    return [
-      [cin - main, cin],
-      [0, cin - main],
-    ];
-  }
-  const equal = Array.from({ length: parts }, (_, i): [number, number] => [
-    Math.floor((i * cin) / parts),
-    Math.floor(((i + 1) * cin) / parts),
-  ]);
-  return [equal[parts - 1]!, ...equal.slice(0, parts - 1)];
+  threads: number,
+  threshold: number,
+  kernel: WasmConvTransposeKernel | null,
+): ThreadSplit {
+  const rule = threadSplit(g, threads, threshold, g.outChannelsPerGroup);
+  return lanesSplit(g, copyBoundSplit(g, rule, threads), kernel);
 }
 
 /**

@@ -3,8 +3,15 @@
 // (src/param-layout.ts) and scratch. A planned job is plain data: byte offsets, the words to write
 // and the operands to copy, so the memory limit is checked before anything is grown or copied.
 import type { ConvGeometry, ConvTransposeGeometry } from '@tconv/core';
+import { geometryFlops } from '@tconv/core';
 import type { ThreadSplit } from './kernel-choice';
-import { COLS_ELEMENTS, inputChannelRanges, PANEL_ELEMENTS, residueRanges } from './kernel-choice';
+import {
+  COLS_ELEMENTS,
+  COPY_FLOPS_PER_FLOAT,
+  MIN_THREADED_CHANNELS,
+  PANEL_ELEMENTS,
+  residueRanges,
+} from './kernel-choice';
 import {
   BLOCKS,
   blockWords,
@@ -141,6 +148,35 @@ export function channelRanges(channels: number, parts: number): [number, number]
     Math.floor((i * channels) / parts),
     Math.floor(((i + 1) * channels) / parts),
   ]);
+}
+
+/**
+ * The input channels [c0, c1) of each part of an input-channel split of `g`, in part order: the
+ * workers' parts take the first ranges and the calling thread's (part 0) the last, so the weights
+ * the workers read come first in memory and are copied before they start, the calling thread's
+ * after. On two threads the calling thread's share is smaller by the time it spends on that copy:
+ * with C the copy and K the kernels' time, it finishes at C + m·K and the worker at
+ * (1 − m)·(C + K), equal at m = 1 / (2 + C/K), C/K from {@link COPY_FLOPS_PER_FLOAT} (dcgan-4to8:
+ * 0.28, so 0.44 of the channels; the iSTFT layer on the GEMM, 0.04: 0.49); each part keeps at least
+ * {@link MIN_THREADED_CHANNELS}.
+ */
+export function inputChannelRanges(
+  g: ConvTransposeGeometry | ConvGeometry,
+  parts: number,
+): [number, number][] {
+  const cin = g.inChannels;
+  if (parts === 2) {
+    const weights = g.weightShape.reduce((a, b) => a * b, 1);
+    const copyOverKernels = (COPY_FLOPS_PER_FLOAT * weights) / geometryFlops(g);
+    const own = Math.round(cin / (2 + copyOverKernels));
+    const main = Math.min(cin - MIN_THREADED_CHANNELS, Math.max(MIN_THREADED_CHANNELS, own));
+    return [
+      [cin - main, cin],
+      [0, cin - main],
+    ];
+  }
+  const equal = channelRanges(cin, parts);
+  return [equal[parts - 1]!, ...equal.slice(0, parts - 1)];
 }
 
 /** The operand addresses of a forward kernel task. */

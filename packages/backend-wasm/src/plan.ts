@@ -3,21 +3,19 @@
 // input gradient by the forward kernels on the adjoint geometry, the weight gradient), over one
 // copy of gradOutput, input and weight.
 import type { ConvGeometry, ConvTransposeGeometry } from '@tconv/core';
-import { adjointGeometry, geometryFlops, recomputeNonFinite } from '@tconv/core';
+import { adjointGeometry, geometryFlops, recomputeNonFinite, shapeClassKey } from '@tconv/core';
 import type { ThreadSplit, WasmConvTransposeKernel } from './kernel-choice';
 import {
   COPY_BOUND_MAX_FLOPS_PER_WEIGHT,
-  copyBoundSplit,
   convDotFits,
   convPhasesFits,
   convTransposeKernel,
-  inputChannelRanges,
   MIN_THREADED_CHANNELS,
-  lanesSplit,
+  forwardSplit,
   threadSplit,
 } from './kernel-choice';
 import type { Job, Part } from './layout';
-import { arena, forwardTask, tensorElements } from './layout';
+import { arena, forwardTask, inputChannelRanges, tensorElements } from './layout';
 import { checkMemory, checkWasmGeometry, MAX_WASM_BYTES } from './limits';
 import type { PhasePlan } from './phase-plan';
 import { phasePlan } from './phase-plan';
@@ -78,14 +76,6 @@ function withOperands(layout: Layout, operands: readonly Float32Array[]): Job {
   };
 }
 
-/**
- * A geometry's cache key: every field the geometry is resolved from (the output shape carries the
- * output padding), joined — a third of the time of `JSON.stringify` on the whole geometry.
- */
-function geometryKey(g: ConvTransposeGeometry | ConvGeometry): string {
-  return `${g.kind} ${g.groups} ${g.inputShape} ${g.weightShape} ${g.outputShape} ${g.stride} ${g.dilation} ${g.padBegin} ${g.padEnd}`;
-}
-
 /** `value` under `key` in `cache` (most recently used last; the oldest goes beyond {@link CACHED_PLANS}). */
 function cached<T>(cache: Map<string, T> | undefined, key: string, make: () => T): T {
   if (!cache) return make();
@@ -126,13 +116,13 @@ function planOf(
 
 /**
  * {@link phasePlan}`(g, kernel)`, from the backend's cache when it has one (`key`: `g`'s
- * {@link geometryKey}, when the caller has it).
+ * core's `shapeClassKey`, which names a geometry whole, when the caller has it).
  */
 function cachedPlan(
   g: ConvTransposeGeometry,
   kernel: PhasePlan['kernel'],
   ctx: PlanContext,
-  key = geometryKey(g),
+  key = shapeClassKey(g),
 ): PhasePlan {
   return cached(ctx.plans, `${kernel} ${key}`, () => phasePlan(g, kernel));
 }
@@ -163,9 +153,8 @@ export function planForward(
   checkWasmGeometry(g);
   const threshold = ctx.chooseThreshold?.(g) ?? ctx.threadThreshold;
   const kernel = g.kind === 'convTranspose' ? chooseKernel(g, ctx, 'forward') : null;
-  const rule = threadSplit(g, ctx.threads, threshold, g.outChannelsPerGroup);
-  const split = lanesSplit(g, copyBoundSplit(g, rule, ctx.threads), kernel);
-  const gKey = geometryKey(g);
+  const split = forwardSplit(g, ctx.threads, threshold, kernel);
+  const gKey = shapeClassKey(g);
   const key = `${kernel} ${split.by} ${split.parts} ${bias ? 'bias' : ''} ${gKey}`;
   // the plan is needed only to lay the call out: a layer's later calls find the layout
   const layout = cached(ctx.layouts, key, () =>
@@ -230,7 +219,7 @@ export function planBackward(
     g.kind === 'convTranspose' ? adjointGeometry(g) : adjointGeometry(g);
   checkWasmGeometry(adjoint);
   const kernel = adjoint.kind === 'convTranspose' ? chooseKernel(adjoint, ctx, 'backward') : null;
-  const key = `backward ${kernel} ${geometryKey(g)}`;
+  const key = `backward ${kernel} ${shapeClassKey(g)}`;
   const layout = cached(ctx.layouts, key, () =>
     backwardLayout(g, adjoint, planOf(adjoint, kernel, ctx), ctx),
   );

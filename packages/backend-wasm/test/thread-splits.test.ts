@@ -15,6 +15,7 @@ import {
   COPY_BOUND_MAX_FLOPS_PER_WEIGHT,
   copyBoundSplit,
   convTransposeKernel,
+  forwardSplit,
   inputChannelRanges,
   lanesSplit,
   planBackward,
@@ -46,8 +47,7 @@ function backwardJob(g: ConvTransposeGeometry, threads: number, threadThreshold:
 /** The split a forward call on these shapes takes on two threads, threshold 0, with its rule's kernel. */
 function splitOf(xs: number[], ws: number[], o: ConvTransposeOptions): ThreadSplit {
   const g = resolveConvTranspose(xs, ws, o);
-  const rule = threadSplit(g, 2, 0, g.outChannelsPerGroup);
-  return lanesSplit(g, copyBoundSplit(g, rule, 2), convTransposeKernel(g));
+  return forwardSplit(g, 2, 0, convTransposeKernel(g));
 }
 
 /** Every element within (terms + 2)·2⁻²⁴·Σ|x·w| of the float64 definition. */
@@ -108,6 +108,13 @@ const axis = fc.record({
   k: fc.integer({ min: 1, max: 5 }),
   s: fc.integer({ min: 1, max: 3 }),
 });
+/** What the input-channel and stride-phase modes draw alike: a 1D input, its channels, a bias or none. */
+const longKernelLayer = {
+  n: fc.integer({ min: 3, max: 12 }),
+  cin: fc.integer({ min: 16, max: 130 }),
+  bias: fc.boolean(),
+  seed: fc.nat(),
+};
 const modes: {
   by: ThreadSplit['by'];
   identical: boolean;
@@ -173,13 +180,10 @@ const modes: {
     identical: false,
     arb: fc
       .record({
-        n: fc.integer({ min: 3, max: 12 }),
+        ...longKernelLayer,
         k: fc.integer({ min: 4, max: 24 }),
-        cin: fc.integer({ min: 16, max: 130 }),
         cout: fc.integer({ min: 1, max: 7 }),
         s: fc.integer({ min: 1, max: 2 }),
-        bias: fc.boolean(),
-        seed: fc.nat(),
       })
       // 2·Cin·n·4k FLOPs per output channel over (n − 1)·s·k + 4k outputs: at least 256 each
       .filter(({ n, k, cin, s }) => 8 * cin * n * k >= 256 * ((n - 1) * s * k + 4 * k))
@@ -199,17 +203,14 @@ const modes: {
     identical: true,
     arb: fc
       .record({
-        n: fc.integer({ min: 3, max: 12 }),
+        ...longKernelLayer,
         k8: fc.integer({ min: 1, max: 6 }),
         s8: fc.integer({ min: 2, max: 5 }),
         pad: fc.nat({ max: 47 }),
         lead: fc.option(fc.record({ n: fc.integer({ min: 1, max: 3 }), k: fc.integer({ min: 1, max: 3 }) }), {
           nil: undefined,
         }),
-        cin: fc.integer({ min: 16, max: 130 }),
         cout: fc.integer({ min: 1, max: 3 }),
-        bias: fc.boolean(),
-        seed: fc.nat(),
       })
       .map(({ n, k8, s8, pad, lead, cin, cout, bias, seed }) => {
         const k = 8 * k8;

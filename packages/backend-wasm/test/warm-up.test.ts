@@ -19,9 +19,7 @@ import {
   convDotFits,
   convPhasesFits,
   convTransposeKernel,
-  copyBoundSplit,
-  lanesSplit,
-  threadSplit,
+  forwardSplit,
   weightGradientKernel,
 } from '../src/kernel-choice';
 
@@ -90,8 +88,7 @@ describe('warm-up', () => {
         if (kernel !== 'gemm') expect(convTransposeKernel(g)).toBe(kernel);
         else if (convTransposeKernel(g) === 'gemm') gemmByRule++;
         // the split the plan takes with the probe's kernel forced
-        const rule = threadSplit(g, 2, 0, g.outChannelsPerGroup);
-        splits.add(`${kernel} ${lanesSplit(g, copyBoundSplit(g, rule, 2), kernel).by}`);
+        splits.add(`${kernel} ${forwardSplit(g, 2, 0, kernel).by}`);
       }
     }
     expect(gemmByRule).toBe(1);
